@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `cairn` command. This file is plain JavaScript so that any Node can start it: Cairn needs
+// Node >= 22 with TypeScript type stripping, and on an older Node it re-runs itself with the
+// project's own Node 24 (the `node` devDependency) when that is installed.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const main = join(here, '..', 'daemon', 'cli', 'main.ts')
+const major = Number(process.versions.node.split('.')[0])
+const canRun = major >= 22 && Boolean(process.features.typescript)
+
+if (canRun) {
+  await import(main)
+} else {
+  const projectNode = join(here, '..', 'node_modules', 'node', 'bin', 'node')
+  if (!existsSync(projectNode) || process.env.CAIRN_REEXEC === '1') {
+    process.stderr.write(`Error: cairn needs Node.js 22.18 or newer (this is ${process.version}). ` +
+      `Run "npm install" in ${join(here, '..')} to get the project's Node 24, or install Node 24.\n`)
+    process.exit(1)
+  }
+  const child = spawn(projectNode, [main, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, CAIRN_REEXEC: '1' }
+  })
+  // Ctrl-C reaches the child directly (same process group), so SIGINT is only ignored here;
+  // a SIGTERM or SIGHUP sent to this process alone is passed on
+  const forward = (signal) => { child.kill(signal) }
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', forward)
+  process.on('SIGHUP', forward)
+  child.on('exit', (code, signal) => {
+    if (signal != null) {
+      process.removeAllListeners(signal)
+      process.kill(process.pid, signal)
+    }
+    process.exit(code ?? 1)
+  })
+}

@@ -1,0 +1,155 @@
+import { CID } from 'multiformats/cid'
+import { InvalidArgumentError } from '../../errors/index.ts'
+import { parseByteSize } from '../../repo/index.ts'
+import { importer, type ImporterOptions } from '../../dag/index.ts'
+import type { Block, BlockSink } from '../../blockstore/index.ts'
+import { defineCommand } from '../command.ts'
+
+/** One `add` event, Kubo's `AddEvent`: progress lines carry Bytes, results carry Hash and Size. */
+export interface AddEvent {
+  Name: string
+  Hash?: string
+  Size?: string
+  Bytes?: number
+}
+
+/** The importer settings from the config's `Import` section, then the command's flags on top. */
+export function importOptions (imports: Record<string, unknown>, flags: Record<string, unknown>): Partial<ImporterOptions> {
+  const pick = <T>(flag: string, key: string): T | undefined => {
+    const value = flags[flag] ?? imports[key]
+    return value === null ? undefined : value as T | undefined
+  }
+  const options: Partial<ImporterOptions> = {}
+  const hash = pick<string>('hash', 'HashFunction')
+  let cidVersion = pick<number>('cid-version', 'CidVersion')
+  if (hash != null && hash !== 'sha2-256') {
+    if (flags['cid-version'] === 0) {
+      throw new InvalidArgumentError(`CIDv0 only supports sha2-256; use --cid-version=1 with --hash=${hash}`)
+    }
+    cidVersion = 1
+  }
+  if (cidVersion != null) {
+    if (cidVersion !== 0 && cidVersion !== 1) throw new InvalidArgumentError(`--cid-version must be 0 or 1, not ${cidVersion}`)
+    options.cidVersion = cidVersion
+  }
+  if (hash != null) options.hash = hash
+  // Kubo: CIDv1 turns raw leaves on unless --raw-leaves was given explicitly
+  const rawLeaves = flags['raw-leaves'] as boolean | undefined ??
+    (flags['cid-version'] === 1 ? undefined : imports.UnixFSRawLeaves as boolean | undefined | null) ?? undefined
+  options.rawLeaves = rawLeaves ?? (cidVersion === 1)
+  const chunker = pick<string>('chunker', 'UnixFSChunker')
+  if (chunker != null) options.chunker = chunker
+  const trickle = flags.trickle === true || (flags.trickle == null && imports.UnixFSDAGLayout === 'trickle')
+  options.layout = trickle ? 'trickle' : 'balanced'
+  const maxLinks = pick<number>('max-file-links', 'UnixFSFileMaxLinks')
+  if (maxLinks != null) options.maxLinks = maxLinks
+  const maxDirectoryLinks = pick<number>('max-directory-links', 'UnixFSDirectoryMaxLinks')
+  if (maxDirectoryLinks != null) options.maxDirectoryLinks = maxDirectoryLinks
+  const fanout = pick<number>('max-hamt-fanout', 'UnixFSHAMTDirectoryMaxFanout')
+  if (fanout != null) options.shardFanout = fanout
+  const threshold = imports.UnixFSHAMTDirectorySizeThreshold as string | number | null | undefined
+  if (threshold != null) options.shardSplitThresholdBytes = parseByteSize(threshold)
+  const estimation = imports.UnixFSHAMTDirectorySizeEstimation as string | null | undefined
+  if (estimation != null) {
+    if (estimation !== 'links' && estimation !== 'block') {
+      throw new InvalidArgumentError(`Import.UnixFSHAMTDirectorySizeEstimation must be "links" or "block", not "${estimation}"`)
+    }
+    options.sizeEstimation = estimation
+  }
+  if (flags['wrap-with-directory'] === true) options.wrapWithDirectory = true
+  return options
+}
+
+/** A sink that only counts: `--only-hash` computes CIDs without storing anything. */
+const DISCARD: BlockSink = { async putMany (_blocks: Block[]) {} }
+
+export const add = defineCommand<AddEvent>({
+  path: 'add',
+  description: 'Add files and directories; prints the CID of each',
+  args: [{ name: 'path', variadic: true, description: 'files or directories to add (stdin when absent or -)' }],
+  input: 'entries',
+  options: [
+    { name: 'recursive', short: 'r', type: 'boolean', default: false, description: 'add directories recursively' },
+    { name: 'wrap-with-directory', short: 'w', type: 'boolean', default: false, description: 'wrap the files in a directory' },
+    { name: 'hidden', short: 'H', type: 'boolean', default: false, description: 'include files whose names start with a dot' },
+    { name: 'dereference-symlinks', type: 'boolean', default: false, description: 'add what symlinks point to instead of the links' },
+    { name: 'quiet', short: 'q', type: 'boolean', default: false, description: 'print only CIDs' },
+    { name: 'quieter', short: 'Q', type: 'boolean', default: false, description: 'print only the final CID' },
+    { name: 'silent', type: 'boolean', default: false, description: 'print nothing' },
+    { name: 'progress', short: 'p', type: 'boolean', description: 'show a progress bar (default: when stderr is a terminal)' },
+    { name: 'only-hash', short: 'n', type: 'boolean', default: false, description: 'compute CIDs without storing anything' },
+    { name: 'pin', type: 'boolean', default: true, description: 'pin what was added (--pin=false to skip)' },
+    { name: 'pin-name', type: 'string', description: 'a name for the pin' },
+    { name: 'trickle', short: 't', type: 'boolean', description: 'use the trickle DAG layout' },
+    { name: 'chunker', short: 's', type: 'string', description: 'chunking: size-N or rabin-min-avg-max (default from Import.UnixFSChunker, size-262144)' },
+    { name: 'raw-leaves', type: 'boolean', description: 'store file data in raw leaves (default: on with --cid-version=1)' },
+    { name: 'cid-version', type: 'number', description: 'CID version, 0 or 1 (default from Import.CidVersion, 0)' },
+    { name: 'hash', type: 'string', description: 'multihash function (default sha2-256)' },
+    { name: 'max-file-links', type: 'number', description: 'links per file node (default 174)' },
+    { name: 'max-directory-links', type: 'number', description: 'links per basic directory (default: no limit)' },
+    { name: 'max-hamt-fanout', type: 'number', description: 'HAMT fanout (default 256)' },
+    { name: 'stdin-name', type: 'string', description: 'the name of a file read from stdin' }
+  ],
+  output: 'stream',
+  progress: (event) => event.Hash == null ? event.Bytes : undefined,
+  text (event, options) {
+    if (options.silent === true) return undefined
+    if (options.quiet === true || options.quieter === true) return event.Hash
+    return `added ${event.Hash} ${event.Name}`.trimEnd()
+  },
+  async * run ({ node, input, options, signal }) {
+    if (input.entries == null) throw new InvalidArgumentError('add needs files, directories or stdin')
+    const imports = (node.repo.config.Import ?? {}) as Record<string, unknown>
+    const importerOptions = importOptions(imports, options)
+    const onlyHash = options['only-hash'] === true
+    const stdinName = typeof options['stdin-name'] === 'string' ? options['stdin-name'] : undefined
+    const results: Array<{ path: string, cid: CID }> = []
+    let bytes = 0
+    let lastReported = 0
+    const progress: AddEvent[] = []
+    const quieter = options.quieter === true
+    let last: AddEvent | undefined
+    const lease = onlyHash ? undefined : await node.gc.lease({ signal })
+    try {
+      const sink: BlockSink = onlyHash ? DISCARD : node.blockstore
+      const named = (async function * () {
+        for await (const entry of input.entries!) {
+          yield entry.path === '' && stdinName != null ? { ...entry, path: stdinName } : entry
+        }
+      })()
+      for await (const result of importer(named, sink, {
+        ...importerOptions,
+        signal,
+        onProgress: options.progress === true
+          ? (n: number, path: string) => {
+              bytes += n
+              if (bytes - lastReported >= 256 * 1024) {
+                lastReported = bytes
+                progress.push({ Name: path, Bytes: bytes })
+              }
+            }
+          : undefined
+      })) {
+        yield * progress.splice(0)
+        const name = result.path === '' ? result.cid.toString() : result.path
+        results.push({ path: result.path, cid: result.cid })
+        last = { Name: name, Hash: result.cid.toString(), Size: String(result.size) }
+        if (!quieter) yield last
+      }
+      if (options.progress === true) yield { Name: '', Bytes: bytes }
+      if (quieter && last != null) yield last
+      if (options.pin === true && !onlyHash) {
+        // the roots: the wrapping directory (or stdin's nameless file), else every top-level entry
+        const wrapped = results.filter(r => r.path === '')
+        const roots = wrapped.length > 0 ? wrapped : results.filter(r => !r.path.includes('/'))
+        const name = typeof options['pin-name'] === 'string' ? options['pin-name'] : undefined
+        for (const root of roots) {
+          signal.throwIfAborted()
+          await node.pins.add(root.cid, { recursive: true, name, signal, complete: true })
+        }
+      }
+    } finally {
+      lease?.release()
+    }
+  }
+})

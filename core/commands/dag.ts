@@ -1,0 +1,152 @@
+import { CID } from 'multiformats/cid'
+import { dagGet as encodeForOutput, dagPut as encodeInput, exportCar, importCar, parsePath, resolve } from '../../dag/index.ts'
+import { InvalidCARError, InvalidArgumentError, messageOf } from '../../errors/index.ts'
+import { defineCommand } from '../command.ts'
+import { readAll } from './block.ts'
+import { resolveCid } from './pin.ts'
+
+/** The most a `dag put` input may hold. */
+const MAX_DAG_PUT_INPUT = 64 * 1024 * 1024
+
+export const dagPut = defineCommand<{ Cid: { '/': string } }>({
+  path: 'dag put',
+  description: 'Store IPLD nodes read from files or stdin',
+  args: [{ name: 'file', variadic: true, description: 'files to read (stdin when absent)' }],
+  input: 'files',
+  options: [
+    { name: 'store-codec', type: 'string', default: 'dag-cbor', description: 'codec to store the node with' },
+    { name: 'input-codec', type: 'string', default: 'dag-json', description: 'codec the input is in' },
+    { name: 'pin', type: 'boolean', default: false, description: 'pin the node' },
+    { name: 'hash', type: 'string', default: 'sha2-256', description: 'multihash function' },
+    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' }
+  ],
+  output: 'stream',
+  text: (value) => value.Cid['/'],
+  async * run ({ node, input, options, signal }) {
+    const lease = await node.gc.lease({ signal })
+    try {
+      for await (const file of input.files ?? []) {
+        const bytes = await readAll(file.content, MAX_DAG_PUT_INPUT, 'the input')
+        const block = await encodeInput(bytes, {
+          inputCodec: options['input-codec'] as string,
+          storeCodec: options['store-codec'] as string,
+          hash: options.hash as string
+        })
+        await node.blockstore.putMany([block], { signal, allowBigBlock: options['allow-big-block'] === true })
+        if (options.pin === true) await node.pins.add(block.cid, { recursive: true, signal })
+        yield { Cid: { '/': block.cid.toString() } }
+      }
+    } finally {
+      lease.release()
+    }
+  }
+})
+
+export const dagGet = defineCommand<Uint8Array>({
+  path: 'dag get',
+  description: 'Show an IPLD node, encoded with --output-codec',
+  args: [{ name: 'path', required: true, description: 'CID or /ipfs/ path' }],
+  options: [
+    { name: 'output-codec', type: 'string', default: 'dag-json', description: 'codec to print the node with' }
+  ],
+  output: 'bytes',
+  async * run ({ node, args, options, signal }) {
+    const parsed = parsePath(args[0])
+    const resolved = await resolve(parsed, node.blocks, { signal })
+    const bytes = await node.blocks.get(resolved.cid, { signal })
+    yield await encodeForOutput({ cid: resolved.cid, bytes }, {
+      outputCodec: options['output-codec'] as string,
+      path: resolved.remainder
+    })
+  }
+})
+
+export const dagExport = defineCommand<Uint8Array>({
+  path: 'dag export',
+  description: 'Write a DAG as a CARv1 stream (DFS order)',
+  args: [{ name: 'cid', required: true, description: 'the root CID or /ipfs/ path' }],
+  options: [
+    { name: 'progress', short: 'p', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' }
+  ],
+  output: 'bytes',
+  async * run ({ node, args, signal }) {
+    const root = await resolveCid(node, args[0], signal)
+    yield * exportCar([root], node.blocks, { signal })
+  }
+})
+
+/** `dag import` events, Kubo's shapes. */
+export interface DagImportEvent {
+  Root?: { Cid: { '/': string }, PinErrorMsg: string }
+  Stats?: { BlockCount: number, BlockBytesCount: number }
+  /** Cairn: a block or file that was refused, named. */
+  Error?: string
+}
+
+export const dagImport = defineCommand<DagImportEvent>({
+  path: 'dag import',
+  description: 'Import the blocks of CAR files, verifying each; pins the roots',
+  args: [{ name: 'file', variadic: true, description: 'CAR files (stdin when absent)' }],
+  input: 'files',
+  options: [
+    { name: 'pin-roots', type: 'boolean', default: true, description: 'pin the roots (--pin-roots=false to skip)' },
+    { name: 'stats', type: 'boolean', default: false, description: 'print block counts' },
+    { name: 'silent', type: 'boolean', default: false, description: 'print nothing' },
+    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' }
+  ],
+  output: 'stream',
+  text (value, options) {
+    if (options.silent === true) return undefined
+    if (value.Error != null) return `error: ${value.Error}`
+    if (value.Root != null) {
+      return value.Root.PinErrorMsg === ''
+        ? `Pinned root\t${value.Root.Cid['/']}\tsuccess`
+        : `pinning root ${value.Root.Cid['/']} FAILED: ${value.Root.PinErrorMsg}`
+    }
+    if (value.Stats != null) return `Imported ${value.Stats.BlockCount} blocks (${value.Stats.BlockBytesCount} bytes)`
+    return undefined
+  },
+  async * run ({ node, input, options, signal }) {
+    const roots = new Map<string, CID>()
+    let blockCount = 0
+    let blockBytes = 0
+    let failures = 0
+    const lease = await node.gc.lease({ signal })
+    try {
+      for await (const file of input.files ?? []) {
+        const name = file.name === '' ? 'stdin' : file.name
+        try {
+          const result = await importCar(file.content, node.blockstore, { signal, allowBigBlock: options['allow-big-block'] === true })
+          blockCount += result.blockCount
+          blockBytes += result.blockBytes
+          for (const root of result.roots) roots.set(root.toString(), root)
+          for (const error of result.errors) {
+            failures++
+            yield { Error: `${name}: ${error.cid != null ? `block ${error.cid.toString()}: ` : ''}${error.message}` }
+          }
+        } catch (err) {
+          if ((err as { name?: string }).name !== InvalidCARError.name) throw err
+          failures++
+          yield { Error: `${name}: ${messageOf(err)}` }
+        }
+      }
+      if (options['pin-roots'] === true) {
+        for (const root of roots.values()) {
+          let message = ''
+          try {
+            await node.pins.add(root, { recursive: true, signal })
+          } catch (err) {
+            if (signal.aborted) throw err
+            failures++
+            message = messageOf(err)
+          }
+          yield { Root: { Cid: { '/': root.toString() }, PinErrorMsg: message } }
+        }
+      }
+    } finally {
+      lease.release()
+    }
+    if (options.stats === true) yield { Stats: { BlockCount: blockCount, BlockBytesCount: blockBytes } }
+    if (failures > 0) throw new InvalidArgumentError(`dag import finished with ${failures} error(s)`)
+  }
+})

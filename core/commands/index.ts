@@ -1,0 +1,28 @@
+import type { Command } from '../command.ts'
+import { add } from './add.ts'
+import { blockGet, blockPut, blockRm, blockStat } from './block.ts'
+import { config, configProfileApply, configShow } from './config.ts'
+import { dagExport, dagGet, dagImport, dagPut } from './dag.ts'
+import { cat, get, ls } from './files.ts'
+import { init, version } from './init.ts'
+import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
+import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
+
+/**
+ * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
+ * RPC client are all built from this list.
+ */
+export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  init, version,
+  add, cat, get, ls,
+  pinAdd, pinRm, pinLs, pinVerify,
+  repoGc, repoStat, repoVerify, refs, refsLocal,
+  blockPut, blockGet, blockStat, blockRm,
+  dagPut, dagGet, dagExport, dagImport, dagStat,
+  config, configShow, configProfileApply
+]
+
+/** Finds a command by its path (`pin add`). */
+export function findCommand (path: string): Command | undefined {
+  return COMMANDS.find(c => c.path === path)
+}

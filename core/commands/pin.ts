@@ -1,0 +1,135 @@
+import { CID } from 'multiformats/cid'
+import { parsePath, resolve } from '../../dag/index.ts'
+import { InvalidArgumentError } from '../../errors/index.ts'
+import { defineCommand } from '../command.ts'
+import type { CoreNode } from '../node.ts'
+
+/** Resolves a CID or /ipfs/ path to the CID it names. */
+export async function resolveCid (node: CoreNode, path: string, signal: AbortSignal): Promise<CID> {
+  const parsed = parsePath(path)
+  if (parsed.segments.length === 0) return parsed.root
+  return (await resolve(parsed, node.blocks, { signal })).cid
+}
+
+export const pinAdd = defineCommand<{ Pins: string[] }>({
+  path: 'pin add',
+  description: 'Pin objects so garbage collection keeps them',
+  args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
+  options: [
+    { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'pin the whole DAG (--recursive=false pins one block)' },
+    { name: 'name', short: 'n', type: 'string', description: 'a name for the pin' },
+    { name: 'progress', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' }
+  ],
+  output: 'value',
+  text: (value, options) => value.Pins.map(p => `pinned ${p} ${options.recursive === true ? 'recursively' : 'directly'}`).join('\n'),
+  async run ({ node, args, options, signal }) {
+    const pins: string[] = []
+    const lease = await node.gc.lease({ signal })
+    try {
+      for (const path of args) {
+        const cid = await resolveCid(node, path, signal)
+        await node.pins.add(cid, { recursive: options.recursive === true, name: options.name as string | undefined, signal })
+        pins.push(cid.toString())
+      }
+    } finally {
+      lease.release()
+    }
+    return { Pins: pins }
+  }
+})
+
+export const pinRm = defineCommand<{ Pins: string[] }>({
+  path: 'pin rm',
+  description: 'Remove pins',
+  args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
+  options: [
+    { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'remove a recursive pin' }
+  ],
+  output: 'value',
+  text: (value) => value.Pins.map(p => `unpinned ${p}`).join('\n'),
+  async run ({ node, args, options, signal }) {
+    const pins: string[] = []
+    for (const path of args) {
+      const cid = await resolveCid(node, path, signal)
+      await node.pins.rm(cid, { recursive: options.recursive === true, signal })
+      pins.push(cid.toString())
+    }
+    return { Pins: pins }
+  }
+})
+
+/** One `pin ls` line, Kubo's streamed shape. */
+export interface PinLsEntry {
+  Cid: string
+  Type: string
+  Name?: string
+}
+
+export const pinLs = defineCommand<PinLsEntry>({
+  path: 'pin ls',
+  description: 'List pins',
+  args: [{ name: 'path', variadic: true, description: 'only these CIDs (default: all)' }],
+  options: [
+    { name: 'type', short: 't', type: 'string', default: 'all', choices: ['all', 'direct', 'indirect', 'recursive'], description: 'which pins' },
+    { name: 'quiet', short: 'q', type: 'boolean', default: false, description: 'print only CIDs' },
+    { name: 'stream', short: 's', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' },
+    { name: 'names', type: 'boolean', default: false, description: 'print pin names' }
+  ],
+  output: 'stream',
+  text (value, options) {
+    if (options.quiet === true) return value.Cid
+    return `${value.Cid} ${value.Type}${options.names === true && value.Name != null && value.Name !== '' ? ` ${value.Name}` : ''}`
+  },
+  async * run ({ node, args, options, signal }) {
+    const type = options.type as 'all' | 'direct' | 'indirect' | 'recursive'
+    if (args.length > 0) {
+      for (const path of args) {
+        const cid = await resolveCid(node, path, signal)
+        const state = await node.pins.isPinned(cid, { signal })
+        if (state == null || (type !== 'all' && !state.type.startsWith(type))) {
+          throw new InvalidArgumentError(`path '${path}' is not pinned`)
+        }
+        yield { Cid: cid.toString(), Type: state.type, Name: state.name }
+      }
+      return
+    }
+    for await (const pin of node.pins.ls({ type, signal })) {
+      yield { Cid: pin.cid.toString(), Type: pin.type, Name: pin.name }
+    }
+  }
+})
+
+/** One `pin verify` line. */
+export interface PinVerifyEntry {
+  Cid: string
+  Ok: boolean
+  BadNodes?: Array<{ Cid: string, Err: string }>
+}
+
+export const pinVerify = defineCommand<PinVerifyEntry>({
+  path: 'pin verify',
+  description: 'Check that every recursive pin has all of its blocks, and that they are intact',
+  args: [],
+  options: [
+    { name: 'verbose', type: 'boolean', default: false, description: 'also print pins that are fine' },
+    { name: 'quiet', short: 'q', type: 'boolean', default: false, description: 'print only the CIDs of bad pins' }
+  ],
+  output: 'stream',
+  text (value, options) {
+    if (value.Ok) return options.verbose === true ? `${value.Cid} ok` : undefined
+    if (options.quiet === true) return value.Cid
+    return [`${value.Cid} broken`, ...(value.BadNodes ?? []).map(b => `  ${b.Cid}: ${b.Err}`)].join('\n')
+  },
+  async * run ({ node, signal }) {
+    let bad = 0
+    for await (const result of node.pins.verify({ signal })) {
+      if (!result.ok) bad++
+      yield {
+        Cid: result.cid.toString(),
+        Ok: result.ok,
+        BadNodes: result.badNodes?.map(b => ({ Cid: b.cid.toString(), Err: b.error }))
+      }
+    }
+    if (bad > 0) throw new InvalidArgumentError(`${bad} pin(s) failed verification`)
+  }
+})

@@ -1,0 +1,6 @@
+/**
+ * The core API: the command table, and the node that implements it by wiring the subsystems.
+ */
+export * from './command.ts'
+export * from './node.ts'
+export { COMMANDS, findCommand } from './commands/index.ts'

@@ -1,0 +1,341 @@
+import { InvalidConfigError, UnknownConfigKeyError, InvalidArgumentError } from '../errors/index.ts'
+
+/**
+ * The repo config: one JSON file with Kubo's key names and types. An absent key means its
+ * default, so later sections need no migration. Unknown keys are kept on load and refused by
+ * `config set`.
+ */
+export type Config = Record<string, unknown> & {
+  Identity: { PeerID: string, PrivKey: string }
+}
+
+/** Where the API listens by default (loopback only). */
+export const DEFAULT_API_ADDR = '/ip4/127.0.0.1/tcp/5001'
+/** Where the gateway listens by default (loopback only). */
+export const DEFAULT_GATEWAY_ADDR = '/ip4/127.0.0.1/tcp/8080'
+/** The default swarm addresses, as Kubo's TCP listeners. */
+export const DEFAULT_SWARM_ADDRS = ['/ip4/0.0.0.0/tcp/4001', '/ip6/::/tcp/4001']
+
+/**
+ * The public IPFS bootstrap peers, added only by `bootstrap add --default`: a new node never
+ * dials the internet until its owner says so.
+ */
+export const DEFAULT_BOOTSTRAP = [
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
+  '/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt',
+  '/ip4/104.131.131.82/tcp/4001/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ'
+]
+
+/** The type a config key holds; `map` is an object whose own keys are free-form. */
+export type ConfigValueType = 'string' | 'number' | 'boolean' | 'string[]' | 'map' | 'string?' | 'number?' | 'boolean?'
+
+/**
+ * The known config keys and their types. `config set` refuses anything not listed here (or not
+ * inside a `map`), so a typo never silently does nothing.
+ */
+export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
+  'Identity.PeerID': 'string',
+  'Identity.PrivKey': 'string',
+  'Addresses.Swarm': 'string[]',
+  'Addresses.Announce': 'string[]',
+  'Addresses.AppendAnnounce': 'string[]',
+  'Addresses.NoAnnounce': 'string[]',
+  'Addresses.API': 'string',
+  'Addresses.Gateway': 'string',
+  Bootstrap: 'string[]',
+  'Datastore.StorageMax': 'string',
+  'Datastore.StorageGCWatermark': 'number',
+  'Datastore.GCPeriod': 'string',
+  'Datastore.HashOnRead': 'boolean',
+  'Datastore.BloomFilterSize': 'number',
+  'Import.CidVersion': 'number?',
+  'Import.UnixFSRawLeaves': 'boolean?',
+  'Import.UnixFSChunker': 'string?',
+  'Import.HashFunction': 'string?',
+  'Import.UnixFSFileMaxLinks': 'number?',
+  'Import.UnixFSDirectoryMaxLinks': 'number?',
+  'Import.UnixFSHAMTDirectoryMaxFanout': 'number?',
+  'Import.UnixFSHAMTDirectorySizeThreshold': 'string?',
+  'Import.UnixFSHAMTDirectorySizeEstimation': 'string?',
+  'Import.UnixFSDAGLayout': 'string?',
+  'Import.BatchMaxNodes': 'number?',
+  'Import.BatchMaxSize': 'number?',
+  'API.HTTPHeaders': 'map',
+  'API.Authorizations': 'map',
+  'Gateway.HTTPHeaders': 'map',
+  'Gateway.RootRedirect': 'string',
+  'Gateway.NoFetch': 'boolean',
+  'Gateway.NoDNSLink': 'boolean',
+  'Gateway.DeserializedResponses': 'boolean?',
+  'Gateway.PublicGateways': 'map',
+  'Gateway.RetrievalTimeout': 'string?',
+  'Gateway.MaxConcurrentRequests': 'number?',
+  'Gateway.MaxRequestDuration': 'string?',
+  'Routing.Type': 'string?',
+  'Swarm.ConnMgr.LowWater': 'number?',
+  'Swarm.ConnMgr.HighWater': 'number?',
+  'Swarm.ConnMgr.GracePeriod': 'string?',
+  'Swarm.MaxConnections': 'number?',
+  'Swarm.MaxConnectionsPerIP': 'number?',
+  'Swarm.DisableNatPortMap': 'boolean',
+  'Discovery.MDNS.Enabled': 'boolean',
+  'Provide.Enabled': 'boolean?',
+  'Provide.Strategy': 'string?',
+  'Provide.DHT.Interval': 'string?',
+  'Ipns.RepublishPeriod': 'string?',
+  'Ipns.RecordLifetime': 'string?',
+  'Ipns.UsePubsub': 'boolean?'
+}
+
+/** Keys that are never shown by `config show` / `config KEY` and never settable. */
+export const SECRET_KEYS = new Set(['Identity.PrivKey'])
+/** Keys that `config` refuses to change (they are owned by `init` and `key` commands). */
+export const READONLY_KEYS = new Set(['Identity.PrivKey', 'Identity.PeerID'])
+
+/** A fresh config for a new identity (the Import section empty: Kubo's implicit defaults). */
+export function defaultConfig (identity: { PeerID: string, PrivKey: string }): Config {
+  return {
+    Identity: { ...identity },
+    Datastore: {
+      StorageMax: '10GB',
+      StorageGCWatermark: 90,
+      GCPeriod: '1h',
+      HashOnRead: false,
+      BloomFilterSize: 0
+    },
+    Addresses: {
+      Swarm: [...DEFAULT_SWARM_ADDRS],
+      Announce: [],
+      AppendAnnounce: [],
+      NoAnnounce: [],
+      API: DEFAULT_API_ADDR,
+      Gateway: DEFAULT_GATEWAY_ADDR
+    },
+    Bootstrap: [],
+    Discovery: { MDNS: { Enabled: false } },
+    Import: {},
+    API: { HTTPHeaders: {} },
+    Gateway: { HTTPHeaders: {}, RootRedirect: '', NoFetch: false, NoDNSLink: false, PublicGateways: {} },
+    Routing: {},
+    Swarm: { ConnMgr: {} },
+    Provide: {},
+    Ipns: {}
+  }
+}
+
+/** A named transformation of the config (`init --profile`, `config profile apply`). */
+export interface Profile {
+  description: string
+  apply(config: Config): void
+}
+
+function setImport (config: Config, values: Record<string, unknown>): void {
+  const section = (config.Import ?? {}) as Record<string, unknown>
+  config.Import = { ...section, ...values }
+}
+
+const UNIXFS_V0_2015: Profile = {
+  description: 'Kubo\'s legacy import settings (the default): CIDv0, dag-pb leaves, 256 KiB chunks, 174 links',
+  apply (config) {
+    setImport(config, {
+      CidVersion: 0,
+      UnixFSRawLeaves: false,
+      UnixFSChunker: 'size-262144',
+      HashFunction: 'sha2-256',
+      UnixFSFileMaxLinks: 174,
+      UnixFSDirectoryMaxLinks: 0,
+      UnixFSHAMTDirectoryMaxFanout: 256,
+      UnixFSHAMTDirectorySizeThreshold: '256KiB',
+      UnixFSHAMTDirectorySizeEstimation: 'links',
+      UnixFSDAGLayout: 'balanced'
+    })
+  }
+}
+
+/** Profiles by name, as in Kubo. */
+export const PROFILES: Record<string, Profile> = {
+  test: {
+    description: 'for tests: every port 0 (any free port), loopback only, no bootstrap peers',
+    apply (config) {
+      const addresses = (config.Addresses ?? {}) as Record<string, unknown>
+      config.Addresses = {
+        ...addresses,
+        API: '/ip4/127.0.0.1/tcp/0',
+        Gateway: '/ip4/127.0.0.1/tcp/0',
+        Swarm: ['/ip4/127.0.0.1/tcp/0']
+      }
+      config.Bootstrap = []
+      config.Discovery = { MDNS: { Enabled: false } }
+    }
+  },
+  'unixfs-v0-2015': UNIXFS_V0_2015,
+  'legacy-cid-v0': UNIXFS_V0_2015,
+  'unixfs-v1-2025': {
+    description: 'the IPIP-499 recommended import settings: CIDv1, raw leaves, 1 MiB chunks, 1024 links',
+    apply (config) {
+      setImport(config, {
+        CidVersion: 1,
+        UnixFSRawLeaves: true,
+        UnixFSChunker: 'size-1048576',
+        HashFunction: 'sha2-256',
+        UnixFSFileMaxLinks: 1024,
+        UnixFSDirectoryMaxLinks: 0,
+        UnixFSHAMTDirectoryMaxFanout: 256,
+        UnixFSHAMTDirectorySizeThreshold: '256KiB',
+        UnixFSHAMTDirectorySizeEstimation: 'block',
+        UnixFSDAGLayout: 'balanced'
+      })
+    }
+  }
+}
+
+/** Applies profiles by name, in order; an unknown name is an error that lists the known ones. */
+export function applyProfiles (config: Config, names: string[]): Config {
+  for (const name of names) {
+    const profile = PROFILES[name]
+    if (profile == null) {
+      throw new InvalidArgumentError(`unknown profile "${name}"; known profiles: ${Object.keys(PROFILES).join(', ')}`)
+    }
+    profile.apply(config)
+  }
+  return config
+}
+
+/** The schema entry governing a dotted key: its own, or that of an enclosing `map`. */
+function schemaFor (key: string): { type: ConfigValueType, key: string } | undefined {
+  if (CONFIG_SCHEMA[key] != null) return { type: CONFIG_SCHEMA[key], key }
+  const parts = key.split('.')
+  for (let i = parts.length - 1; i > 0; i--) {
+    const prefix = parts.slice(0, i).join('.')
+    if (CONFIG_SCHEMA[prefix] === 'map') return { type: 'map', key: prefix }
+  }
+  return undefined
+}
+
+/** True if `key` names a known section (a prefix of known keys), e.g. `Addresses`. */
+function isSection (key: string): boolean {
+  const prefix = key + '.'
+  return Object.keys(CONFIG_SCHEMA).some(k => k.startsWith(prefix))
+}
+
+/** Reads a dotted key; undefined when absent. */
+export function getConfigValue (config: Config, key: string): unknown {
+  let value: unknown = config
+  for (const part of key.split('.')) {
+    if (value == null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined
+    value = (value as Record<string, unknown>)[part]
+  }
+  return value
+}
+
+/** The config without its secrets, for `config show`. */
+export function redactConfig (config: Config): Record<string, unknown> {
+  const copy = structuredClone(config) as Record<string, unknown>
+  for (const key of SECRET_KEYS) {
+    const parts = key.split('.')
+    let obj = copy as Record<string, unknown> | undefined
+    for (const part of parts.slice(0, -1)) {
+      obj = obj?.[part] as Record<string, unknown> | undefined
+    }
+    if (obj != null) delete obj[parts[parts.length - 1]]
+  }
+  return copy
+}
+
+function checkType (key: string, type: ConfigValueType, value: unknown): void {
+  const optional = type.endsWith('?')
+  const base = type.replace('?', '')
+  if (optional && value === null) return
+  const fail = (): never => {
+    throw new InvalidConfigError(`config key ${key} takes a ${base}${optional ? ' (or null for the default)' : ''}, not ${JSON.stringify(value)}`)
+  }
+  switch (base) {
+    case 'string': if (typeof value !== 'string') fail(); break
+    case 'number': if (typeof value !== 'number' || !Number.isFinite(value)) fail(); break
+    case 'boolean': if (typeof value !== 'boolean') fail(); break
+    case 'string[]': if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) fail(); break
+    case 'map': if (value == null || typeof value !== 'object' || Array.isArray(value)) fail(); break
+  }
+}
+
+/**
+ * Sets a dotted key after checking it is known and of the right type; returns the new config.
+ * Secret and identity keys are refused.
+ */
+export function setConfigValue (config: Config, key: string, value: unknown): Config {
+  if (READONLY_KEYS.has(key) || key === 'Identity') {
+    throw new InvalidArgumentError(`${key} cannot be changed with config (it is owned by the repo's identity)`)
+  }
+  const schema = schemaFor(key)
+  if (schema == null) {
+    throw new UnknownConfigKeyError(`unknown config key "${key}"${isSection(key) ? ' (it is a section: set one of its keys)' : ''}`)
+  }
+  if (schema.key === key) checkType(key, schema.type, value)
+  const next = structuredClone(config)
+  const parts = key.split('.')
+  let obj = next as Record<string, unknown>
+  for (const part of parts.slice(0, -1)) {
+    const child = obj[part]
+    if (child == null || typeof child !== 'object' || Array.isArray(child)) {
+      obj[part] = {}
+    }
+    obj = obj[part] as Record<string, unknown>
+  }
+  obj[parts[parts.length - 1]] = value
+  return next
+}
+
+/** Parses a config file's text, with errors that say which file and why. */
+export function parseConfig (text: string, file: string): Config {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`)
+  }
+  if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidConfigError(`config file ${file} does not hold a JSON object`)
+  }
+  const identity = (parsed as Record<string, unknown>).Identity as Record<string, unknown> | undefined
+  if (typeof identity?.PeerID !== 'string' || typeof identity?.PrivKey !== 'string') {
+    throw new InvalidConfigError(`config file ${file} has no Identity.PeerID and Identity.PrivKey`)
+  }
+  return parsed as Config
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4
+}
+
+/** Parses a human byte size as Kubo writes them ("256KiB", "10GB", "1024"). */
+export function parseByteSize (text: string | number): number {
+  if (typeof text === 'number') return text
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text)
+  const unit = match?.[2].toLowerCase()
+  if (match == null || unit == null || SIZE_UNITS[unit] == null) {
+    throw new InvalidConfigError(`"${text}" is not a byte size (e.g. 256KiB, 10GB)`)
+  }
+  return Math.round(Number(match[1]) * SIZE_UNITS[unit])
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Parses a Go-style duration ("5000ms", "1m30s", "2h") into milliseconds. */
+export function parseDuration (text: string): number {
+  const trimmed = text.trim()
+  if (trimmed === '0') return 0
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy
+  let total = 0
+  let consumed = 0
+  let match: RegExpExecArray | null
+  while ((match = re.exec(trimmed)) != null) {
+    total += Number(match[1]) * DURATION_UNITS[match[2]]
+    consumed = re.lastIndex
+  }
+  if (consumed === 0 || consumed !== trimmed.length) {
+    throw new InvalidArgumentError(`"${text}" is not a duration (e.g. 30s, 5000ms, 1m30s)`)
+  }
+  return total
+}

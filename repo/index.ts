@@ -1,0 +1,5 @@
+/**
+ * The repo on disk: paths, lock, config (Kubo's key names) and the metadata datastore.
+ */
+export * from './config.ts'
+export * from './repo.ts'
