@@ -49,3 +49,52 @@ export interface Blockstore extends BlockGetter, BlockSink {
   /** Called with each block newly made visible (after it is durable). Returns an unsubscribe. */
   onBlock(listener: (block: Block) => void): () => void
 }
+
+/** A stored block as the index knows it: its multihash bytes and its size in bytes. */
+export interface BlockEntry {
+  multihash: Uint8Array
+  size: number
+}
+
+/** The outcome of checking one stored block against its multihash. */
+export interface BlockVerifyResult {
+  /** CIDv1 raw of the stored multihash (blocks are stored by multihash, not by CID). */
+  cid: CID
+  ok: boolean
+  /** Why the block failed (`BlockCorruptError`, or the error that stopped reading it). */
+  error?: Error
+}
+
+/** What `compact()` did. */
+export interface CompactResult {
+  /** Packs deleted because no indexed block was left in them. */
+  packsDeleted: number
+  /** Sparse packs whose live blocks were copied to the newest pack before deletion. */
+  packsRewritten: number
+  /** Sparse packs left as they are because a live block in them failed verification. */
+  packsSkipped: number
+  /** Bytes of block data copied. */
+  bytesCopied: number
+  /** Disk bytes freed (sizes of deleted packs minus the bytes copied out of them). */
+  bytesReclaimed: number
+}
+
+/**
+ * The blockstore on disk: a {@link Blockstore} that is opened and closed, lists sizes, verifies
+ * itself, and reclaims the space of deleted blocks.
+ */
+export interface PackBlockstore extends Blockstore {
+  /** Opens (creating if needed) the store. Idempotent. */
+  open(): Promise<void>
+  /** Waits for writes in progress, then closes. Idempotent. */
+  close(): Promise<void>
+  /** Every stored block's multihash and size, from the index alone. */
+  entries(options?: AbortOptions): AsyncIterable<BlockEntry>
+  /** Re-reads and re-hashes every stored block, yielding one result per block. */
+  verify(options?: AbortOptions): AsyncIterable<BlockVerifyResult>
+  /**
+   * Reclaims the space of deleted blocks: deletes packs with no live block and rewrites sparse
+   * ones. Crash-safe at every step; runs alongside reads and writes.
+   */
+  compact(options?: AbortOptions): Promise<CompactResult>
+}

@@ -83,10 +83,10 @@ export interface Command<V = unknown> {
   /** False for commands that run without opening the repo (`init`, `version`). Default true. */
   needsRepo?: boolean
   /** For streams that report progress: the byte count a value carries, if it is a progress value. */
-  progress?: (value: V) => number | undefined
+  progress?(value: V): number | undefined
   /** Renders one output value as the CLI prints it; undefined prints nothing. */
-  text?: (value: V, options: Record<string, unknown>) => string | undefined
-  run: (request: CommandRequest) => Promise<V> | AsyncIterable<V>
+  text?(value: V, options: Record<string, unknown>): string | undefined
+  run(request: CommandRequest): Promise<V> | AsyncIterable<V>
 }
 
 /** Declares a command (typing help only). */

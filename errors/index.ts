@@ -17,21 +17,11 @@ export interface ErrorMeaning {
 
 /** Base class: every Cairn error carries a stable name and keeps its cause. */
 export class CairnError extends Error {
-  static readonly code: string = 'CairnError'
   override name = 'CairnError'
 
   constructor (message: string, options?: { cause?: unknown }) {
     super(message, options)
   }
-}
-
-function define (name: string, meaning: ErrorMeaning): typeof CairnError {
-  const cls = class extends CairnError {
-    override name = name
-  }
-  Object.defineProperty(cls, 'name', { value: name })
-  ERROR_MEANINGS[name] = meaning
-  return cls
 }
 
 /**
@@ -44,40 +34,130 @@ const CLIENT = (gatewayStatus = 400): ErrorMeaning => ({ rpcCode: 1, gatewayStat
 const SERVER = (gatewayStatus = 500): ErrorMeaning => ({ rpcCode: 2, gatewayStatus })
 
 // --- input errors (the user's fault: 400 over RPC, exit 1 on the CLI) ---
-export const InvalidArgumentError = define('InvalidArgumentError', CLIENT())
-export const InvalidCIDError = define('InvalidCIDError', CLIENT())
-export const InvalidPathError = define('InvalidPathError', CLIENT())
-export const UnsupportedCodecError = define('UnsupportedCodecError', CLIENT(501))
-export const UnsupportedHashError = define('UnsupportedHashError', CLIENT())
-export const InvalidChunkerError = define('InvalidChunkerError', CLIENT())
-export const InvalidConfigError = define('InvalidConfigError', CLIENT())
-export const UnknownConfigKeyError = define('UnknownConfigKeyError', CLIENT())
-export const BlockTooBigError = define('BlockTooBigError', CLIENT())
-export const InvalidCARError = define('InvalidCARError', CLIENT())
-export const FileNotFoundError = define('FileNotFoundError', CLIENT(404))
-export const UnsafePathError = define('UnsafePathError', CLIENT())
-export const NotADirectoryError = define('NotADirectoryError', CLIENT())
-export const NotAFileError = define('NotAFileError', CLIENT())
-export const InvalidRangeError = define('InvalidRangeError', CLIENT(416))
-export const UnknownCommandError = define('UnknownCommandError', CLIENT(404))
+export class InvalidArgumentError extends CairnError {
+  static { ERROR_MEANINGS['InvalidArgumentError'] = CLIENT() }
+  override name = 'InvalidArgumentError'
+}
+export class InvalidCIDError extends CairnError {
+  static { ERROR_MEANINGS['InvalidCIDError'] = CLIENT() }
+  override name = 'InvalidCIDError'
+}
+export class InvalidPathError extends CairnError {
+  static { ERROR_MEANINGS['InvalidPathError'] = CLIENT() }
+  override name = 'InvalidPathError'
+}
+export class UnsupportedCodecError extends CairnError {
+  static { ERROR_MEANINGS['UnsupportedCodecError'] = CLIENT(501) }
+  override name = 'UnsupportedCodecError'
+}
+export class UnsupportedHashError extends CairnError {
+  static { ERROR_MEANINGS['UnsupportedHashError'] = CLIENT() }
+  override name = 'UnsupportedHashError'
+}
+export class InvalidChunkerError extends CairnError {
+  static { ERROR_MEANINGS['InvalidChunkerError'] = CLIENT() }
+  override name = 'InvalidChunkerError'
+}
+export class InvalidConfigError extends CairnError {
+  static { ERROR_MEANINGS['InvalidConfigError'] = CLIENT() }
+  override name = 'InvalidConfigError'
+}
+export class UnknownConfigKeyError extends CairnError {
+  static { ERROR_MEANINGS['UnknownConfigKeyError'] = CLIENT() }
+  override name = 'UnknownConfigKeyError'
+}
+export class BlockTooBigError extends CairnError {
+  static { ERROR_MEANINGS['BlockTooBigError'] = CLIENT() }
+  override name = 'BlockTooBigError'
+}
+export class InvalidCARError extends CairnError {
+  static { ERROR_MEANINGS['InvalidCARError'] = CLIENT() }
+  override name = 'InvalidCARError'
+}
+export class FileNotFoundError extends CairnError {
+  static { ERROR_MEANINGS['FileNotFoundError'] = CLIENT(404) }
+  override name = 'FileNotFoundError'
+}
+export class UnsafePathError extends CairnError {
+  static { ERROR_MEANINGS['UnsafePathError'] = CLIENT() }
+  override name = 'UnsafePathError'
+}
+export class NotADirectoryError extends CairnError {
+  static { ERROR_MEANINGS['NotADirectoryError'] = CLIENT() }
+  override name = 'NotADirectoryError'
+}
+export class NotAFileError extends CairnError {
+  static { ERROR_MEANINGS['NotAFileError'] = CLIENT() }
+  override name = 'NotAFileError'
+}
+export class InvalidRangeError extends CairnError {
+  static { ERROR_MEANINGS['InvalidRangeError'] = CLIENT(416) }
+  override name = 'InvalidRangeError'
+}
+export class UnknownCommandError extends CairnError {
+  static { ERROR_MEANINGS['UnknownCommandError'] = CLIENT(404) }
+  override name = 'UnknownCommandError'
+}
 
 // --- content errors ---
-export const BlockNotFoundError = define('BlockNotFoundError', SERVER(404))
-export const PathNotFoundError = define('PathNotFoundError', CLIENT(404))
-export const BlockCorruptError = define('BlockCorruptError', SERVER(500))
-export const NotPinnedError = define('NotPinnedError', CLIENT())
-export const PinnedBlockError = define('PinnedBlockError', CLIENT())
-export const IncompleteDAGError = define('IncompleteDAGError', SERVER(404))
+export class BlockNotFoundError extends CairnError {
+  static { ERROR_MEANINGS['BlockNotFoundError'] = SERVER(404) }
+  override name = 'BlockNotFoundError'
+}
+export class PathNotFoundError extends CairnError {
+  static { ERROR_MEANINGS['PathNotFoundError'] = CLIENT(404) }
+  override name = 'PathNotFoundError'
+}
+export class BlockCorruptError extends CairnError {
+  static { ERROR_MEANINGS['BlockCorruptError'] = SERVER(500) }
+  override name = 'BlockCorruptError'
+}
+export class NotPinnedError extends CairnError {
+  static { ERROR_MEANINGS['NotPinnedError'] = CLIENT() }
+  override name = 'NotPinnedError'
+}
+export class PinnedBlockError extends CairnError {
+  static { ERROR_MEANINGS['PinnedBlockError'] = CLIENT() }
+  override name = 'PinnedBlockError'
+}
+export class IncompleteDAGError extends CairnError {
+  static { ERROR_MEANINGS['IncompleteDAGError'] = SERVER(404) }
+  override name = 'IncompleteDAGError'
+}
 
 // --- repo and runtime ---
-export const RepoLockedError = define('RepoLockedError', SERVER())
-export const RepoNotInitializedError = define('RepoNotInitializedError', CLIENT())
-export const RepoExistsError = define('RepoExistsError', CLIENT())
-export const RepoVersionError = define('RepoVersionError', SERVER())
-export const TimeoutError = define('TimeoutError', SERVER(504))
-export const AbortedError = define('AbortedError', SERVER(499))
-export const OfflineError = define('OfflineError', SERVER(504))
-export const ApiUnreachableError = define('ApiUnreachableError', SERVER(502))
+export class RepoLockedError extends CairnError {
+  static { ERROR_MEANINGS['RepoLockedError'] = SERVER() }
+  override name = 'RepoLockedError'
+}
+export class RepoNotInitializedError extends CairnError {
+  static { ERROR_MEANINGS['RepoNotInitializedError'] = CLIENT() }
+  override name = 'RepoNotInitializedError'
+}
+export class RepoExistsError extends CairnError {
+  static { ERROR_MEANINGS['RepoExistsError'] = CLIENT() }
+  override name = 'RepoExistsError'
+}
+export class RepoVersionError extends CairnError {
+  static { ERROR_MEANINGS['RepoVersionError'] = SERVER() }
+  override name = 'RepoVersionError'
+}
+export class TimeoutError extends CairnError {
+  static { ERROR_MEANINGS['TimeoutError'] = SERVER(504) }
+  override name = 'TimeoutError'
+}
+export class AbortedError extends CairnError {
+  static { ERROR_MEANINGS['AbortedError'] = SERVER(499) }
+  override name = 'AbortedError'
+}
+export class OfflineError extends CairnError {
+  static { ERROR_MEANINGS['OfflineError'] = SERVER(504) }
+  override name = 'OfflineError'
+}
+export class ApiUnreachableError extends CairnError {
+  static { ERROR_MEANINGS['ApiUnreachableError'] = SERVER(502) }
+  override name = 'ApiUnreachableError'
+}
 
 /** The meaning of an error, by name; unknown names are internal errors. */
 export function meaningOf (err: unknown): ErrorMeaning {

@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { parseByteSize } from '../../repo/index.ts'
-import { importer, type ImporterOptions } from '../../dag/index.ts'
+import { importer, type HashName, type ImporterOptions } from '../../dag/index.ts'
 import type { Block, BlockSink } from '../../blockstore/index.ts'
 import { defineCommand } from '../command.ts'
 
@@ -32,7 +32,7 @@ export function importOptions (imports: Record<string, unknown>, flags: Record<s
     if (cidVersion !== 0 && cidVersion !== 1) throw new InvalidArgumentError(`--cid-version must be 0 or 1, not ${cidVersion}`)
     options.cidVersion = cidVersion
   }
-  if (hash != null) options.hash = hash
+  if (hash != null) options.hash = hash as HashName
   // Kubo: CIDv1 turns raw leaves on unless --raw-leaves was given explicitly
   const rawLeaves = flags['raw-leaves'] as boolean | undefined ??
     (flags['cid-version'] === 1 ? undefined : imports.UnixFSRawLeaves as boolean | undefined | null) ?? undefined
@@ -46,19 +46,22 @@ export function importOptions (imports: Record<string, unknown>, flags: Record<s
   const maxDirectoryLinks = pick<number>('max-directory-links', 'UnixFSDirectoryMaxLinks')
   if (maxDirectoryLinks != null) options.maxDirectoryLinks = maxDirectoryLinks
   const fanout = pick<number>('max-hamt-fanout', 'UnixFSHAMTDirectoryMaxFanout')
-  if (fanout != null) options.shardFanout = fanout
+  if (fanout != null) options.hamtFanout = fanout
   const threshold = imports.UnixFSHAMTDirectorySizeThreshold as string | number | null | undefined
-  if (threshold != null) options.shardSplitThresholdBytes = parseByteSize(threshold)
+  if (threshold != null) options.hamtThreshold = parseByteSize(threshold)
   const estimation = imports.UnixFSHAMTDirectorySizeEstimation as string | null | undefined
   if (estimation != null) {
     if (estimation !== 'links' && estimation !== 'block') {
       throw new InvalidArgumentError(`Import.UnixFSHAMTDirectorySizeEstimation must be "links" or "block", not "${estimation}"`)
     }
-    options.sizeEstimation = estimation
+    options.hamtSizeEstimation = estimation
   }
   if (flags['wrap-with-directory'] === true) options.wrapWithDirectory = true
   return options
 }
+
+/** How often `add` reports progress, in bytes. */
+const PROGRESS_STEP = 256 * 1024
 
 /** A sink that only counts: `--only-hash` computes CIDs without storing anything. */
 const DISCARD: BlockSink = { async putMany (_blocks: Block[]) {} }
@@ -105,6 +108,9 @@ export const add = defineCommand<AddEvent>({
     const stdinName = typeof options['stdin-name'] === 'string' ? options['stdin-name'] : undefined
     const results: Array<{ path: string, cid: CID }> = []
     let bytes = 0
+    let done = 0
+    let currentPath: string | undefined
+    let currentBytes = 0
     let lastReported = 0
     const progress: AddEvent[] = []
     const quieter = options.quieter === true
@@ -121,11 +127,17 @@ export const add = defineCommand<AddEvent>({
         ...importerOptions,
         signal,
         onProgress: options.progress === true
-          ? (n: number, path: string) => {
-              bytes += n
-              if (bytes - lastReported >= 256 * 1024) {
+          ? (event) => {
+              // events count bytes per file: keep a running total across files
+              if (event.path !== currentPath) {
+                done += currentBytes
+                currentPath = event.path
+              }
+              currentBytes = event.bytes
+              bytes = done + currentBytes
+              if (bytes - lastReported >= PROGRESS_STEP) {
                 lastReported = bytes
-                progress.push({ Name: path, Bytes: bytes })
+                progress.push({ Name: event.path, Bytes: bytes })
               }
             }
           : undefined

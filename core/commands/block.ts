@@ -36,10 +36,6 @@ export const blockPut = defineCommand<{ Key: string, Size: number }>({
   output: 'stream',
   text: (value) => value.Key,
   async * run ({ node, input, options, signal }) {
-    const mhlen = options.mhlen as number
-    if (mhlen !== -1 && mhlen !== 32 && options.mhtype === 'sha2-256') {
-      throw new InvalidArgumentError(`--mhlen ${mhlen} is not supported for sha2-256 (only its full length)`)
-    }
     const lease = await node.gc.lease({ signal })
     try {
       for await (const file of input.files ?? []) {
@@ -47,7 +43,9 @@ export const blockPut = defineCommand<{ Key: string, Size: number }>({
         const block = await encodeBlock(bytes, {
           cidCodec: options['cid-codec'] as string,
           mhtype: options.mhtype as string,
-          format: options.format as string | undefined
+          mhlen: options.mhlen as number,
+          format: options.format as string | undefined,
+          allowBigBlock: options['allow-big-block'] === true
         })
         await node.blockstore.putMany([block], { signal, allowBigBlock: options['allow-big-block'] === true })
         if (options.pin === true) await node.pins.add(block.cid, { recursive: true, signal })
@@ -103,7 +101,7 @@ export const blockRm = defineCommand<{ Hash: string, Error?: string }>({
     try {
       for (const arg of args) {
         const cid = await resolveCid(node, arg, signal)
-        const pinned = await node.pins.isPinned(cid, { signal })
+        const pinned = await node.pins.status(cid, { signal })
         if (pinned != null) {
           failed++
           yield { Hash: cid.toString(), Error: new PinnedBlockError(`pinned: ${pinned.type}`).message }

@@ -30,7 +30,8 @@ export const dagPut = defineCommand<{ Cid: { '/': string } }>({
         const block = await encodeInput(bytes, {
           inputCodec: options['input-codec'] as string,
           storeCodec: options['store-codec'] as string,
-          hash: options.hash as string
+          hash: options.hash as string,
+          allowBigBlock: options['allow-big-block'] === true
         })
         await node.blockstore.putMany([block], { signal, allowBigBlock: options['allow-big-block'] === true })
         if (options.pin === true) await node.pins.add(block.cid, { recursive: true, signal })
@@ -56,7 +57,9 @@ export const dagGet = defineCommand<Uint8Array>({
     const bytes = await node.blocks.get(resolved.cid, { signal })
     yield await encodeForOutput({ cid: resolved.cid, bytes }, {
       outputCodec: options['output-codec'] as string,
-      path: resolved.remainder
+      path: resolved.remainder,
+      getter: node.blocks,
+      signal
     })
   }
 })

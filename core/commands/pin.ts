@@ -85,11 +85,12 @@ export const pinLs = defineCommand<PinLsEntry>({
     if (args.length > 0) {
       for (const path of args) {
         const cid = await resolveCid(node, path, signal)
-        const state = await node.pins.isPinned(cid, { signal })
+        const state = await node.pins.status(cid, { signal })
         if (state == null || (type !== 'all' && !state.type.startsWith(type))) {
           throw new InvalidArgumentError(`path '${path}' is not pinned`)
         }
-        yield { Cid: cid.toString(), Type: state.type, Name: state.name }
+        const described = state.via != null ? `${state.type} through ${state.via.toString()}` : state.type
+        yield { Cid: cid.toString(), Type: described, Name: state.name }
       }
       return
     }

@@ -3,6 +3,10 @@ import {
   checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
 } from '../../core/index.ts'
 import { initRepo, isInitialized, parseDuration, repoPathFromEnv } from '../../repo/index.ts'
+import { resolve as resolvePath } from 'node:path'
+import type { ExportEntry } from '../../dag/index.ts'
+import { parsePath } from '../../dag/index.ts'
+import { extract } from './extract.ts'
 import { collectEntries, collectFiles } from './input.ts'
 import { createProgressBar, type ProgressBar } from './progress.ts'
 
@@ -31,6 +35,12 @@ export function escapeControl (text: string): string {
     if (c === '\r') return '\\r'
     return `\\x${code.toString(16).padStart(2, '0')}`
   })
+}
+
+/** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
+function defaultOutputName (path: string): string {
+  const parsed = parsePath(path)
+  return parsed.segments.length > 0 ? parsed.segments[parsed.segments.length - 1] : parsed.root.toString()
 }
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */
@@ -126,6 +136,12 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
           if (!(await writeStdout(text + '\n'))) break
         }
       }
+    } else if (command.output === 'entries') {
+      const out = typeof options.output === 'string' && options.output !== ''
+        ? options.output
+        : defaultOutputName(args[0])
+      await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+      await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
     } else {
       for await (const chunk of result as AsyncIterable<Uint8Array>) {
         if (!(await writeStdout(chunk))) break

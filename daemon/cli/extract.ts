@@ -1,0 +1,247 @@
+/**
+ * Writing `get` entries (files, directories, symlinks) to disk, so that nothing from the DAG can
+ * reach outside the output path.
+ *
+ * The rules, each of which closes a known hole:
+ * - every name passes `assertSafeName` (no `/`, `\`, `.`, `..`, empty, NUL or control characters);
+ * - an entry is written only inside a directory that this extraction itself created with `mkdir`
+ *   (so a symlink from the DAG, or anything that was already on disk, is never written through:
+ *   `s -> /tmp` followed by `s/x` is refused), and its parent is checked with `lstat` first;
+ * - everything is created exclusively, never opened if it exists (`O_CREAT|O_EXCL|O_NOFOLLOW` for
+ *   files, `mkdir` without `recursive`, `symlink`), so an existing file or link is never followed
+ *   or overwritten;
+ * - symlinks are created with their target text as is, and never followed;
+ * - modes, when preserved, lose setuid, setgid and sticky bits; directory modes and mtimes are
+ *   applied last, through a handle opened with `O_NOFOLLOW`, so a read-only directory does not
+ *   stop its own extraction.
+ *
+ * The output path itself is the user's choice and is used as given (it may be a symlink). What is
+ * not covered: another local process racing to swap a directory this extraction created for a
+ * symlink between the `lstat` and the write (Node has no `openat`).
+ */
+
+import { constants as fsConstants } from 'node:fs'
+import { lstat, mkdir, open, stat, symlink, lutimes } from 'node:fs/promises'
+import { join, resolve as resolvePath } from 'node:path'
+import { assertSafeName, printable } from '../../dag/exporter/index.ts'
+import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+
+/** One thing to write: what `walk` yields (or a tar reader produces). */
+export interface ExtractEntry {
+  /** Names from the root down; `[]` is the root itself. Preferred over `path` when given. */
+  segments?: readonly string[]
+  /** The same as a `/`-joined path (`''` for the root); split on `/` when `segments` is absent. */
+  path: string
+  type: 'file' | 'directory' | 'symlink' | (string & {})
+  content?: (options?: { signal?: AbortSignal }) => AsyncIterable<Uint8Array>
+  target?: string
+  mode?: number
+  mtime?: { secs: bigint | number, nsecs?: number }
+}
+
+/** Options of {@link extract}. */
+export interface ExtractOptions {
+  signal?: AbortSignal
+  /** Apply each entry's UnixFS mode (permission bits only, `& 0o777`). Default false. */
+  preserveMode?: boolean
+  /** Apply each entry's UnixFS mtime. Default false. */
+  preserveMtime?: boolean
+}
+
+/** What an extraction wrote. */
+export interface ExtractResult {
+  files: number
+  directories: number
+  symlinks: number
+  /** File bytes written. */
+  bytes: number
+}
+
+/** Permission bits that may be applied; setuid, setgid and sticky never are. */
+const PERMISSION_BITS = 0o777
+/** A new file's mode before the umask, as any program creates files. */
+const NEW_FILE_MODE = 0o666
+const NEW_DIRECTORY_MODE = 0o777
+
+const O_NOFOLLOW = fsConstants.O_NOFOLLOW ?? 0
+const O_DIRECTORY = fsConstants.O_DIRECTORY ?? 0
+const CREATE_FILE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | O_NOFOLLOW
+
+interface CreatedDirectory {
+  abs: string
+  mode?: number
+  mtime?: Date
+}
+
+/**
+ * Writes entries under `outDir`. The first entry may be the root (`segments: []`): a file root is
+ * written to `outDir` itself (like `ipfs get <cid> -o out`), a directory root makes `outDir` a
+ * directory (an existing one is used), a symlink root is created at `outDir`. Without a root entry,
+ * `outDir` is used as the directory.
+ *
+ * @throws UnsafePathError for an unsafe name, an entry whose parent is not a directory this
+ *   extraction created, or a path that already exists
+ */
+export async function extract (
+  entries: AsyncIterable<ExtractEntry> | Iterable<ExtractEntry>,
+  outDir: string,
+  options: ExtractOptions = {}
+): Promise<ExtractResult> {
+  const { signal } = options
+  const root = resolvePath(outDir)
+  const result: ExtractResult = { files: 0, directories: 0, symlinks: 0, bytes: 0 }
+  /** Keys (`/`-joined segments) of the directories this extraction created; '' is the root. */
+  const directories = new Set<string>()
+  const created: CreatedDirectory[] = []
+  let first = true
+
+  for await (const entry of entries) {
+    if (signal?.aborted === true) {
+      throw new AbortedError('extraction aborted', { cause: signal.reason })
+    }
+    const segments = entry.segments != null ? [...entry.segments] : splitPath(entry.path)
+    const display = segments.join('/')
+    for (const segment of segments) {
+      assertSafeName(segment, display)
+    }
+    const isRoot = segments.length === 0
+    if (isRoot && !first) {
+      throw new UnsafePathError('refusing a second root entry: only the first entry may be the root')
+    }
+    if (!isRoot && first) {
+      await useRootDirectory(root)
+      directories.add('')
+    }
+    first = false
+
+    let abs = root
+    if (!isRoot) {
+      const parent = segments.slice(0, -1).join('/')
+      if (!directories.has(parent)) {
+        throw new UnsafePathError(
+          `refusing "${printable(display)}": its parent "${printable(parent)}" is not a directory created by this extraction`
+        )
+      }
+      abs = join(root, ...segments)
+      if (parent !== '') {
+        await assertRealDirectory(join(root, ...segments.slice(0, -1)), parent)
+      }
+    }
+
+    const mtime = options.preserveMtime === true && entry.mtime != null ? toDate(entry.mtime) : undefined
+    const mode = options.preserveMode === true && entry.mode != null ? entry.mode & PERMISSION_BITS : undefined
+    switch (entry.type) {
+      case 'file':
+        result.bytes += await writeFile(abs, display, entry, { mode, mtime, signal })
+        result.files++
+        break
+      case 'directory':
+        if (isRoot) {
+          await useRootDirectory(root)
+        } else {
+          await exclusively(display, () => mkdir(abs, NEW_DIRECTORY_MODE))
+        }
+        directories.add(display)
+        created.push({ abs, mode, mtime })
+        result.directories++
+        break
+      case 'symlink': {
+        const target = entry.target
+        if (typeof target !== 'string' || target === '' || target.includes('\0')) {
+          throw new UnsafePathError(`refusing symlink "${printable(display)}": its target is empty or contains NUL`)
+        }
+        await exclusively(display, () => symlink(target, abs))
+        if (mtime != null) {
+          await lutimes(abs, mtime, mtime)
+        }
+        result.symlinks++
+        break
+      }
+      default:
+        throw new InvalidArgumentError(`cannot extract "${printable(display)}": unknown entry type "${printable(String(entry.type))}"`)
+    }
+  }
+  if (first) {
+    throw new InvalidArgumentError('nothing to extract')
+  }
+
+  // deepest first, so applying a read-only mode to a directory comes after its contents
+  for (const dir of created.reverse()) {
+    if (dir.mode == null && dir.mtime == null) continue
+    const handle = await open(dir.abs, fsConstants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+    try {
+      if (dir.mtime != null) await handle.utimes(dir.mtime, dir.mtime)
+      if (dir.mode != null) await handle.chmod(dir.mode)
+    } finally {
+      await handle.close()
+    }
+  }
+  return result
+}
+
+/** Writes one file exclusively; returns the bytes written. */
+async function writeFile (
+  abs: string, display: string, entry: ExtractEntry,
+  { mode, mtime, signal }: { mode?: number, mtime?: Date, signal?: AbortSignal }
+): Promise<number> {
+  const handle = await exclusively(display, () => open(abs, CREATE_FILE_FLAGS, NEW_FILE_MODE))
+  let written = 0
+  try {
+    for await (const chunk of entry.content?.({ signal }) ?? []) {
+      let offset = 0
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
+        offset += bytesWritten
+      }
+      written += chunk.length
+    }
+    if (mode != null) await handle.chmod(mode)
+    if (mtime != null) await handle.utimes(mtime, mtime)
+  } finally {
+    await handle.close()
+  }
+  return written
+}
+
+/** Makes `root` a directory, or accepts it when it already is one (the user chose it). */
+async function useRootDirectory (root: string): Promise<void> {
+  try {
+    await mkdir(root, NEW_DIRECTORY_MODE)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    if (!(await stat(root)).isDirectory()) {
+      throw new UnsafePathError(`refusing to extract into ${root}: it exists and is not a directory`)
+    }
+  }
+}
+
+/** Checks that a directory this extraction created is still a directory, not a symlink. */
+async function assertRealDirectory (abs: string, display: string): Promise<void> {
+  const info = await lstat(abs)
+  if (!info.isDirectory()) {
+    throw new UnsafePathError(`refusing to write under "${printable(display)}": it is no longer a real directory`)
+  }
+}
+
+/** Runs a create-exclusive operation; "already exists" becomes an UnsafePathError. */
+async function exclusively<T> (display: string, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') {
+      throw new UnsafePathError(`refusing to overwrite "${printable(display)}": it already exists`, { cause: err })
+    }
+    throw err
+  }
+}
+
+function splitPath (path: string): string[] {
+  return path === '' ? [] : path.split('/')
+}
+
+/** A UnixFS mtime as a Date; negative times become the epoch (spec: "assume 0"). */
+function toDate (mtime: { secs: bigint | number, nsecs?: number }): Date {
+  const secs = Number(mtime.secs) + (mtime.nsecs ?? 0) / 1e9
+  return new Date(Math.max(0, secs) * 1000)
+}

@@ -1,0 +1,310 @@
+/**
+ * CAR import and export (`dag import`, `dag export`, the gateway's `?format=car`).
+ *
+ * Export writes CARv1: a header naming the roots, then the blocks of their DAGs in depth-first
+ * pre-order, each once by default, never an identity block. It streams: one block is in flight
+ * plus the walker's read-ahead.
+ *
+ * Import reads CARv1 and CARv2 (the inner CARv1; the index is ignored) as a stream. Every block is
+ * hashed and checked against its CID before it is stored; valid blocks go to the sink in batches;
+ * a block whose bytes do not match its CID (or that is too big, or whose hash we cannot compute)
+ * is rejected, named in `errors`, and never stored. A broken CAR — bad header, truncated stream,
+ * a section longer than the data or than the limit — throws `InvalidCARError` naming the byte
+ * offset and the last good block, after the valid blocks before the break have been stored (so
+ * does an error from the source stream; an abort stores nothing more).
+ *
+ * The framing is parsed with @ipld/car's decoder primitives; the section and header size limits
+ * follow go-car's defaults so a hostile length cannot make us buffer the whole stream.
+ *
+ * @see https://ipld.io/specs/transport/car/carv1/
+ * @see https://ipld.io/specs/transport/car/carv2/
+ */
+import { CarWriter } from '@ipld/car/writer'
+import { asyncIterableReader, limitReader, readBlockHead, readHeader } from '@ipld/car/decoder'
+import type { BytesReader } from '@ipld/car/decoder'
+import { CID } from 'multiformats/cid'
+import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/types.ts'
+import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
+import { AbortedError, BlockTooBigError, InvalidCARError, messageOf } from '../errors/index.ts'
+import { walkDag } from './dag-walk.ts'
+import type { WalkDagOptions } from './dag-walk.ts'
+import { IDENTITY, verifyBlock } from './hashes.ts'
+
+/** The largest CAR header accepted (go-car's default `MaxAllowedHeaderSize`). */
+export const MAX_CAR_HEADER_SIZE = 32 * 1024 * 1024
+
+/** The largest CAR section accepted, even with `allowBigBlock` (go-car's `MaxAllowedSectionSize`). */
+export const MAX_CAR_SECTION_SIZE = 32 * 1024 * 1024
+
+/** Bytes of valid blocks gathered before one `putMany`. */
+export const DEFAULT_IMPORT_BATCH_BYTES = 8 * 1024 * 1024
+
+/** Blocks gathered before one `putMany` (Kubo's `Import.BatchMaxNodes` default). */
+export const DEFAULT_IMPORT_BATCH_BLOCKS = 128
+
+/** Export output is gathered into chunks of about this size (large blocks pass through as they are). */
+export const EXPORT_CHUNK_SIZE = 64 * 1024
+
+/** Options of {@link exportCar}. */
+export type ExportCarOptions = WalkDagOptions
+
+/**
+ * Streams a CARv1 of the DAGs under `roots` (all named in the header). See {@link walkDag} for
+ * `dedupe` (default true), `skipMissing` and `readAhead`. A failure (missing block, unknown codec,
+ * abort) ends the stream with that error after the bytes written so far.
+ */
+export async function * exportCar (roots: readonly CID[], getter: BlockGetter, options: ExportCarOptions = {}): AsyncGenerator<Uint8Array> {
+  const { writer, out } = CarWriter.create([...roots])
+  const controller = new AbortController()
+  const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
+  let failure: { err: unknown } | undefined
+
+  // the walker feeds the CarWriter while this generator drains it; CarWriter.put resolves only
+  // once its bytes have been taken, which keeps one block in flight
+  const produce = async (): Promise<void> => {
+    try {
+      for await (const block of walkDag(roots, getter, { ...options, signal })) {
+        if (block.cid.multihash.code === IDENTITY) continue
+        await writer.put(block)
+      }
+    } catch (err) {
+      failure = { err }
+    }
+    await writer.close()
+  }
+  const producing = produce()
+  producing.catch(() => {}) // awaited below; also when the consumer stops early it may never settle
+
+  try {
+    yield * coalesce(out, EXPORT_CHUNK_SIZE)
+    await producing
+    if (failure != null) throw failure.err
+  } finally {
+    controller.abort()
+  }
+}
+
+/** Joins small chunks into chunks of about `size` bytes; chunks of `size` or more pass through. */
+async function * coalesce (source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = []
+  let length = 0
+  const join = (): Uint8Array => {
+    const out = parts.length === 1 ? parts[0] : new Uint8Array(length)
+    if (parts.length > 1) {
+      let offset = 0
+      for (const p of parts) {
+        out.set(p, offset)
+        offset += p.length
+      }
+    }
+    parts = []
+    length = 0
+    return out
+  }
+  for await (const chunk of source) {
+    if (chunk.length >= size) {
+      if (length > 0) yield join()
+      yield chunk
+      continue
+    }
+    parts.push(chunk)
+    length += chunk.length
+    if (length >= size) yield join()
+  }
+  if (length > 0) yield join()
+}
+
+/** Options of {@link importCar}. */
+export interface ImportCarOptions extends AbortOptions {
+  /** Accept blocks over {@link MAX_BLOCK_SIZE} (up to {@link MAX_CAR_SECTION_SIZE}). Default false. */
+  allowBigBlock?: boolean
+  /** Bytes of blocks per `putMany`. Default {@link DEFAULT_IMPORT_BATCH_BYTES}. */
+  batchBytes?: number
+  /** Blocks per `putMany`. Default {@link DEFAULT_IMPORT_BATCH_BLOCKS}. */
+  batchBlocks?: number
+}
+
+/** A block that was rejected: named by CID and byte offset, with the error's name and message. */
+export interface ImportCarBlockError {
+  cid?: CID
+  /** Byte offset of its section in the CAR stream. */
+  offset: number
+  /** The error class name: `BlockCorruptError`, `BlockTooBigError` or `UnsupportedHashError`. */
+  name: string
+  message: string
+}
+
+/** What {@link importCar} read. */
+export interface ImportCarResult {
+  /** The CAR version (1, or 2 for a CARv2 wrapper). */
+  version: number
+  /** The roots named in the header (they need not be in the CAR). */
+  roots: CID[]
+  /** Blocks read and verified (Kubo's `Stats.BlockCount`), duplicates and identity blocks included. */
+  blockCount: number
+  /** Their bytes (Kubo's `Stats.BlockBytesCount`). */
+  blockBytes: number
+  /**
+   * Blocks rejected and not stored. Kubo fails `dag import` on the first of these; the caller
+   * should fail the command when this is not empty.
+   */
+  errors: ImportCarBlockError[]
+}
+
+/**
+ * Reads a CAR stream, verifies every block and stores the valid ones in `sink` in batches.
+ * Memory is bounded by the batch size and the largest section, not by the CAR's size.
+ */
+export async function importCar (source: AsyncIterable<Uint8Array>, sink: BlockSink, options: ImportCarOptions = {}): Promise<ImportCarResult> {
+  const batchBytes = options.batchBytes ?? DEFAULT_IMPORT_BATCH_BYTES
+  const batchBlocks = options.batchBlocks ?? DEFAULT_IMPORT_BATCH_BLOCKS
+  const maxBlock = options.allowBigBlock === true ? MAX_CAR_SECTION_SIZE : MAX_BLOCK_SIZE
+  const { signal } = options
+
+  // errors of the source itself (I/O) pass through as they are; only framing errors are CAR errors
+  let sourceError: unknown
+  async function * tapped (): AsyncGenerator<Uint8Array> {
+    try {
+      yield * source
+    } catch (err) {
+      sourceError = err
+      throw err
+    }
+  }
+  const passThrough = (err: unknown): boolean => isInvalidCar(err) || (sourceError !== undefined && err === sourceError)
+
+  let reader = guardReader(asyncIterableReader(tapped()))
+  let header
+  try {
+    header = await readHeader(reader)
+  } catch (err) {
+    if (passThrough(err)) throw err
+    throw new InvalidCARError(`invalid CAR header: ${messageOf(err)}`, { cause: err })
+  }
+  if (header.version === 2) {
+    // the inner CARv1 ends after dataSize bytes; what follows (the index) is not read
+    const left = header.dataSize - (reader.pos - header.dataOffset)
+    if (left < 0) {
+      throw new InvalidCARError(`invalid CARv2: its data size (${header.dataSize} bytes) is smaller than its inner CARv1 header`)
+    }
+    reader = limitReader(reader, left)
+  }
+
+  const result: ImportCarResult = { version: header.version, roots: header.roots.map(copyCid), blockCount: 0, blockBytes: 0, errors: [] }
+  let batch: Block[] = []
+  let batchSize = 0
+  let inBatch = new Set<string>()
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    const blocks = batch
+    batch = []
+    batchSize = 0
+    inBatch = new Set()
+    await sink.putMany(blocks, { signal, allowBigBlock: options.allowBigBlock })
+  }
+
+  let section = 0
+  let previous: CID | undefined
+  const broken = (offset: number, what: string, err?: unknown): Error => {
+    const after = previous == null ? 'before any block' : `after block ${previous.toString()}`
+    const cause = err == null ? '' : `: ${messageOf(err)}`
+    return new InvalidCARError(`invalid CAR: ${what} at byte ${offset} (section ${section + 1}, ${after})${cause}`, { cause: err })
+  }
+
+  try {
+    for (;;) {
+      if (signal?.aborted === true) throw new AbortedError('CAR import aborted', { cause: signal.reason })
+      const offset = reader.pos
+      let cid: CID
+      let blockLength: number
+      try {
+        if ((await reader.upTo(8)).length === 0) break
+        const head = await readBlockHead(reader)
+        cid = copyCid(head.cid)
+        blockLength = head.blockLength
+      } catch (err) {
+        throw passThrough(err) ? err : broken(offset, 'bad or truncated section header', err)
+      }
+      if (blockLength < 0) {
+        throw broken(offset, `section is shorter than its CID ${cid.toString()}`)
+      }
+      if (blockLength > MAX_CAR_SECTION_SIZE) {
+        throw broken(offset, `block ${cid.toString()} declares ${blockLength} bytes, over the ${MAX_CAR_SECTION_SIZE}-byte section limit`)
+      }
+      let bytes: Uint8Array
+      try {
+        bytes = await reader.exactly(blockLength, true)
+      } catch (err) {
+        if (passThrough(err)) throw err
+        throw broken(offset, `truncated CAR: block ${cid.toString()} declares ${blockLength} bytes but the data ends first`, err)
+      }
+      section++
+
+      if (bytes.length > maxBlock) {
+        const err = new BlockTooBigError(`block ${cid.toString()} is ${bytes.length} bytes, over the ${MAX_BLOCK_SIZE}-byte limit; pass --allow-big-block to accept it`)
+        result.errors.push({ cid, offset, name: err.name, message: err.message })
+        continue
+      }
+      try {
+        verifyBlock(cid, bytes)
+      } catch (err) {
+        result.errors.push({ cid, offset, name: (err as Error).name, message: messageOf(err) })
+        continue
+      }
+      result.blockCount++
+      result.blockBytes += bytes.length
+      previous = cid
+      if (cid.multihash.code === IDENTITY) continue // answered from the CID, never stored
+
+      const key = cid.toString()
+      if (inBatch.has(key)) continue
+      inBatch.add(key)
+      // own the bytes when they are a small view of a large read buffer
+      batch.push({ cid, bytes: bytes.buffer.byteLength > 2 * bytes.length ? bytes.slice() : bytes })
+      batchSize += bytes.length
+      if (batchSize >= batchBytes || batch.length >= batchBlocks) await flush()
+    }
+  } catch (err) {
+    // the blocks verified before a break (bad framing, a failing source) are good: keep them,
+    // unless the caller asked us to stop
+    if (signal?.aborted !== true) await flush()
+    throw err
+  }
+  await flush()
+  return result
+}
+
+function isInvalidCar (err: unknown): boolean {
+  return (err as Error)?.name === 'InvalidCARError'
+}
+
+/** A CID that does not share memory with the read buffer it was parsed from. */
+function copyCid (cid: CID): CID {
+  return CID.decode(cid.bytes.slice())
+}
+
+/**
+ * Refuses reads longer than the header/section limits and backward seeks (a CARv2 data offset
+ * pointing into its own header), so hostile lengths fail fast instead of buffering the stream.
+ */
+function guardReader (reader: BytesReader): BytesReader {
+  const limit = Math.max(MAX_CAR_HEADER_SIZE, MAX_CAR_SECTION_SIZE)
+  return {
+    upTo: async length => reader.upTo(length),
+    exactly: async (length, seek) => {
+      if (length > limit) {
+        throw new InvalidCARError(`invalid CAR: a length of ${length} bytes at byte ${reader.pos} is over the ${limit}-byte limit`)
+      }
+      return reader.exactly(length, seek)
+    },
+    seek: length => {
+      if (length < 0) {
+        throw new InvalidCARError(`invalid CAR: an offset at byte ${reader.pos} points backwards`)
+      }
+      reader.seek(length)
+    },
+    get pos () {
+      return reader.pos
+    }
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Imports one file: chunker → leaves → layout → blocks, streamed to the sink in batches.
+ */
+import { AbortedError, InvalidArgumentError } from '../../errors/index.ts'
+import { BalancedLayout } from './balanced.ts'
+import { BlockWriter } from './block-writer.ts'
+import { createChunker } from './chunker.ts'
+import { FileNodes } from './file-nodes.ts'
+import { resolveImporterOptions } from './options.ts'
+import { TrickleLayout } from './trickle.ts'
+import { UNIXFS_FILE, UNIXFS_RAW } from './unixfs-data.ts'
+import type { FileLayout } from './file-layout.ts'
+import type { FileLink, FileMetadata, PreparedLeaf } from './file-nodes.ts'
+import type { ImporterOptions, ResolvedImporterOptions } from './options.ts'
+import type { AbortOptions, BlockSink } from '../../blockstore/types.ts'
+import type { CID } from 'multiformats/cid'
+
+/** Leaves hashed together; with the window being read, about two windows are in memory. */
+const HASH_WINDOW_LEAVES = 32
+const HASH_WINDOW_BYTES = 4 * 1024 * 1024
+
+/** Progress of an import: bytes of a file's content read so far. */
+export interface ImportProgressEvent {
+  /** the entry's path ('' for {@link importFile}) */
+  path: string
+  /** content bytes of this file chunked so far */
+  bytes: number
+}
+
+/** Per-call options of an import. */
+export interface ImportCallOptions extends AbortOptions {
+  /** called after each chunk with the bytes read so far */
+  onProgress?: (event: ImportProgressEvent) => void
+}
+
+/** The root of an imported file. */
+export interface ImportedFile {
+  cid: CID
+  /** cumulative DAG size in bytes (the `Tsize` a parent would record; Kubo's `Size`) */
+  size: number
+  /** bytes of file content */
+  fileSize: number
+}
+
+/** Metadata of one file: UnixFS 1.5 mode and modification time. */
+export type { FileMetadata }
+
+/**
+ * Imports a file's bytes, writes its blocks to `sink` and returns its root. Memory stays bounded
+ * by about two `putMany` batches plus one chunk, whatever the file's size.
+ */
+export async function importFile (content: AsyncIterable<Uint8Array>, sink: BlockSink, options: ImporterOptions = {}, call: ImportCallOptions = {}): Promise<ImportedFile> {
+  const resolved = resolveImporterOptions(options)
+  const writer = new BlockWriter({ sink }, { maxBlocks: resolved.batchMaxBlocks, maxBytes: resolved.batchMaxBytes, signal: call.signal })
+  const root = await buildFile(content, writer, resolved, call, '', undefined)
+  await writer.flush()
+  if (call.signal?.aborted === true) throw abortError(call.signal)
+  return { cid: root.cid, size: root.tsize, fileSize: root.fileSize }
+}
+
+/** True when metadata asks for anything to be stored. */
+export function hasMetadata (metadata?: FileMetadata): metadata is FileMetadata {
+  return metadata != null && (metadata.mtime != null || (metadata.mode != null && (metadata.mode & 0xfff) !== 0))
+}
+
+/**
+ * Builds one file's DAG, queueing its blocks on `writer` (rotating batches as they fill, but not
+ * flushing the last one). Shared by {@link importFile} and the tree importer.
+ */
+export async function buildFile (content: AsyncIterable<Uint8Array>, writer: BlockWriter, options: ResolvedImporterOptions, call: ImportCallOptions, path: string, metadata: FileMetadata | undefined): Promise<FileLink> {
+  const withMetadata = hasMetadata(metadata) ? metadata : undefined
+  if (withMetadata != null && options.rawLeaves && options.rawLeavesExplicit) {
+    // Kubo: "raw-leaves can't be used with UnixFS metadata like mode or modification time"
+    throw new InvalidArgumentError(`cannot store mode or mtime of "${path}" with rawLeaves: true; leave rawLeaves unset or false`)
+  }
+  const trickle = options.layout === 'trickle'
+  const nodes = new FileNodes(writer, {
+    cidVersion: options.cidVersion,
+    hasher: options.hasher,
+    rawLeaves: options.rawLeaves && withMetadata == null,
+    leafType: trickle ? UNIXFS_RAW : UNIXFS_FILE
+  })
+  const layout: FileLayout = trickle
+    ? new TrickleLayout(nodes, options.maxLinks, options.trickleLayerRepeat, withMetadata)
+    : new BalancedLayout(nodes, options.maxLinks, withMetadata)
+
+  const { signal, onProgress } = call
+  const source = signal == null ? content : abortable(content, signal)
+  // Leaves are hashed a window at a time, off the main thread where the hash allows it, while
+  // the next window is read and chunked; then they enter the layout in order.
+  let window: PreparedLeaf[] = []
+  let windowBytes = 0
+  let hashing: { leaves: PreparedLeaf[], digests: Promise<Uint8Array[]> } | undefined
+  const commit = async (): Promise<void> => {
+    if (hashing == null) return
+    const { leaves, digests } = hashing
+    hashing = undefined
+    const values = await digests
+    for (let i = 0; i < leaves.length; i++) {
+      layout.add(nodes.commitLeaf(leaves[i], values[i]))
+    }
+  }
+  const nextWindow = async (): Promise<void> => {
+    const leaves = window
+    window = []
+    windowBytes = 0
+    const digests = Promise.all(leaves.map(leaf => leaf.digest))
+    digests.catch(() => {})
+    // leaves enter the layout strictly in order: the previous window first
+    await commit()
+    hashing = { leaves, digests }
+    if (writer.full) await writer.rotate()
+  }
+
+  // a one-chunk balanced file with metadata is a single node carrying it: hold the first chunk
+  const holdFirst = withMetadata != null && !trickle
+  let held: Uint8Array | undefined
+  let chunks = 0
+  let bytes = 0
+  for await (const chunk of createChunker(options.chunker)(source)) {
+    chunks++
+    bytes += chunk.length
+    onProgress?.({ path, bytes })
+    if (holdFirst && chunks <= 2) {
+      if (chunks === 1) {
+        held = chunk
+        continue
+      }
+      window.push(nodes.prepareLeaf(held as Uint8Array))
+      held = undefined
+    }
+    const leaf = nodes.prepareLeaf(chunk)
+    window.push(leaf)
+    windowBytes += leaf.bytes.length
+    if (window.length >= HASH_WINDOW_LEAVES || windowBytes >= HASH_WINDOW_BYTES) {
+      await nextWindow()
+    }
+  }
+  if (window.length > 0) await nextWindow()
+  await commit()
+  if (signal?.aborted === true) throw abortError(signal)
+  if (held != null && withMetadata != null) {
+    return nodes.leafWithMetadata(held, withMetadata)
+  }
+  return layout.finish()
+}
+
+function abortError (signal: AbortSignal): Error {
+  return new AbortedError('the import was aborted', { cause: signal.reason })
+}
+
+/**
+ * Passes `source` through, but rejects as soon as `signal` aborts, even while the source is
+ * waiting for data, and then tells the source to stop.
+ */
+async function * abortable (source: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (signal.aborted) throw abortError(signal)
+  const iterator = source[Symbol.asyncIterator]()
+  let onAbort!: () => void
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(abortError(signal)) }
+  })
+  aborted.catch(() => {})
+  signal.addEventListener('abort', onAbort, { once: true })
+  let done = false
+  try {
+    while (true) {
+      const result = await Promise.race([iterator.next(), aborted])
+      if (result.done === true) {
+        done = true
+        return
+      }
+      if (signal.aborted) throw abortError(signal)
+      yield result.value
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    if (!done) {
+      // do not wait: the source may be stuck in a read that only its producer can end
+      void Promise.resolve(iterator.return?.()).catch(() => {})
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The multihash functions the importer can use, and block/CID construction.
+ *
+ * SHA-2 and SHA-3 run in `node:crypto` (native, and the hot path for sha2-256); BLAKE2b-256 is not
+ * offered by OpenSSL with a 32-byte output, so it comes from `@noble/hashes`.
+ */
+import { createHash, webcrypto } from 'node:crypto'
+import { blake2b } from '@noble/hashes/blake2.js'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { from } from 'multiformats/hashes/hasher'
+import { UnsupportedHashError } from '../../errors/index.ts'
+import type { MultihashHasher } from 'multiformats/hashes/interface'
+
+/** Hash function names as Kubo spells them (`ipfs add --hash`). */
+export type HashName = 'sha2-256' | 'sha2-512' | 'sha3-256' | 'sha3-512' | 'blake2b-256'
+
+/** A multihash function: its multicodec code and a synchronous digest. */
+export interface Hasher {
+  name: HashName
+  code: number
+  digest(bytes: Uint8Array): Uint8Array
+  /**
+   * The same digest computed on libuv's thread pool (WebCrypto), when available: the calling
+   * thread only copies the input, so large leaves hash on other cores while it chunks the next.
+   */
+  digestAsync?(bytes: Uint8Array): Promise<Uint8Array>
+}
+
+function nodeHasher (name: HashName, code: number, algorithm: string, webCryptoName?: string): Hasher {
+  const hasher: Hasher = {
+    name,
+    code,
+    digest: (bytes) => {
+      const out = createHash(algorithm).update(bytes).digest()
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+    }
+  }
+  if (webCryptoName != null) {
+    hasher.digestAsync = async (bytes) => new Uint8Array(await webcrypto.subtle.digest(webCryptoName, bytes))
+  }
+  return hasher
+}
+
+const HASHERS: Record<HashName, Hasher> = {
+  'sha2-256': nodeHasher('sha2-256', 0x12, 'sha256', 'SHA-256'),
+  'sha2-512': nodeHasher('sha2-512', 0x13, 'sha512', 'SHA-512'),
+  'sha3-256': nodeHasher('sha3-256', 0x16, 'sha3-256'),
+  'sha3-512': nodeHasher('sha3-512', 0x14, 'sha3-512'),
+  'blake2b-256': { name: 'blake2b-256', code: 0xb220, digest: (bytes) => blake2b(bytes, { dkLen: 32 }) }
+}
+
+/** The hash functions the importer supports, by name. */
+export const SUPPORTED_HASHES: readonly HashName[] = Object.freeze(Object.keys(HASHERS) as HashName[])
+
+/** Looks up a hash function by its Kubo name; throws `UnsupportedHashError` for anything else. */
+export function getHasher (name: string): Hasher {
+  const hasher = (HASHERS as Record<string, Hasher | undefined>)[name]
+  if (hasher == null) {
+    throw new UnsupportedHashError(`unsupported hash function "${name}": use one of ${SUPPORTED_HASHES.join(', ')}`)
+  }
+  return hasher
+}
+
+/** multicodec codes of the two block codecs the importer writes */
+export const DAG_PB_CODE = 0x70
+export const RAW_CODE = 0x55
+
+/** The CID of `bytes` under the given version, codec and hash. */
+export function cidOf (bytes: Uint8Array, version: 0 | 1, codec: number, hasher: Hasher): CID {
+  return cidFromDigest(hasher.digest(bytes), version, codec, hasher)
+}
+
+/** The CID for an already computed digest. */
+export function cidFromDigest (digest: Uint8Array, version: 0 | 1, codec: number, hasher: Hasher): CID {
+  const multihash = Digest.create(hasher.code, digest)
+  return version === 0 ? CID.createV0(multihash as Digest.Digest<0x12, number>) : CID.createV1(codec, multihash)
+}
+
+/** The same hash function as a (synchronous) multiformats hasher, for code that expects one. */
+export function toMultihashHasher (hasher: Hasher): MultihashHasher {
+  return from({
+    name: hasher.name,
+    code: hasher.code,
+    encode: (input: Uint8Array) => hasher.digest(input) as Uint8Array<ArrayBuffer>
+  })
+}

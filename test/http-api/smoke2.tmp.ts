@@ -1,0 +1,36 @@
+import { create } from 'kubo-rpc-client'
+import { startRpc, collect } from './helpers.ts'
+const f = await startRpc()
+try {
+  const ipfs = create({ url: f.url })
+  const a = await ipfs.add(new TextEncoder().encode('hello'), { cidVersion: 1, rawLeaves: true })
+  console.log('add', a)
+  const all = await collect(ipfs.addAll([{ path: 'd/a.txt', content: 'aaa' }, { path: 'd/b/c.txt', content: 'ccc' }], { wrapWithDirectory: true }))
+  console.log('addAll', all.map(x => [x.path, x.cid.toString(), x.size]))
+  console.log('cat', Buffer.concat(await collect(ipfs.cat(a.cid, { offset: 1, length: 3 }))).toString())
+  const root = all[all.length - 1].cid
+  console.log('ls', await collect(ipfs.ls(root)))
+  // console.log('ls file', await collect(ipfs.ls(a.cid)))
+  console.log('files.stat', await ipfs.files.stat(`/ipfs/${root}`))
+  const tar = Buffer.concat(await collect(ipfs.get(root)))
+  console.log('get', tar.length)
+  console.log('pin ls', await collect(ipfs.pin.ls()))
+  console.log('pin rm', await ipfs.pin.rm(root))
+  console.log('pin add', await ipfs.pin.add(root))
+  const b = await ipfs.block.put(new Uint8Array([1, 2, 3]))
+  console.log('block put', b, await ipfs.block.stat(b), await ipfs.block.get(b))
+  console.log('block rm', await collect(ipfs.block.rm(b)))
+  const d = await ipfs.dag.put({ hello: 'world' })
+  console.log('dag put', d, await ipfs.dag.get(d))
+  const d2 = await ipfs.dag.put({ hello: 'json' }, { storeCodec: 'dag-json' })
+  console.log('dag put json', d2, await ipfs.dag.get(d2))
+  const car = Buffer.concat(await collect(ipfs.dag.export(root)))
+  console.log('dag export', car.length)
+  console.log('dag import', await collect(ipfs.dag.import([car])))
+  console.log('repo stat', await ipfs.repo.stat())
+  console.log('repo gc', (await collect(ipfs.repo.gc())).length)
+  console.log('version', await ipfs.version())
+  await ipfs.config.set('Datastore.StorageMax', '20GB')
+  console.log('config', await ipfs.config.get('Datastore.StorageMax'))
+  try { await ipfs.id() } catch (e: any) { console.log('id', e.message) }
+} finally { await f.close() }
