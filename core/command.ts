@@ -59,6 +59,8 @@ export interface CommandRequest<O = Record<string, unknown>> {
   signal: AbortSignal
   /** The repo's path (commands that declare `needsRepo: false` get no node, only this). */
   repoPath: string
+  /** Set by a daemon's RPC server: stops the daemon once this request's answer is out. */
+  shutdown?: () => void
 }
 
 /** How a command wants its byte input: none, files and directories (add), or plain files. */

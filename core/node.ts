@@ -5,6 +5,7 @@ import {
 } from '../blockstore/index.ts'
 import { BlockNotFoundError } from '../errors/index.ts'
 import { Repo } from '../repo/index.ts'
+import type { CairnHost } from './libp2p/index.ts'
 
 /** Options for block reads through the block service. */
 export interface BlockGetOptions extends AbortOptions {
@@ -37,6 +38,8 @@ export interface CoreNode {
   blocks: BlockService
   pins: Pins
   gc: GcService
+  /** The libp2p host, when online (the daemon without `--offline`). */
+  host?: CairnHost
   /** True when no network runs (the CLI without a daemon, or `--offline`). */
   offline: boolean
   close(): Promise<void>
@@ -44,7 +47,7 @@ export interface CoreNode {
 
 /** Options for {@link openNode}. */
 export interface OpenNodeOptions {
-  /** Run without the network. Default true until the daemon brings libp2p. */
+  /** Run without the network (no libp2p host). Default true: only the daemon goes online. */
   offline?: boolean
   /** Named in the repo lock info file, so a second process can say who holds the repo. */
   command?: string
@@ -82,6 +85,19 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
   const leases: Leases = createLeases()
   const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks })
   const gc = createGc({ blockstore, pins, leases })
+  let host: CairnHost | undefined
+  if (options.offline === false) {
+    try {
+      // loaded only when needed: libp2p costs the offline CLI most of a second to import
+      const { createHost } = await import('./libp2p/index.ts')
+      host = await createHost({ config: repo.config })
+      await host.start()
+    } catch (err) {
+      await blockstore.close()
+      await repo.close()
+      throw err
+    }
+  }
   let closed = false
   return {
     repo,
@@ -93,10 +109,12 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
       exclusive: (opts) => leases.exclusive(opts),
       collect: (opts) => gc.collect(opts)
     },
-    offline: options.offline ?? true,
+    host,
+    offline: host == null,
     async close () {
       if (closed) return
       closed = true
+      await host?.stop()
       await blockstore.close()
       await repo.close()
     }

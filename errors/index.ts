@@ -159,6 +159,20 @@ export class ApiUnreachableError extends CairnError {
   override name = 'ApiUnreachableError'
 }
 
+// --- network ---
+export class PeerNotFoundError extends CairnError {
+  static { ERROR_MEANINGS['PeerNotFoundError'] = SERVER(404) }
+  override name = 'PeerNotFoundError'
+}
+export class DialError extends CairnError {
+  static { ERROR_MEANINGS['DialError'] = SERVER(502) }
+  override name = 'DialError'
+}
+export class ListenError extends CairnError {
+  static { ERROR_MEANINGS['ListenError'] = SERVER() }
+  override name = 'ListenError'
+}
+
 /** The meaning of an error, by name; unknown names are internal errors. */
 export function meaningOf (err: unknown): ErrorMeaning {
   const name = (err as { name?: unknown })?.name

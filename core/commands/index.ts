@@ -7,6 +7,9 @@ import { cat, get, ls } from './files.ts'
 import { init, version } from './init.ts'
 import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
 import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
+import { filesStat } from './files-stat.ts'
+import { NETWORK_COMMANDS } from './network.ts'
+import { shutdown } from './shutdown.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -19,7 +22,9 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   repoGc, repoStat, repoVerify, refs, refsLocal,
   blockPut, blockGet, blockStat, blockRm,
   dagPut, dagGet, dagExport, dagImport, dagStat,
-  config, configShow, configProfileApply
+  config, configShow, configProfileApply,
+  filesStat, shutdown,
+  ...NETWORK_COMMANDS
 ]
 
 /** Finds a command by its path (`pin add`). */

@@ -1,7 +1,11 @@
 import { Command as Program, Option } from 'commander'
 import { CairnError, messageOf } from '../../errors/index.ts'
 import { COMMANDS, type Command } from '../../core/index.ts'
+import { daemon } from '../daemon.ts'
 import { runCli } from './run.ts'
+
+/** What the CLI offers: the core table, plus the commands only this process can run. */
+export const CLI_COMMANDS: Command[] = [...COMMANDS, daemon]
 
 /** Global options, accepted before or after the command path. */
 export const GLOBAL_OPTIONS = [
@@ -64,7 +68,7 @@ export function buildProgram (onRun: (command: Command, args: string[], options:
     nodes.set(path, node)
     return node
   }
-  for (const command of COMMANDS) {
+  for (const command of CLI_COMMANDS) {
     const sub = nodeFor(command.path).description(command.description)
     for (const arg of command.args) {
       const name = arg.variadic === true ? `${arg.name}...` : arg.name
@@ -80,7 +84,12 @@ export function buildProgram (onRun: (command: Command, args: string[], options:
         sub.addOption(new Option(`${flag} <${spec.type === 'duration' ? 'duration' : 'value'}>`, help))
       }
     }
-    for (const option of GLOBAL_OPTIONS) sub.addOption(new Option(option.flags, option.description).hideHelp())
+    for (const option of GLOBAL_OPTIONS) {
+      const name = option.flags.split(' ')[0].slice(2)
+      // a command may declare a global option itself (daemon --offline) to document it
+      if (command.options.some(o => o.name === name)) continue
+      sub.addOption(new Option(option.flags, option.description).hideHelp())
+    }
     sub.action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Program
       const args: string[] = []
@@ -104,7 +113,7 @@ export function kebabOptions (options: Record<string, unknown>): Record<string, 
 }
 
 async function main (): Promise<void> {
-  const booleans = new Set(COMMANDS.flatMap(c => c.options.filter(o => o.type === 'boolean').map(o => o.name)))
+  const booleans = new Set(CLI_COMMANDS.flatMap(c => c.options.filter(o => o.type === 'boolean').map(o => o.name)))
   booleans.add('offline')
   const argv = normalizeBooleanFlags(process.argv.slice(2), booleans)
   let exitCode = 0

@@ -1,8 +1,11 @@
-import { CairnError, messageOf, TimeoutError, AbortedError } from '../../errors/index.ts'
+import { AbortedError, CairnError, InvalidArgumentError, messageOf, RepoLockedError, TimeoutError } from '../../errors/index.ts'
 import {
   checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
 } from '../../core/index.ts'
-import { initRepo, isInitialized, parseDuration, repoPathFromEnv } from '../../repo/index.ts'
+import { readFile } from 'node:fs/promises'
+import { initRepo, isInitialized, parseDuration, repoPathFromEnv, repoPaths } from '../../repo/index.ts'
+import { createRpcClient, type RpcClient } from '../../http-api/index.ts'
+import { version } from '../../core/commands/init.ts'
 import { resolve as resolvePath } from 'node:path'
 import type { ExportEntry } from '../../dag/index.ts'
 import { parsePath } from '../../dag/index.ts'
@@ -36,6 +39,51 @@ export function escapeControl (text: string): string {
     return `\\x${code.toString(16).padStart(2, '0')}`
   })
 }
+
+/**
+ * Where a command runs, decided by the repo lock (not by the api file): `--api`/`CAIRN_API` name
+ * a daemon explicitly; else a free lock means opening the repo here (a stale api file is
+ * ignored); a held lock with an api file that answers means the daemon's RPC API; a held lock
+ * otherwise is an error naming the holder.
+ */
+async function chooseTarget (command: Command, repoPath: string, rawOptions: Record<string, unknown>): Promise<{ kind: 'local', node: CoreNode } | { kind: 'remote', client: RpcClient }> {
+  const auth = (rawOptions['api-auth'] as string | undefined) ?? process.env.CAIRN_API_AUTH
+  const explicit = (rawOptions.api as string | undefined) ?? process.env.CAIRN_API
+  if (explicit != null && explicit !== '') {
+    if (command.localOnly === true) throw new InvalidArgumentError(`cairn ${command.path} cannot run through --api`)
+    return { kind: 'remote', client: createRpcClient({ api: explicit, auth }) }
+  }
+  if (!(await isInitialized(repoPath))) {
+    process.stderr.write(`initializing a new repo at ${repoPath}\n`)
+    await initRepo(repoPath)
+  }
+  try {
+    return { kind: 'local', node: await openNode(repoPath, { offline: true, command: `cairn ${command.path}` }) }
+  } catch (err) {
+    if ((err as { name?: string }).name !== RepoLockedError.name || command.localOnly === true) throw err
+    const api = await readFile(repoPaths(repoPath).api, 'utf8').catch(() => undefined)
+    if (api == null || api.trim() === '') throw err
+    const client = createRpcClient({ api: api.trim(), auth })
+    if (!(await answers(client))) {
+      client.close()
+      throw err
+    }
+    return { kind: 'remote', client }
+  }
+}
+
+/** True if a daemon answers at the client's address. */
+async function answers (client: RpcClient): Promise<boolean> {
+  try {
+    await client.run(version, [], {}, {}, AbortSignal.timeout(API_PROBE_TIMEOUT_MS))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** How long the CLI waits for a daemon's API to answer before calling the lock an error. */
+const API_PROBE_TIMEOUT_MS = 5000
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
 function defaultOutputName (path: string): string {
@@ -85,6 +133,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
   process.stdout.on('error', () => { controller.abort(new AbortedError('output closed')) })
 
   let node: CoreNode | undefined
+  let client: RpcClient | undefined
   let bar: ProgressBar | undefined
   const json = rawOptions.enc === 'json'
   try {
@@ -106,12 +155,11 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     })
 
     const repoPath = repoPathFromEnv()
+    let remote: RpcClient | undefined
     if (command.needsRepo !== false) {
-      if (!(await isInitialized(repoPath))) {
-        process.stderr.write(`initializing a new repo at ${repoPath}\n`)
-        await initRepo(repoPath)
-      }
-      node = await openNode(repoPath, { offline: true, command: `cairn ${command.path}` })
+      const target = await chooseTarget(command, repoPath, rawOptions)
+      if (target.kind === 'remote') remote = client = target.client
+      else node = target.node
     }
 
     const request = { node: node as CoreNode, args, options, input, signal, repoPath }
@@ -120,7 +168,9 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       const text = command.text?.(value, options)
       return text
     }
-    const result = command.run(request)
+    const result = remote != null
+      ? remote.run(command, args, options, input, signal)
+      : command.run(request)
     if (command.output === 'value') {
       const text = render(await (result as Promise<unknown>))
       if (text != null && text !== '') await writeStdout(text + '\n')
@@ -165,5 +215,6 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     await node?.close()
+    client?.close()
   }
 }

@@ -1,0 +1,113 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import { defineCommand, openNode, type CoreNode } from '../core/index.ts'
+import { InvalidConfigError } from '../errors/index.ts'
+import { createRpcServer } from '../http-api/index.ts'
+import { initRepo, isInitialized, repoPaths } from '../repo/index.ts'
+import type { FastifyInstance } from 'fastify'
+
+/** How long in-flight requests get to finish on shutdown before they are cut. */
+export const SHUTDOWN_GRACE_MS = 3000
+
+/** One line the daemon prints while starting and stopping. */
+export interface DaemonEvent {
+  Message: string
+}
+
+/** The host and port of a `/ip4|ip6/…/tcp/…` multiaddr, for binding an HTTP server. */
+export function listenAddress (address: string, key: string): { host: string, port: number } {
+  let parts
+  try {
+    parts = multiaddr(address).getComponents()
+  } catch (err) {
+    throw new InvalidConfigError(`${key} "${address}" is not a multiaddr: ${(err as Error).message}`)
+  }
+  const ip = parts[0]
+  const tcp = parts[1]
+  if (parts.length !== 2 || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp.name !== 'tcp' || ip.value == null || tcp.value == null) {
+    throw new InvalidConfigError(`${key} must be /ip4/<addr>/tcp/<port> or /ip6/<addr>/tcp/<port>, not "${address}"`)
+  }
+  return { host: ip.value, port: Number(tcp.value) }
+}
+
+/** True for 127.0.0.0/8 and ::1. */
+export function isLoopback (host: string): boolean {
+  return host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** The multiaddr a listening HTTP server actually bound (port 0 becomes the real port). */
+function boundMultiaddr (server: FastifyInstance): string {
+  const address = server.server.address()
+  if (address == null || typeof address === 'string') throw new Error('the server is not listening on TCP')
+  const family = address.family === 'IPv6' ? 'ip6' : 'ip4'
+  return `/${family}/${address.address}/tcp/${address.port}`
+}
+
+/**
+ * `cairn daemon`: opens the repo (creating the default one if needed), starts libp2p and the RPC
+ * API, writes `$CAIRN_PATH/api`, prints its addresses and `Daemon is ready`, then runs until a
+ * signal or `cairn shutdown`. Stopping closes the servers (in-flight requests get
+ * {@link SHUTDOWN_GRACE_MS}), the host and the stores, and removes the api file.
+ */
+export const daemon = defineCommand<DaemonEvent>({
+  path: 'daemon',
+  description: 'Run a long-lived node: libp2p, the RPC API, and background work',
+  args: [],
+  options: [
+    { name: 'offline', type: 'boolean', default: false, description: 'run without the network (no libp2p host)' },
+    { name: 'init', type: 'boolean', default: true, description: 'create the repo if there is none' },
+    { name: 'init-profile', type: 'string', description: 'profiles for the created repo (e.g. test)' }
+  ],
+  output: 'stream',
+  needsRepo: false,
+  localOnly: true,
+  text: (event) => event.Message,
+  async * run ({ repoPath, options, signal }) {
+    if (!(await isInitialized(repoPath))) {
+      const profiles = typeof options['init-profile'] === 'string' ? options['init-profile'].split(',') : []
+      yield { Message: `initializing a new repo at ${repoPath}` }
+      await initRepo(repoPath, { profiles })
+    }
+    const node: CoreNode = await openNode(repoPath, { offline: options.offline === true, command: 'cairn daemon' })
+    const paths = repoPaths(repoPath)
+    let api: FastifyInstance | undefined
+    const stopped = new AbortController()
+    const stop = (): void => { stopped.abort() }
+    signal.addEventListener('abort', stop, { once: true })
+    try {
+      const config = node.repo.config as { Addresses?: { API?: string }, API?: { Authorizations?: Record<string, unknown> } }
+      const apiAddr = listenAddress(config.Addresses?.API ?? '/ip4/127.0.0.1/tcp/5001', 'Addresses.API')
+      const authorized = Object.keys(config.API?.Authorizations ?? {}).length > 0
+      if (!isLoopback(apiAddr.host) && !authorized) {
+        throw new InvalidConfigError(`refusing to serve the RPC API on ${apiAddr.host}, which is not a loopback address, ` +
+          'with no API.Authorizations: anyone who can reach it could control this node. Bind it to 127.0.0.1 or set API.Authorizations')
+      }
+      yield { Message: `peer identity: ${node.repo.config.Identity.PeerID}` }
+      if (node.host != null) {
+        for (const addr of node.host.getMultiaddrs()) yield { Message: `Swarm listening on ${addr.toString()}` }
+      } else {
+        yield { Message: 'running offline: no libp2p host' }
+      }
+      api = createRpcServer({ node, onShutdown: stop })
+      await api.listen({ host: apiAddr.host, port: apiAddr.port })
+      const apiMultiaddr = boundMultiaddr(api)
+      await writeFile(paths.api, apiMultiaddr)
+      yield { Message: `RPC API server listening on ${apiMultiaddr}` }
+      yield { Message: 'Daemon is ready' }
+      if (!stopped.signal.aborted) {
+        await new Promise<void>(resolve => stopped.signal.addEventListener('abort', () => { resolve() }, { once: true }))
+      }
+      yield { Message: 'shutting down...' }
+    } finally {
+      signal.removeEventListener('abort', stop)
+      await rm(paths.api, { force: true })
+      if (api != null) {
+        const closing = api.close()
+        const cut = setTimeout(() => { api?.server.closeAllConnections() }, SHUTDOWN_GRACE_MS)
+        await closing
+        clearTimeout(cut)
+      }
+      await node.close()
+    }
+  }
+})
