@@ -13,6 +13,8 @@ export interface ErrorMeaning {
   rpcCode: 0 | 1 | 2 | 3 | 4
   /** HTTP status for the gateway */
   gatewayStatus: number
+  /** HTTP status over RPC when not Kubo's rule (400 for code 1, else 500) */
+  rpcStatus?: number
 }
 
 /** Base class: every Cairn error carries a stable name and keeps its cause. */
@@ -97,6 +99,11 @@ export class InvalidRangeError extends CairnError {
 export class UnknownCommandError extends CairnError {
   static { ERROR_MEANINGS['UnknownCommandError'] = CLIENT(404) }
   override name = 'UnknownCommandError'
+}
+
+export class PayloadTooLargeError extends CairnError {
+  static { ERROR_MEANINGS['PayloadTooLargeError'] = { rpcCode: 1, gatewayStatus: 413, rpcStatus: 413 } }
+  override name = 'PayloadTooLargeError'
 }
 
 // --- content errors ---

@@ -33,10 +33,10 @@ export function importOptions (imports: Record<string, unknown>, flags: Record<s
     options.cidVersion = cidVersion
   }
   if (hash != null) options.hash = hash as HashName
-  // Kubo: CIDv1 turns raw leaves on unless --raw-leaves was given explicitly
-  const rawLeaves = flags['raw-leaves'] as boolean | undefined ??
-    (flags['cid-version'] === 1 ? undefined : imports.UnixFSRawLeaves as boolean | undefined | null) ?? undefined
-  options.rawLeaves = rawLeaves ?? (cidVersion === 1)
+  // Kubo: the flag, else the config's value when set; with neither, CIDv1 turns raw leaves on
+  // (the importer applies that rule, which also lets mode/mtime use dag-pb leaves)
+  const rawLeaves = pick<boolean>('raw-leaves', 'UnixFSRawLeaves')
+  if (rawLeaves != null) options.rawLeaves = rawLeaves
   const chunker = pick<string>('chunker', 'UnixFSChunker')
   if (chunker != null) options.chunker = chunker
   const trickle = flags.trickle === true || (flags.trickle == null && imports.UnixFSDAGLayout === 'trickle')

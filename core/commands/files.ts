@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 
 /** UnixFS type numbers as Kubo's `ls` reports them. */
-const LS_TYPE: Record<string, number> = { raw: 0, directory: 1, file: 2, metadata: 3, symlink: 4, 'hamt-sharded-directory': 5 }
+const LS_TYPE: Record<string, number> = { raw: 2, directory: 1, file: 2, symlink: 4 }
 
 export const cat = defineCommand<Uint8Array>({
   path: 'cat',
@@ -57,6 +57,11 @@ export const ls = defineCommand<LsObject>({
     const objects: LsObject['Objects'] = []
     for (const path of args) {
       const resolved = await resolve(parsePath(path), node.blocks, { signal })
+      if (resolved.entry.type !== 'directory') {
+        // Kubo lists a file as an object with no links
+        objects.push({ Hash: resolved.cid.toString(), Links: [] })
+        continue
+      }
       const links = []
       for await (const entry of lsPath(path, node.blocks, { signal, resolveType: options['resolve-type'] === true })) {
         links.push({

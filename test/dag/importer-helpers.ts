@@ -81,9 +81,11 @@ export class MemorySink implements BlockSink {
   readonly blocks = new Map<string, Uint8Array>()
   readonly order: CID[] = []
   calls = 0
+  largestCall = 0
 
   async putMany (blocks: Block[], _options?: PutOptions): Promise<void> {
     this.calls++
+    this.largestCall = Math.max(this.largestCall, blocks.length)
     for (const block of blocks) {
       this.blocks.set(block.cid.toString(), block.bytes)
       this.order.push(block.cid)

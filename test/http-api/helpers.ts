@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { COMMANDS, openNode, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
 import { filesStat } from '../../core/commands/files-stat.ts'
 import { shutdown } from '../../core/commands/shutdown.ts'
+import type { ImportEntry } from '../../dag/index.ts'
 import { initRepo } from '../../repo/index.ts'
 import { createRpcClient, createRpcServer, type RpcClient, type RpcServerInit } from '../../http-api/index.ts'
 
@@ -87,17 +88,27 @@ export async function collect<T> (source: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Concatenates byte chunks. */
-export async function bytesOf (source: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  return Buffer.concat(await collect(source))
+export async function bytesOf (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array): Promise<Buffer> {
+  if (source instanceof Uint8Array) return Buffer.from(source)
+  const chunks: Uint8Array[] = []
+  for await (const chunk of source) chunks.push(chunk)
+  return Buffer.concat(chunks)
 }
 
+/** A JSON answer body, loosely typed for assertions. */
+export async function jsonOf (res: Response): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return await res.json() as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export type { ImportEntry }
+
 /** A file entry with the given bytes, for `add`. */
-export function file (path: string, content: Uint8Array | string): { path: string, type: 'file', content: Iterable<Uint8Array> } {
+export function file (path: string, content: Uint8Array | string): ImportEntry {
   return { path, type: 'file', content: [typeof content === 'string' ? new TextEncoder().encode(content) : content] }
 }
 
-/** Entries as an async iterable. */
-export async function * entries<T> (...items: T[]): AsyncGenerator<T> {
+/** Import entries as an async iterable. */
+export async function * entries (...items: ImportEntry[]): AsyncGenerator<ImportEntry> {
   yield * items
 }
 

@@ -1,0 +1,266 @@
+/**
+ * Cairn's RPC client: runs a command of the table on a daemon and gives back exactly what the
+ * command's `run` gives locally — a promise of its value, or an async iterable of its values,
+ * bytes or entries — so the CLI renders both the same way. Errors are re-created from the
+ * answer's `Name` and `Message`, so `err.name` and `err.message` are the local ones; an error that
+ * arrives in the `X-Stream-Error` trailer is thrown where the stream ends.
+ *
+ * Uploads are multipart bodies written as the socket drains, pulled from `input.entries` or
+ * `input.files`: no file is ever held whole. It uses `node:http` because fetch cannot read trailers.
+ */
+import { request as httpRequest, Agent, type ClientRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
+import { randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ApiUnreachableError, errorFromName, InvalidArgumentError, UnknownCommandError } from '../errors/index.ts'
+import type { Command, CommandInput } from '../core/index.ts'
+import { API_PATH, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER } from './constants.ts'
+import { errorFromBody, fromHeaderValue } from './errors.ts'
+import { encodeMultipart } from './multipart.ts'
+import { entriesFromTar } from './tar.ts'
+import { partsFromEntries, partsFromFiles } from './uploads.ts'
+
+/** Options of {@link createRpcClient}. */
+export interface RpcClientInit {
+  /** The daemon's API: a multiaddr (`/ip4/127.0.0.1/tcp/5001`, as in the repo's `api` file) or a URL. */
+  api: string | URL
+  /** A bearer token for APIs with `API.Authorizations` (`--api-auth`, `CAIRN_API_AUTH`). */
+  auth?: string
+}
+
+/** A client bound to one daemon. */
+export interface RpcClient {
+  /** The API's base URL (without `/api/v0`). */
+  readonly url: URL
+  /**
+   * Runs `command` on the daemon. Returns what `command.run` returns: a promise for `value`
+   * commands, an async iterable (the request is sent when iteration starts) for the others.
+   */
+  run<V>(command: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<V> | AsyncIterable<V>
+  /** Closes idle keep-alive connections. */
+  close(): void
+}
+
+/**
+ * The URL of a TCP multiaddr: `/ip4/127.0.0.1/tcp/5001` → `http://127.0.0.1:5001`;
+ * `/ip6/::1/…`, `/dns4/…`, `/dns6/…`, `/dns/…` hosts; `/tls/http` or `/https` → https.
+ */
+export function multiaddrToUrl (address: string): URL {
+  let components
+  try {
+    components = multiaddr(address).getComponents()
+  } catch (err) {
+    throw new InvalidArgumentError(`"${address}" is not a multiaddr`, { cause: err })
+  }
+  let host: string | undefined
+  let port: string | undefined
+  let secure = false
+  for (const { name, value } of components) {
+    if (name === 'ip4' || name === 'dns' || name === 'dns4' || name === 'dns6') host = value
+    else if (name === 'ip6') host = `[${value ?? ''}]`
+    else if (name === 'tcp') port = value
+    else if (name === 'tls' || name === 'https') secure = true
+  }
+  if (host == null || port == null) {
+    throw new InvalidArgumentError(`the API address ${address} is not a TCP multiaddr with a host (e.g. /ip4/127.0.0.1/tcp/5001)`)
+  }
+  return new URL(`${secure ? 'https' : 'http'}://${host}:${port}`)
+}
+
+function baseUrl (api: string | URL): URL {
+  const url = typeof api === 'string' && api.startsWith('/') ? multiaddrToUrl(api) : new URL(api)
+  url.pathname = url.pathname.replace(/\/+$/, '').replace(new RegExp(`${API_PATH}$`), '')
+  url.search = ''
+  url.hash = ''
+  return url
+}
+
+/** The query string of a call: `arg`s, then the declared options by long name. */
+function searchParams (command: Command, args: string[], options: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams()
+  for (const arg of args) params.append('arg', arg)
+  for (const spec of command.options) {
+    const value = options[spec.name]
+    if (value === undefined || value === null) continue
+    params.set(spec.name, spec.type === 'duration' && typeof value === 'number' ? `${value}ms` : String(value))
+  }
+  return params
+}
+
+/** Waits until the request takes more data, or fails when it closes first. */
+async function drained (req: ClientRequest): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = (): void => {
+      req.off('drain', onDrain)
+      req.off('close', onClose)
+    }
+    const onDrain = (): void => { cleanup(); resolve() }
+    const onClose = (): void => { cleanup(); reject(new ApiUnreachableError('the connection to the daemon closed while sending')) }
+    req.on('drain', onDrain)
+    req.on('close', onClose)
+  })
+}
+
+function networkError (err: unknown, url: URL, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason
+  const code = (err as { code?: string }).code
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error).message === 'aborted') {
+    return new ApiUnreachableError(`the daemon's API at ${url.origin} ${code === 'ECONNREFUSED' ? 'refused the connection' : 'closed the connection before answering in full'} (${code ?? (err as Error).message})`, { cause: err })
+  }
+  return err
+}
+
+async function readAll (res: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of res) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** Throws the error an unsuccessful answer carries. */
+async function throwAnswerError (res: IncomingMessage, command: Command): Promise<never> {
+  const text = (await readAll(res)).toString('utf8')
+  const status = res.statusCode ?? 0
+  if (String(res.headers['content-type'] ?? '').startsWith('application/json')) {
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    if (body != null && typeof (body as { Message?: unknown }).Message === 'string') throw errorFromBody(body, text)
+  }
+  if (status === 404) throw new UnknownCommandError(`the daemon has no command "${command.path}" (404)`)
+  throw errorFromName(undefined, `the daemon answered ${status} ${res.statusMessage ?? ''}: ${text.trim()}`.replace(/\s+:/, ':'))
+}
+
+/** Throws the error of the `X-Stream-Error` trailer, if the answer ended with one. */
+function checkTrailers (res: IncomingMessage): void {
+  const message = res.trailers[STREAM_ERROR_TRAILER.toLowerCase()]
+  if (message == null || message === '') return
+  const name = res.trailers[STREAM_ERROR_NAME_TRAILER.toLowerCase()]
+  throw errorFromName(name, fromHeaderValue(message))
+}
+
+/** An answer's body chunks; the trailer's error (or a broken connection) is thrown at the end. */
+async function * bodyOf (res: IncomingMessage, url: URL, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+  try {
+    for await (const chunk of res) yield chunk as Buffer
+  } catch (err) {
+    throw networkError(err, url, signal)
+  }
+  // a server that aborts instead of sending trailers ends the body early: Node reports that as
+  // an 'aborted' message that is not complete
+  if (!res.complete) throw networkError(new Error('aborted'), url, signal)
+  checkTrailers(res)
+}
+
+async function * ndjson (source: AsyncIterable<Uint8Array>): AsyncGenerator<unknown, void, undefined> {
+  const decoder = new TextDecoder()
+  let pending = ''
+  for await (const chunk of source) {
+    pending += decoder.decode(chunk, { stream: true })
+    let newline = pending.indexOf('\n')
+    while (newline !== -1) {
+      const line = pending.slice(0, newline).trim()
+      pending = pending.slice(newline + 1)
+      if (line !== '') yield JSON.parse(line)
+      newline = pending.indexOf('\n')
+    }
+  }
+  pending += decoder.decode()
+  if (pending.trim() !== '') yield JSON.parse(pending)
+}
+
+export function createRpcClient (init: RpcClientInit): RpcClient {
+  const url = baseUrl(init.api)
+  const secure = url.protocol === 'https:'
+  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new Agent({ keepAlive: true })
+
+  /** Sends the request (streaming its body) and resolves with a successful answer. */
+  async function call (command: Command, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<IncomingMessage> {
+    signal.throwIfAborted()
+    const target = new URL(`${url.href.replace(/\/$/, '')}${API_PATH}/${command.path.split(' ').join('/')}`)
+    target.search = searchParams(command, args, options).toString()
+    const headers: Record<string, string> = { TE: 'trailers' }
+    if (init.auth != null && init.auth !== '') headers.Authorization = `Bearer ${init.auth}`
+    if (command.output === 'entries') headers[TAR_METADATA_HEADER] = '1'
+    let body: AsyncIterable<Uint8Array> | undefined
+    const boundary = `cairn-${randomBytes(12).toString('hex')}`
+    if (command.input === 'entries' && input.entries != null) {
+      body = encodeMultipart(partsFromEntries(input.entries), boundary)
+    } else if (command.input === 'files' && input.files != null) {
+      body = encodeMultipart(partsFromFiles(input.files), boundary)
+    }
+    if (body != null) headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`
+
+    const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', headers, agent, signal })
+    let answered = false
+    let inputError: unknown
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      req.once('response', (response) => {
+        answered = true
+        // errors reach whoever reads the answer; none may go uncaught
+        response.on('error', () => {})
+        resolve(response)
+      })
+      // after the answer arrived, a failing request is reported through the answer's body
+      req.on('error', (err) => { reject(inputError ?? networkError(err, url, signal)) })
+      if (body == null) {
+        req.end()
+        return
+      }
+      void (async () => {
+        try {
+          for await (const chunk of body) {
+            if (answered && req.destroyed) return
+            if (!req.write(chunk)) await drained(req)
+          }
+          req.end()
+        } catch (err) {
+          // a failing input (an unreadable file) is the error of the call; a failing connection
+          // after the answer arrived is the answer's business
+          if (!answered) {
+            inputError = err
+            req.destroy(err as Error)
+          }
+        }
+      })()
+    })
+    if (res.statusCode !== 200) {
+      try {
+        await throwAnswerError(res, command)
+      } finally {
+        req.destroy()
+      }
+    }
+    return res
+  }
+
+  function run<V> (typed: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<V> | AsyncIterable<V> {
+    const command = typed as Command
+    if (command.output === 'value') {
+      return (async () => {
+        const res = await call(command, args, options, input, signal)
+        let text: string
+        try {
+          text = (await readAll(res)).toString('utf8')
+        } catch (err) {
+          throw networkError(err, url, signal)
+        }
+        return (text.trim() === '' ? undefined : JSON.parse(text)) as V
+      })()
+    }
+    const body = async function * (): AsyncGenerator<Uint8Array, void, undefined> {
+      yield * bodyOf(await call(command, args, options, input, signal), url, signal)
+    }
+    if (command.output === 'stream') return ndjson(body()) as AsyncIterable<V>
+    if (command.output === 'entries') return entriesFromTar(body()) as AsyncIterable<V>
+    return body() as AsyncIterable<V>
+  }
+
+  return {
+    url,
+    run,
+    close: () => { agent.destroy() }
+  }
+}

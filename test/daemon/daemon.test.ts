@@ -1,0 +1,151 @@
+/**
+ * End-to-end: `cairn daemon` and the CLI going through it.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+
+interface RunningDaemon {
+  child: ChildProcess
+  output: () => string
+  exited: Promise<number | null>
+}
+
+async function startDaemon (repo: TestRepo, args: string[] = []): Promise<RunningDaemon> {
+  const child = repo.spawn(['daemon', ...args])
+  let output = ''
+  child.stdout?.on('data', (d: Buffer) => { output += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+  const exited = new Promise<number | null>(resolve => child.on('close', (code) => { resolve(code) }))
+  const deadline = Date.now() + 30_000
+  while (!output.includes('Daemon is ready')) {
+    if (Date.now() > deadline || child.exitCode != null) {
+      child.kill('SIGKILL')
+      throw new Error(`daemon did not start: ${output}`)
+    }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return { child, output: () => output, exited }
+}
+
+async function exists (path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false)
+}
+
+describe('cairn daemon', () => {
+  let repo: TestRepo
+  let daemon: RunningDaemon
+
+  beforeAll(async () => {
+    repo = await createTestRepo()
+    daemon = await startDaemon(repo)
+  })
+  afterAll(async () => {
+    daemon?.child.kill('SIGKILL')
+    await repo?.cleanup()
+  })
+
+  it('prints its addresses and writes the api file with the real port', async () => {
+    const api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
+    expect(api).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/[1-9]\d*$/)
+    expect(daemon.output()).toContain(`RPC API server listening on ${api}`)
+    expect(daemon.output()).toMatch(/Swarm listening on \/ip4\/127\.0\.0\.1\/tcp\/[1-9]\d*\/p2p\/12D3KooW/)
+  })
+
+  it('serves the CLI with the same output, errors and exit codes as offline', async () => {
+    const file = join(repo.dir, 'f.bin')
+    const data = randomBytes(600_000)
+    await writeFile(file, data)
+    const added = await repo.run(['add', '--chunker=size-100000', file])
+    expect(added.code).toBe(0)
+    const cid = added.out.trim().split(' ')[1]
+    expect(added.out).toBe(`added ${cid} f.bin\n`)
+    expect((await repo.run(['cat', cid])).stdout.equals(data)).toBe(true)
+    expect((await repo.run(['cat', '-o', '99999', '-l', '10', cid])).stdout.equals(data.subarray(99999, 100009))).toBe(true)
+    expect((await repo.run(['pin', 'ls', '-q', '--type=recursive'])).out).toContain(cid)
+    const bad = await repo.run(['cat', 'notacid'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/^Error: invalid CID "notacid"/)
+    const secret = await repo.run(['config', 'Identity.PrivKey'])
+    expect(secret.code).toBe(1)
+    expect(secret.stderr).toMatch(/^Error: Identity.PrivKey is secret/)
+    const peers = await repo.run(['swarm', 'peers'])
+    expect(peers.code).toBe(0)
+    const id = JSON.parse((await repo.run(['id'])).out)
+    expect(id.Addresses.length).toBeGreaterThan(0)
+    expect(id.Protocols).toContain('/ipfs/id/1.0.0')
+  })
+
+  it('matches offline output exactly for the same commands', async () => {
+    const other = await createTestRepo()
+    try {
+      const input = 'the same bytes on both sides'
+      const online = await repo.run(['add', '--cid-version=1', '--enc=json'], { input })
+      const offline = await other.run(['add', '--cid-version=1', '--enc=json'], { input })
+      expect(online.out).toBe(offline.out)
+      const bad = ['block', 'get', 'bafkqaaa/not/a/path']
+      const a = await repo.run(bad)
+      const b = await other.run(bad)
+      expect([a.code, a.stderr]).toEqual([b.code, b.stderr])
+    } finally {
+      await other.cleanup()
+    }
+  })
+
+  it('stops on `cairn shutdown`, removing the api file, with exit code 0', async () => {
+    const result = await repo.run(['shutdown'])
+    expect(result.code).toBe(0)
+    expect(await daemon.exited).toBe(0)
+    expect(await exists(join(repo.path, 'api'))).toBe(false)
+    // with no daemon, commands open the repo directly again
+    expect((await repo.run(['repo', 'stat'])).code).toBe(0)
+  })
+})
+
+describe('cairn daemon lifecycle', () => {
+  let repo: TestRepo
+  beforeAll(async () => { repo = await createTestRepo() })
+  afterAll(async () => { await repo?.cleanup() })
+
+  it('stops gracefully on SIGTERM and on SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const daemon = await startDaemon(repo)
+      daemon.child.kill(signal)
+      expect(await daemon.exited).toBe(0)
+      expect(await exists(join(repo.path, 'api'))).toBe(false)
+    }
+  })
+
+  it('ignores a stale api file left by a crash, and restarts cleanly after kill -9 mid-add', async () => {
+    const daemon = await startDaemon(repo)
+    const big = join(repo.dir, 'big.bin')
+    await writeFile(big, randomBytes(32 * 1024 * 1024))
+    const add = repo.spawn(['add', big])
+    await new Promise(resolve => setTimeout(resolve, 400))
+    daemon.child.kill('SIGKILL')
+    await daemon.exited
+    add.kill('SIGKILL')
+    // the api file is stale now; the lock died with the process
+    expect(await exists(join(repo.path, 'api'))).toBe(true)
+    const verify = await repo.run(['repo', 'verify'])
+    expect(verify.code).toBe(0)
+    const pins = await repo.run(['pin', 'verify'])
+    expect(pins.code).toBe(0)
+    const again = await startDaemon(repo)
+    const added = await repo.run(['add', '-Q', big])
+    expect(added.code).toBe(0)
+    again.child.kill('SIGTERM')
+    expect(await again.exited).toBe(0)
+  })
+
+  it('refuses to serve the API on a non-loopback address without authorization', async () => {
+    expect((await repo.run(['config', 'Addresses.API', '/ip4/0.0.0.0/tcp/0'])).code).toBe(0)
+    const result = await repo.run(['daemon'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^Error: refusing to serve the RPC API on 0\.0\.0\.0/)
+    expect((await repo.run(['config', 'Addresses.API', '/ip4/127.0.0.1/tcp/0'])).code).toBe(0)
+  })
+})
