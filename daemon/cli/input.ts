@@ -91,9 +91,9 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
 }
 
 /** Byte inputs for commands like `block put`: the named files, or stdin when none (or `-`). */
-export async function collectFiles (paths: string[], stdin: NodeJS.ReadableStream): Promise<AsyncIterable<InputFile>> {
+export async function collectFiles (paths: string[], stdin: AsyncIterable<Uint8Array>): Promise<AsyncIterable<InputFile>> {
   if (paths.length === 0 || (paths.length === 1 && paths[0] === '-')) {
-    return (async function * () { yield { name: '', content: stdin as AsyncIterable<Uint8Array> } })()
+    return (async function * () { yield { name: '', content: stdin } })()
   }
   for (const path of paths) {
     const info = await statOrFail(path, true)
@@ -102,4 +102,29 @@ export async function collectFiles (paths: string[], stdin: NodeJS.ReadableStrea
   return (async function * () {
     for (const path of paths) yield { name: basename(path), content: readFileStream(path) }
   })()
+}
+
+/**
+ * Iterates `source` until `signal` aborts: a pending read (stdin waiting for input) is given up
+ * at once instead of holding the command open.
+ */
+export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]()
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => { reject(signal.reason) }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  aborted.catch(() => {})
+  try {
+    while (true) {
+      const next = await Promise.race([iterator.next(), aborted])
+      if (next.done === true) return
+      yield next.value
+    }
+  } finally {
+    if (onAbort != null) signal.removeEventListener('abort', onAbort)
+    void iterator.return?.()?.catch(() => {})
+  }
 }

@@ -16,12 +16,12 @@ function formatBytes (n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 2)} ${units[i]}`
 }
 
-/** Starts a bar for `total` bytes, drawn on stderr. */
-export function createProgressBar (total: number): ProgressBar {
+/** Starts a bar for `total` bytes (unknown for stdin), drawn on stderr. */
+export function createProgressBar (total: number | undefined): ProgressBar {
   const started = Date.now()
   const bar = new SingleBar({
     stream: process.stderr,
-    format: ' {done} / {size} [{bar}] {percentage}% {rate}/s {eta_formatted}',
+    format: total != null ? ' {done} / {size} [{bar}] {percentage}% {rate}/s {eta_formatted}' : ' {done} {rate}/s',
     barsize: 30,
     hideCursor: true,
     clearOnComplete: false,
@@ -30,11 +30,13 @@ export function createProgressBar (total: number): ProgressBar {
     etaBuffer: 50,
     formatValue: (v, _o, type) => type === 'value' || type === 'total' ? formatBytes(v) : String(v)
   })
-  bar.start(Math.max(total, 1), 0, { done: formatBytes(0), size: formatBytes(total), rate: formatBytes(0) })
+  const size = formatBytes(total ?? 0)
+  bar.start(Math.max(total ?? 0, 1), 0, { done: formatBytes(0), size, rate: formatBytes(0) })
   return {
     update (bytes) {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-      bar.update(bytes, { done: formatBytes(bytes), size: formatBytes(total), rate: formatBytes(bytes / seconds) })
+      if (total == null) bar.setTotal(Math.max(bytes, 1))
+      bar.update(bytes, { done: formatBytes(bytes), size, rate: formatBytes(bytes / seconds) })
     },
     stop () {
       bar.stop()

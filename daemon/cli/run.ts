@@ -10,7 +10,7 @@ import { resolve as resolvePath } from 'node:path'
 import type { ExportEntry } from '../../dag/index.ts'
 import { parsePath } from '../../dag/index.ts'
 import { extract } from './extract.ts'
-import { collectEntries, collectFiles } from './input.ts'
+import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createProgressBar, type ProgressBar } from './progress.ts'
 
 /** Writes to stdout with backpressure; resolves false once stdout is closed (e.g. `| head`). */
@@ -31,7 +31,7 @@ function writeStdout (data: string | Uint8Array): Promise<boolean> {
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, c => {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, c => {
     const code = c.charCodeAt(0)
     if (c === '\n') return '\\n'
     if (c === '\t') return '\\t'
@@ -92,13 +92,14 @@ function defaultOutputName (path: string): string {
 }
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */
-async function buildInput (command: Command, args: string[], options: Record<string, unknown>, onSize: (n: number) => void): Promise<{ input: CommandInput, args: string[] }> {
+async function buildInput (command: Command, args: string[], options: Record<string, unknown>, signal: AbortSignal, onSize: (n: number) => void): Promise<{ input: CommandInput, args: string[] }> {
+  const stdin = abortable(process.stdin as AsyncIterable<Uint8Array>, signal)
   if (command.input === 'entries') {
     const paths = args.filter(a => a !== '-')
     if (paths.length === 0) {
       // stdin: one unnamed file
       return {
-        input: { entries: (async function * () { yield { path: '', type: 'file' as const, content: process.stdin as AsyncIterable<Uint8Array> } })() },
+        input: { entries: (async function * () { yield { path: '', type: 'file' as const, content: stdin } })() },
         args: []
       }
     }
@@ -111,7 +112,7 @@ async function buildInput (command: Command, args: string[], options: Record<str
     return { input: { entries }, args: [] }
   }
   if (command.input === 'files') {
-    return { input: { files: await collectFiles(args, process.stdin) }, args: [] }
+    return { input: { files: await collectFiles(args, stdin) }, args: [] }
   }
   return { input: {}, args }
 }
@@ -134,6 +135,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
 
   let node: CoreNode | undefined
   let client: RpcClient | undefined
+  let signal: AbortSignal | undefined
   let bar: ProgressBar | undefined
   const json = rawOptions.enc === 'json'
   try {
@@ -141,7 +143,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       throw new CairnError(`--enc takes text or json, not "${String(rawOptions.enc)}"`)
     }
     const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
-    const signal = timeout != null
+    signal = timeout != null
       ? AbortSignal.any([controller.signal, AbortSignal.timeout(timeout)])
       : controller.signal
     checkArgs(command, rawArgs)
@@ -150,7 +152,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     const showProgress = command.progress != null && options.quiet !== true && options['quieter'] !== true &&
       options.silent !== true && (options.progress === true || (options.progress !== false && process.stderr.isTTY === true))
     if (showProgress) options.progress = true
-    const { input, args } = await buildInput(command, rawArgs, options, (total) => {
+    const { input, args } = await buildInput(command, rawArgs, options, signal, (total) => {
       if (showProgress) bar = createProgressBar(total)
     })
 
@@ -166,7 +168,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     const render = (value: unknown): string | undefined => {
       if (json) return JSON.stringify(value)
       const text = command.text?.(value, options)
-      return text
+      return text?.split('\n').map(escapeControl).join('\n')
     }
     const result = remote != null
       ? remote.run(command, args, options, input, signal)
@@ -178,6 +180,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       for await (const value of result as AsyncIterable<unknown>) {
         const bytes = command.progress?.(value)
         if (bytes != null) {
+          if (showProgress && bar == null) bar = createProgressBar(undefined)
           bar?.update(bytes)
           if (!json) continue
         }
@@ -205,8 +208,11 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       return 0
     }
     let message = messageOf(err)
-    if ((err as { name?: string }).name === 'TimeoutError' || (err as { name?: string }).name === 'AbortError') {
-      message = controller.signal.aborted ? messageOf(controller.signal.reason) : new TimeoutError('timed out (--timeout)').message
+    if (controller.signal.aborted) {
+      // interrupted: say so, whatever layer noticed first
+      message = messageOf(controller.signal.reason)
+    } else if (signal?.aborted === true) {
+      message = new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`).message
     }
     process.stderr.write(`Error: ${escapeControl(message)}\n`)
     if (process.env.CAIRN_DEBUG_STACK === '1') process.stderr.write(`${(err as Error).stack}\n`)
@@ -216,5 +222,8 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     process.off('SIGTERM', onSigint)
     await node?.close()
     client?.close()
+    // a stdin left open (nothing was piped in, or the command gave up early) must not keep
+    // the process alive
+    process.stdin.destroy()
   }
 }
