@@ -55,7 +55,9 @@ export const repoStat = defineCommand<RepoStat>({
   },
   async run ({ node, signal }) {
     let count = 0
-    for await (const _ of node.blockstore.multihashes({ signal })) count++
+    for await (const entry of node.blockstore.entries({ signal })) {
+      if (entry.size >= 0) count++
+    }
     const datastore = node.repo.config.Datastore as { StorageMax?: string } | undefined
     return {
       RepoSize: await diskUsage(node.repo.root),

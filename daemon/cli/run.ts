@@ -30,7 +30,6 @@ function writeStdout (data: string | Uint8Array): Promise<boolean> {
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, c => {
     const code = c.charCodeAt(0)
     if (c === '\n') return '\\n'

@@ -1,7 +1,7 @@
 /**
  * Batches blocks into `putMany` calls and overlaps each write with the building of the next
- * batch: at most one batch is being written while the next one fills, so the importer holds at
- * most about two batches of blocks at any moment, whatever the file size.
+ * batch: one batch is being written while the next ones fill, so the importer holds about two
+ * batches (plus the leaves of one hashing window) at any moment, whatever the file size.
  */
 import type { Block, BlockSink } from '../../blockstore/types.ts'
 
@@ -14,7 +14,7 @@ export interface BlockWriterComponents {
 export interface BlockWriterInit {
   /** most blocks per `putMany` call */
   maxBlocks: number
-  /** a batch is closed once it holds at least this many bytes */
+  /** a batch takes no more blocks once it holds this many bytes (so it may exceed it by one block) */
   maxBytes: number
   signal?: AbortSignal
 }
@@ -24,6 +24,8 @@ export class BlockWriter {
   private readonly maxBlocks: number
   private readonly maxBytes: number
   private readonly signal?: AbortSignal
+  /** full batches waiting for their turn */
+  private readonly closed: Block[][] = []
   private batch: Block[] = []
   private batchBytes = 0
   private inflight?: Promise<void>
@@ -42,37 +44,55 @@ export class BlockWriter {
 
   /** Queues a block. Call {@link rotate} when {@link full} turns true. */
   put (block: Block): void {
+    if (this.batch.length >= this.maxBlocks || this.batchBytes >= this.maxBytes) {
+      this.closed.push(this.batch)
+      this.batch = []
+      this.batchBytes = 0
+    }
     this.batch.push(block)
     this.batchBytes += block.bytes.length
     this.queued++
   }
 
-  /** True when the current batch should be sent. */
+  /** True when a batch is ready to be sent. */
   get full (): boolean {
-    return this.batch.length >= this.maxBlocks || this.batchBytes >= this.maxBytes
+    return this.closed.length > 0 || this.batch.length >= this.maxBlocks || this.batchBytes >= this.maxBytes
   }
 
   /**
-   * Waits for the batch being written (if any), then starts writing the current batch without
-   * waiting for it.
+   * Sends every full batch, each after the previous write has finished, and returns while the
+   * last one is still being written.
    */
   async rotate (): Promise<void> {
-    await this.settle()
-    if (this.batch.length === 0) return
-    const batch = this.batch
-    this.batch = []
-    this.batchBytes = 0
-    this.inflightCount = batch.length
-    const write = this.sink.putMany(batch, { signal: this.signal })
-    // a rejection is observed by the next settle(); until then keep it from being "unhandled"
-    write.catch(() => {})
-    this.inflight = write
+    if (this.batch.length >= this.maxBlocks || this.batchBytes >= this.maxBytes) {
+      this.close()
+    }
+    await this.sendClosed()
   }
 
   /** Writes everything queued and waits until it is written. */
   async flush (): Promise<void> {
-    await this.rotate()
+    if (this.batch.length > 0) this.close()
+    await this.sendClosed()
     await this.settle()
+  }
+
+  private close (): void {
+    this.closed.push(this.batch)
+    this.batch = []
+    this.batchBytes = 0
+  }
+
+  private async sendClosed (): Promise<void> {
+    while (this.closed.length > 0) {
+      await this.settle()
+      const batch = this.closed.shift() as Block[]
+      this.inflightCount = batch.length
+      const write = this.sink.putMany(batch, { signal: this.signal })
+      // a rejection is observed by the next settle(); until then keep it from being "unhandled"
+      write.catch(() => {})
+      this.inflight = write
+    }
   }
 
   private async settle (): Promise<void> {

@@ -12,10 +12,14 @@ import { UNIXFS_FILE, UNIXFS_RAW } from './unixfs-data.ts'
 import type { FileLayout } from './file-layout.ts'
 import type { FileLink, FileMetadata, PreparedLeaf } from './file-nodes.ts'
 import type { ImporterOptions, ResolvedImporterOptions } from './options.ts'
+import type { UnixFSMtime } from './unixfs-data.ts'
 import type { AbortOptions, BlockSink } from '../../blockstore/types.ts'
 import type { CID } from 'multiformats/cid'
 
-/** Leaves hashed together; with the window being read, about two windows are in memory. */
+/**
+ * Most leaves hashed together, and most bytes (or `batchMaxBytes` when smaller): with the window
+ * being read, two windows are in memory besides the two batches.
+ */
 const HASH_WINDOW_LEAVES = 32
 const HASH_WINDOW_BYTES = 4 * 1024 * 1024
 
@@ -33,6 +37,14 @@ export interface ImportCallOptions extends AbortOptions {
   onProgress?: (event: ImportProgressEvent) => void
 }
 
+/** Per-call options of {@link importFile}: the file's UnixFS 1.5 metadata besides the call's. */
+export interface ImportFileCallOptions extends ImportCallOptions {
+  /** POSIX mode; the permission bits (0o7777) are stored on the file's root (forces dag-pb leaves). */
+  mode?: number
+  /** Modification time, stored on the file's root (forces dag-pb leaves). */
+  mtime?: UnixFSMtime
+}
+
 /** The root of an imported file. */
 export interface ImportedFile {
   cid: CID
@@ -46,16 +58,36 @@ export interface ImportedFile {
 export type { FileMetadata }
 
 /**
- * Imports a file's bytes, writes its blocks to `sink` and returns its root. Memory stays bounded
- * by about two `putMany` batches plus one chunk, whatever the file's size.
+ * Imports a file's bytes, writes its blocks to `sink` and returns its root once every block is
+ * written. Memory stays bounded, whatever the file's size, by about two `putMany` batches, two
+ * hashing windows (up to 4 MiB each) and one chunk. Throws `AbortedError` when `call.signal`
+ * aborts, the errors of {@link resolveImporterOptions} for bad options, and whatever the source
+ * or the sink throws.
  */
-export async function importFile (content: AsyncIterable<Uint8Array>, sink: BlockSink, options: ImporterOptions = {}, call: ImportCallOptions = {}): Promise<ImportedFile> {
+export async function importFile (content: AsyncIterable<Uint8Array>, sink: BlockSink, options: ImporterOptions = {}, call: ImportFileCallOptions = {}): Promise<ImportedFile> {
   const resolved = resolveImporterOptions(options)
+  checkMetadata('', call)
   const writer = new BlockWriter({ sink }, { maxBlocks: resolved.batchMaxBlocks, maxBytes: resolved.batchMaxBytes, signal: call.signal })
-  const root = await buildFile(content, writer, resolved, call, '', undefined)
+  const metadata = { mode: call.mode, mtime: call.mtime }
+  const root = await buildFile(content, writer, resolved, call, '', hasMetadata(metadata) ? metadata : undefined)
   await writer.flush()
   if (call.signal?.aborted === true) throw abortError(call.signal)
   return { cid: root.cid, size: root.tsize, fileSize: root.fileSize }
+}
+
+/** Throws `InvalidArgumentError` unless `mode` and `mtime` are storable. */
+export function checkMetadata (path: string, metadata: FileMetadata): void {
+  const { mode, mtime } = metadata
+  if (mode != null && (!Number.isSafeInteger(mode) || mode < 0 || mode > 0xffffffff)) {
+    throw new InvalidArgumentError(`invalid mode ${String(mode)} of "${path}": expected a POSIX mode such as 0o644`)
+  }
+  if (mtime != null) {
+    const { secs, nsecs } = mtime
+    const secsOk = typeof secs === 'bigint' ? secs >= -(2n ** 63n) && secs < 2n ** 63n : Number.isSafeInteger(secs)
+    if (!secsOk || (nsecs != null && (!Number.isInteger(nsecs) || nsecs < 0 || nsecs > 999_999_999))) {
+      throw new InvalidArgumentError(`invalid mtime of "${path}": secs must be an integer and nsecs an integer from 0 to 999999999`)
+    }
+  }
 }
 
 /** True when metadata asks for anything to be stored. */
@@ -88,6 +120,7 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
   const source = signal == null ? content : abortable(content, signal)
   // Leaves are hashed a window at a time, off the main thread where the hash allows it, while
   // the next window is read and chunked; then they enter the layout in order.
+  const windowMaxBytes = Math.min(HASH_WINDOW_BYTES, options.batchMaxBytes)
   let window: PreparedLeaf[] = []
   let windowBytes = 0
   let hashing: { leaves: PreparedLeaf[], digests: Promise<Uint8Array[]> } | undefined
@@ -126,13 +159,15 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
         held = chunk
         continue
       }
-      window.push(nodes.prepareLeaf(held as Uint8Array))
+      const first = nodes.prepareLeaf(held as Uint8Array)
+      window.push(first)
+      windowBytes += first.bytes.length
       held = undefined
     }
     const leaf = nodes.prepareLeaf(chunk)
     window.push(leaf)
     windowBytes += leaf.bytes.length
-    if (window.length >= HASH_WINDOW_LEAVES || windowBytes >= HASH_WINDOW_BYTES) {
+    if (window.length >= HASH_WINDOW_LEAVES || windowBytes >= windowMaxBytes) {
       await nextWindow()
     }
   }

@@ -8,7 +8,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { AbortedError, InvalidArgumentError, InvalidPathError, NotADirectoryError } from '../../errors/index.ts'
 import { BlockWriter } from './block-writer.ts'
 import { buildDirectory } from './directory.ts'
-import { buildFile, hasMetadata } from './file.ts'
+import { buildFile, checkMetadata, hasMetadata } from './file.ts'
 import { DAG_PB_CODE, cidOf, toMultihashHasher } from './hashing.ts'
 import { resolveImporterOptions } from './options.ts'
 import { UNIXFS_SYMLINK, encodeUnixFSData } from './unixfs-data.ts'
@@ -30,8 +30,11 @@ export interface ImportEntry {
    * (with `wrapWithDirectory`) or, for one lone file, a file without a name.
    */
   path: string
-  /** The file's bytes (makes the entry a file). Pieces must not be modified after being yielded. */
-  content?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+  /**
+   * The file's bytes, as pieces of any size or one array (makes the entry a file). Pieces must
+   * not be modified after being yielded: chunks may be views of them.
+   */
+  content?: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array
   /** Default: `file` with `content`, `symlink` with `target`, else `directory`. */
   type?: ImportEntryType
   /** The symlink's target, stored as is. */
@@ -105,26 +108,18 @@ function entryType (entry: ImportEntry): ImportEntryType {
   return type
 }
 
-function checkMetadata (entry: ImportEntry): void {
-  if (entry.mode != null && (!Number.isSafeInteger(entry.mode) || entry.mode < 0 || entry.mode > 0xffffffff)) {
-    throw new InvalidArgumentError(`invalid mode ${String(entry.mode)} of "${entry.path}": expected a POSIX mode such as 0o644`)
-  }
-  if (entry.mtime != null) {
-    const { secs, nsecs } = entry.mtime
-    const secsOk = typeof secs === 'bigint' ? secs >= -(2n ** 63n) && secs < 2n ** 63n : Number.isSafeInteger(secs)
-    if (!secsOk || (nsecs != null && (!Number.isInteger(nsecs) || nsecs < 0 || nsecs > 999_999_999))) {
-      throw new InvalidArgumentError(`invalid mtime of "${entry.path}": secs must be an integer and nsecs an integer from 0 to 999999999`)
-    }
-  }
-}
-
-function toAsyncIterable (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+function toAsyncIterable (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array): AsyncIterable<Uint8Array> {
   if (Symbol.asyncIterator in content) return content
+  if (content instanceof Uint8Array) return (async function * () { yield content })()
   return (async function * () { yield * content })()
 }
 
-function compareNames (a: string, b: string): number {
-  return Buffer.compare(textEncoder.encode(a), textEncoder.encode(b))
+/** Names in byte order of their UTF-8 form, as Go sorts strings. */
+function sortedNames (names: Iterable<string>): string[] {
+  return [...names]
+    .map(name => ({ name, bytes: textEncoder.encode(name) }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ name }) => name)
 }
 
 /** The options {@link buildDirectory} takes, from resolved import options. */
@@ -165,7 +160,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
     if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
     const segments = pathSegments(entry?.path)
     const type = entryType(entry)
-    checkMetadata(entry)
+    checkMetadata(entry.path, entry)
     const path = segments.join('/')
 
     if (segments.length === 0) {
@@ -234,7 +229,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
   yield * ready()
 
   const buildTree = async function * (dir: DirectoryNode, path: string): AsyncGenerator<ImportResult, { cid: CID, size: number }, undefined> {
-    const names = [...dir.children.keys()].sort(compareNames)
+    const names = sortedNames(dir.children.keys())
     const links: Array<{ name: string, cid: CID, size: number }> = []
     for (const name of names) {
       const child = dir.children.get(name) as TreeNode
@@ -253,7 +248,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
   if (resolved.wrapWithDirectory) {
     yield * buildTree(root, '')
   } else {
-    for (const name of [...root.children.keys()].sort(compareNames)) {
+    for (const name of sortedNames(root.children.keys())) {
       const child = root.children.get(name) as TreeNode
       if (child.kind === 'directory') yield * buildTree(child, name)
     }

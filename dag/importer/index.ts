@@ -14,7 +14,7 @@
 export { importer, directoryOptions } from './importer.ts'
 export type { ImportEntry, ImportEntryType, ImportResult } from './importer.ts'
 export { importFile } from './file.ts'
-export type { FileMetadata, ImportCallOptions, ImportedFile, ImportProgressEvent } from './file.ts'
+export type { FileMetadata, ImportCallOptions, ImportedFile, ImportFileCallOptions, ImportProgressEvent } from './file.ts'
 export {
   DEFAULT_BATCH_MAX_BLOCKS,
   DEFAULT_BATCH_MAX_BYTES,

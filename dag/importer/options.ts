@@ -11,9 +11,17 @@
  */
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { parseChunker } from './chunker.ts'
+import {
+  DEFAULT_CID_VERSION as DIRECTORY_DEFAULT_CID_VERSION,
+  DEFAULT_MAX_DIRECTORY_LINKS as DIRECTORY_DEFAULT_MAX_LINKS,
+  DEFAULT_SHARD_FANOUT,
+  DEFAULT_SHARD_SPLIT_THRESHOLD_BYTES,
+  DEFAULT_SIZE_ESTIMATION
+} from './directory.ts'
 import { validateHamtFanout } from './hamt.ts'
 import { getHasher } from './hashing.ts'
 import type { ChunkerSpec } from './chunker.ts'
+import type { SizeEstimation } from './directory.ts'
 import type { HashName, Hasher } from './hashing.ts'
 
 /** Import profile names (`ipfs config profile apply`); `legacy-cid-v0` is an alias of `unixfs-v0-2015`. */
@@ -23,7 +31,7 @@ export type ImportProfileName = 'unixfs-v0-2015' | 'legacy-cid-v0' | 'unixfs-v1-
 export type DagLayout = 'balanced' | 'trickle'
 
 /** How a directory's size is estimated against the HAMT threshold (`Import.UnixFSHAMTDirectorySizeEstimation`). */
-export type HamtSizeEstimation = 'links' | 'block' | 'disabled'
+export type HamtSizeEstimation = SizeEstimation
 
 /** Options of an import. Every option is optional; see each one for its default. */
 export interface ImporterOptions {
@@ -85,7 +93,8 @@ export interface ImporterOptions {
   batchMaxBytes?: number
 }
 
-export const DEFAULT_CID_VERSION = 0
+// shared with buildDirectory's own defaults, so the two cannot drift apart
+export const DEFAULT_CID_VERSION = DIRECTORY_DEFAULT_CID_VERSION
 export const DEFAULT_HASH: HashName = 'sha2-256'
 export const DEFAULT_RAW_LEAVES = false
 export const DEFAULT_CHUNKER = 'size-262144'
@@ -94,10 +103,10 @@ export const DEFAULT_LAYOUT: DagLayout = 'balanced'
 export const DEFAULT_MAX_LINKS = 174
 /** boxo trickle `depthRepeat` */
 export const DEFAULT_TRICKLE_LAYER_REPEAT = 4
-export const DEFAULT_MAX_DIRECTORY_LINKS = 0
-export const DEFAULT_HAMT_FANOUT = 256
-export const DEFAULT_HAMT_THRESHOLD = 262144
-export const DEFAULT_HAMT_SIZE_ESTIMATION: HamtSizeEstimation = 'links'
+export const DEFAULT_MAX_DIRECTORY_LINKS = DIRECTORY_DEFAULT_MAX_LINKS
+export const DEFAULT_HAMT_FANOUT = DEFAULT_SHARD_FANOUT
+export const DEFAULT_HAMT_THRESHOLD = DEFAULT_SHARD_SPLIT_THRESHOLD_BYTES
+export const DEFAULT_HAMT_SIZE_ESTIMATION: HamtSizeEstimation = DEFAULT_SIZE_ESTIMATION
 export const DEFAULT_WRAP_WITH_DIRECTORY = false
 /** Kubo's `Import.BatchMaxNodes` */
 export const DEFAULT_BATCH_MAX_BLOCKS = 128
