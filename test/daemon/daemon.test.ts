@@ -105,6 +105,50 @@ describe('cairn daemon', () => {
   })
 })
 
+describe('two cairn daemons', () => {
+  let a: TestRepo
+  let b: TestRepo
+  let da: RunningDaemon
+  let db: RunningDaemon
+  beforeAll(async () => {
+    [a, b] = await Promise.all([createTestRepo(), createTestRepo()])
+    ;[da, db] = await Promise.all([startDaemon(a), startDaemon(b)])
+  })
+  afterAll(async () => {
+    da?.child.kill('SIGKILL')
+    db?.child.kill('SIGKILL')
+    await Promise.all([a?.cleanup(), b?.cleanup()])
+  })
+
+  it('connect with swarm connect and see each other', async () => {
+    const addr = (await b.run(['swarm', 'addrs', 'local', '--id'])).out.trim().split('\n')[0]
+    const peerB = JSON.parse((await b.run(['id'])).out).ID
+    const peerA = JSON.parse((await a.run(['id'])).out).ID
+    const connect = await a.run(['swarm', 'connect', addr])
+    expect(connect.code).toBe(0)
+    expect(connect.out).toContain(`connect ${peerB} success`)
+    expect((await a.run(['swarm', 'peers'])).out).toContain(peerB)
+    const deadline = Date.now() + 10_000
+    while (!(await b.run(['swarm', 'peers'])).out.includes(peerA)) {
+      if (Date.now() > deadline) throw new Error('b never saw a')
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    const ping = await a.run(['ping', '-n', '1', peerB])
+    expect(ping.code).toBe(0)
+    expect(ping.out).toMatch(/Pong received: time=/)
+  })
+
+  it('serve another repo\'s CLI through --api and CAIRN_API', async () => {
+    const api = (await readFile(join(b.path, 'api'), 'utf8')).trim()
+    const peerB = JSON.parse((await b.run(['id'])).out).ID
+    // a's CLI, pointed at b's daemon, talks to b
+    expect(JSON.parse((await a.run(['--api', api, 'id'])).out).ID).toBe(peerB)
+    expect(JSON.parse((await a.run(['id'], { env: { CAIRN_API: api } })).out).ID).toBe(peerB)
+    const added = await a.run(['--api', api, 'add', '-Q'], { input: 'through b' })
+    expect((await b.run(['cat', added.out.trim()])).out).toBe('through b')
+  })
+})
+
 describe('cairn daemon lifecycle', () => {
   let repo: TestRepo
   beforeAll(async () => { repo = await createTestRepo() })
