@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 const here = dirname(fileURLToPath(import.meta.url))
 const main = join(here, '..', 'daemon', 'cli', 'main.ts')
 const major = Number(process.versions.node.split('.')[0])
-const canRun = major >= 22 && Boolean(process.features.typescript)
+// CAIRN_FORCE_REEXEC=1 takes the older-Node path on any Node (for the tests of this file)
+const canRun = major >= 22 && Boolean(process.features.typescript) && process.env.CAIRN_FORCE_REEXEC !== '1'
 
 if (canRun) {
   await import(main)
@@ -23,7 +24,7 @@ if (canRun) {
   }
   const child = spawn(projectNode, [main, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, CAIRN_REEXEC: '1' }
+    env: { ...process.env, CAIRN_REEXEC: '1', CAIRN_FORCE_REEXEC: '' }
   })
   // Ctrl-C reaches the child directly (same process group), so SIGINT is only ignored here;
   // a SIGTERM or SIGHUP sent to this process alone is passed on
