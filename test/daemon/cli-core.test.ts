@@ -179,6 +179,46 @@ describe('cairn CLI (offline)', () => {
     }
   })
 
+  it('computes CIDs without storing anything with --only-hash', async () => {
+    const input = `only hashed ${Date.now()}`
+    const hashed = await repo.run(['add', '-Q', '--only-hash'], { input })
+    expect(hashed.code).toBe(0)
+    const cid = hashed.out.trim()
+    expect((await repo.run(['block', 'stat', cid])).code).toBe(1)
+    expect((await repo.run(['pin', 'ls', '-q'])).out).not.toContain(cid)
+    expect((await repo.run(['add', '-Q'], { input })).out.trim()).toBe(cid)
+  })
+
+  it('refuses blocks over 2 MiB unless --allow-big-block', async () => {
+    const big = randomBytes(2 * 1024 * 1024 + 1)
+    const refused = await repo.run(['block', 'put'], { input: big })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^Error: .*(2 MiB|2097152|too big|larger)/i)
+    const allowed = await repo.run(['block', 'put', '--allow-big-block'], { input: big })
+    expect(allowed.code).toBe(0)
+    expect((await repo.run(['block', 'get', allowed.out.trim()])).stdout.equals(big)).toBe(true)
+  })
+
+  it('lists refs, local refs and DAG stats', async () => {
+    const root = join(repo.dir, 'refstree')
+    await mkdir(join(root, 'sub'), { recursive: true })
+    await writeFile(join(root, 'one'), 'same')
+    await writeFile(join(root, 'sub', 'two'), 'same')
+    const lines = (await repo.run(['add', '-r', root])).out.trim().split('\n').map(l => l.split(' ')[1])
+    const [one, two, sub, top] = lines
+    expect(one).toBe(two)
+    expect((await repo.run(['refs', top])).out.trim().split('\n').sort()).toEqual([one, sub].sort())
+    const recursive = (await repo.run(['refs', '-r', top])).out.trim().split('\n')
+    expect(recursive).toEqual([one, sub, two])
+    expect((await repo.run(['refs', '-r', '--unique', top])).out.trim().split('\n')).toEqual([one, sub])
+    const local = (await repo.run(['refs', 'local'])).out
+    expect(local).toContain(CID.createV1(raw.code, CID.parse(top).multihash).toString())
+    const stat = JSON.parse((await repo.run(['dag', 'stat', '--enc=json', top])).out)
+    expect(stat.UniqueBlocks).toBe(3)
+    // Kubo counts each block of a DAG once (the two files share one block)
+    expect(stat.DagStats[0]).toMatchObject({ Cid: top, NumBlocks: 3 })
+  })
+
   it('reports repo stat and verify', async () => {
     const stat = await repo.run(['repo', 'stat', '--enc=json'])
     const value = JSON.parse(stat.out)
