@@ -25,12 +25,14 @@ import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
   DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE
 } from './constants.ts'
-import { IDENTITY_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
+import { IDENTITY_CODE, SHA2_256_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
+import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
 import {
   PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, packName, recordSize
 } from './pack-files.ts'
 import type { Location, PackRecord } from './pack-files.ts'
+import type { MultihashDigest } from 'multiformats/hashes/interface'
 import type {
   AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
 } from './types.ts'
@@ -110,6 +112,15 @@ export function createBlockstore (components: BlockstoreComponents, init: Blocks
 const RAW_CODEC = 0x55
 /** Index entries `compact()` holds in memory at once while rewriting packs. */
 const COMPACT_MAX_ENTRIES = 256 * 1024
+/** Blocks at least this big may be hash-checked on the worker thread (see hash-worker.ts). */
+const OFF_THREAD_HASH_MIN_BYTES = 64 * 1024
+/**
+ * The worker starts only after this many such blocks were read by this store, so a command that
+ * reads a block or two does not pay for starting a thread.
+ */
+const OFF_THREAD_HASH_AFTER_BLOCKS = 8
+/** Most checks waiting on the worker; past that the main thread hashes too (both cores busy). */
+const OFF_THREAD_HASH_MAX_PENDING = 4
 /** Largest block the pack record format can hold (u32 length). */
 const MAX_RECORD_BLOCK = 0xffff_ffff
 
@@ -163,6 +174,11 @@ class PackedBlockstore implements PackBlockstore {
   #index: BlockIndex | undefined
   #state: State = 'closed'
   #opening: Promise<void> | undefined
+  /** LevelDB here can answer `getSync` (classic-level can) */
+  #syncReads = false
+  #hasher = new Sha256Worker()
+  /** blocks read so far that could be checked on the worker */
+  #largeReads = 0
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
@@ -203,6 +219,9 @@ class PackedBlockstore implements PackBlockstore {
     }
     this.#db = db
     this.#index = blocksOf(db)
+    this.#hasher = new Sha256Worker()
+    this.#largeReads = 0
+    this.#syncReads = (db.supports as { getSync?: boolean }).getSync === true
   }
 
   async #checkVersion (db: IndexDB): Promise<void> {
@@ -230,6 +249,7 @@ class PackedBlockstore implements PackBlockstore {
       await this.#compactLock.run(async () => {
         await this.#writeLock.run(async () => {
           await this.#packs.close()
+          await this.#hasher.close()
           await this.#db?.close()
           this.#db = undefined
           this.#index = undefined
@@ -249,14 +269,26 @@ class PackedBlockstore implements PackBlockstore {
   async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
     options.signal?.throwIfAborted()
     if (cid.multihash.code === IDENTITY_CODE) return true
-    return await this.#blocks().has(cid.multihash.bytes)
+    return (await this.#lookup(cid.multihash.bytes)) != null
   }
 
   async getSize (cid: CID, options: AbortOptions = {}): Promise<number | undefined> {
     options.signal?.throwIfAborted()
     if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest.byteLength
-    const value = await this.#blocks().get(cid.multihash.bytes)
+    const value = await this.#lookup(cid.multihash.bytes)
     return value == null ? undefined : decodeLocation(value).length
+  }
+
+  /**
+   * The index entry of a multihash. Read synchronously where LevelDB allows it: an entry is a few
+   * bytes, almost always in LevelDB's cache or the page cache, and a lookup takes about a
+   * microsecond, while a trip through the thread pool costs several times that in CPU (a third
+   * of the daemon's time under a `block/stat` load).
+   */
+  async #lookup (multihash: Uint8Array): Promise<Uint8Array | undefined> {
+    const index = this.#blocks()
+    if (this.#syncReads) return index.getSync(multihash)
+    return await index.get(multihash)
   }
 
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
@@ -266,7 +298,7 @@ class PackedBlockstore implements PackBlockstore {
     const index = this.#blocks()
     // a second look at the index when compact() moved the block between our lookup and read
     for (let attempt = 0; ; attempt++) {
-      const value = await index.get(multihash.bytes)
+      const value = this.#syncReads ? index.getSync(multihash.bytes) : await index.get(multihash.bytes)
       if (value == null) {
         throw new BlockNotFoundError(`block ${cid} is not in the blockstore`)
       }
@@ -280,13 +312,40 @@ class PackedBlockstore implements PackBlockstore {
         throw new BlockCorruptError(`block ${cid} could not be read from ${packName(location.pack)} at offset ` +
           `${location.offset}: ${messageOf(err)}. Run 'repo verify' and re-fetch or re-add it.`, { cause: err })
       }
-      if (!matchesMultihash(multihash, bytes)) {
+      const checked = await this.#checked(multihash, bytes, location)
+      if (checked == null) {
         throw new BlockCorruptError(`block ${cid} is corrupt: the ${location.length} bytes at offset ` +
           `${location.offset} of ${packName(location.pack)} do not hash to its multihash. ` +
           'Remove it (block rm) and re-fetch or re-add it.')
       }
-      return bytes
+      return checked
     }
+  }
+
+  /**
+   * `bytes` if they hash to `multihash`, else undefined. A large sha2-256 block may be checked on
+   * the worker thread, and then comes back in a new view (its buffer went there and back).
+   */
+  async #checked (multihash: MultihashDigest, bytes: Uint8Array, location: Location): Promise<Uint8Array | undefined> {
+    if (multihash.code === SHA2_256_CODE && bytes.byteLength >= OFF_THREAD_HASH_MIN_BYTES && ownsBuffer(bytes) &&
+      ++this.#largeReads > OFF_THREAD_HASH_AFTER_BLOCKS && this.#hasher.pending < OFF_THREAD_HASH_MAX_PENDING &&
+      this.#hasher.available) {
+      let result: { bytes: Uint8Array, digest: Uint8Array } | undefined
+      try {
+        result = await this.#hasher.digest(bytes)
+      } catch {
+        // the worker went away with the bytes: read them again, and check them here
+        bytes = await this.#packs.read(location)
+      }
+      if (result != null) {
+        const expected = multihash.digest
+        const actual = result.digest
+        const equal = actual.byteLength >= expected.byteLength &&
+          Buffer.from(actual.buffer, actual.byteOffset, expected.byteLength).equals(expected)
+        return equal ? result.bytes : undefined
+      }
+    }
+    return matchesMultihash(multihash, bytes) ? bytes : undefined
   }
 
   async put (block: Block, options: PutOptions = {}): Promise<void> {

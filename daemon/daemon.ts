@@ -2,8 +2,8 @@ import { rm, writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defineCommand, openNode, type CoreNode } from '../core/index.ts'
 import { InvalidConfigError } from '../errors/index.ts'
-import { createRpcServer } from '../http-api/index.ts'
-import { initRepo, isInitialized, repoPaths } from '../repo/index.ts'
+import { createGatewayServer, createRpcServer } from '../http-api/index.ts'
+import { DEFAULT_GATEWAY_ADDR, initRepo, isInitialized, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
 
 /** How long in-flight requests get to finish on shutdown before they are cut. */
@@ -44,10 +44,11 @@ function boundMultiaddr (server: FastifyInstance): string {
 }
 
 /**
- * `cairn daemon`: opens the repo (creating the default one if needed), starts libp2p and the RPC
- * API, writes `$CAIRN_PATH/api`, prints its addresses and `Daemon is ready`, then runs until a
- * signal or `cairn shutdown`. Stopping closes the servers (in-flight requests get
- * {@link SHUTDOWN_GRACE_MS}), the host and the stores, and removes the api file.
+ * `cairn daemon`: opens the repo (creating the default one if needed), starts libp2p, the RPC
+ * API and the HTTP gateway, writes `$CAIRN_PATH/api` and `$CAIRN_PATH/gateway`, prints their
+ * addresses and `Daemon is ready`, then runs until a signal or `cairn shutdown`. Stopping closes
+ * the servers (in-flight requests get {@link SHUTDOWN_GRACE_MS}), the host and the stores, and
+ * removes the api and gateway files.
  */
 export const daemon = defineCommand<DaemonEvent>({
   path: 'daemon',
@@ -71,12 +72,14 @@ export const daemon = defineCommand<DaemonEvent>({
     const node: CoreNode = await openNode(repoPath, { offline: options.offline === true, command: 'cairn daemon' })
     const paths = repoPaths(repoPath)
     let api: FastifyInstance | undefined
+    let gateway: FastifyInstance | undefined
     const stopped = new AbortController()
     const stop = (): void => { stopped.abort() }
     signal.addEventListener('abort', stop, { once: true })
     try {
-      const config = node.repo.config as { Addresses?: { API?: string }, API?: { Authorizations?: Record<string, unknown> } }
+      const config = node.repo.config as { Addresses?: { API?: string, Gateway?: string }, API?: { Authorizations?: Record<string, unknown> } }
       const apiAddr = listenAddress(config.Addresses?.API ?? '/ip4/127.0.0.1/tcp/5001', 'Addresses.API')
+      const gatewayAddr = listenAddress(config.Addresses?.Gateway ?? DEFAULT_GATEWAY_ADDR, 'Addresses.Gateway')
       const authorized = Object.keys(config.API?.Authorizations ?? {}).length > 0
       if (!isLoopback(apiAddr.host) && !authorized) {
         throw new InvalidConfigError(`refusing to serve the RPC API on ${apiAddr.host}, which is not a loopback address, ` +
@@ -93,6 +96,11 @@ export const daemon = defineCommand<DaemonEvent>({
       const apiMultiaddr = boundMultiaddr(api)
       await writeFile(paths.api, apiMultiaddr)
       yield { Message: `RPC API server listening on ${apiMultiaddr}` }
+      gateway = createGatewayServer({ node })
+      await gateway.listen({ host: gatewayAddr.host, port: gatewayAddr.port })
+      const gatewayMultiaddr = boundMultiaddr(gateway)
+      await writeFile(paths.gateway, gatewayMultiaddr)
+      yield { Message: `Gateway server listening on ${gatewayMultiaddr}` }
       yield { Message: 'Daemon is ready' }
       if (!stopped.signal.aborted) {
         await new Promise<void>(resolve => stopped.signal.addEventListener('abort', () => { resolve() }, { once: true }))
@@ -101,12 +109,14 @@ export const daemon = defineCommand<DaemonEvent>({
     } finally {
       signal.removeEventListener('abort', stop)
       await rm(paths.api, { force: true })
-      if (api != null) {
-        const closing = api.close()
-        const cut = setTimeout(() => { api?.server.closeAllConnections() }, SHUTDOWN_GRACE_MS)
+      await rm(paths.gateway, { force: true })
+      await Promise.all([api, gateway].map(async (server) => {
+        if (server == null) return
+        const closing = server.close()
+        const cut = setTimeout(() => { server.server.closeAllConnections() }, SHUTDOWN_GRACE_MS)
         await closing
         clearTimeout(cut)
-      }
+      }))
       await node.close()
     }
   }

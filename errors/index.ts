@@ -101,6 +101,27 @@ export class UnknownCommandError extends CairnError {
   override name = 'UnknownCommandError'
 }
 
+/** The client asked for a representation the content cannot have (gateway `406`). */
+export class NotAcceptableError extends CairnError {
+  static { ERROR_MEANINGS['NotAcceptableError'] = CLIENT(406) }
+  override name = 'NotAcceptableError'
+}
+/** A request precondition does not hold, e.g. `only-if-cached` for a block that is not local (`412`). */
+export class PreconditionFailedError extends CairnError {
+  static { ERROR_MEANINGS['PreconditionFailedError'] = CLIENT(412) }
+  override name = 'PreconditionFailedError'
+}
+/** Too many requests at once (gateway `429`, RPC code 3). */
+export class TooManyRequestsError extends CairnError {
+  static { ERROR_MEANINGS['TooManyRequestsError'] = { rpcCode: 3, gatewayStatus: 429, rpcStatus: 429 } }
+  override name = 'TooManyRequestsError'
+}
+/** A valid request for something Cairn does not do (yet): IPNS on the gateway, paths inside IPLD values (`501`). */
+export class NotImplementedError extends CairnError {
+  static { ERROR_MEANINGS['NotImplementedError'] = { rpcCode: 2, gatewayStatus: 501 } }
+  override name = 'NotImplementedError'
+}
+
 export class PayloadTooLargeError extends CairnError {
   static { ERROR_MEANINGS['PayloadTooLargeError'] = { rpcCode: 1, gatewayStatus: 413, rpcStatus: 413 } }
   override name = 'PayloadTooLargeError'

@@ -18,3 +18,7 @@ export {
   API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, MAX_PART_HEADER_BYTES, STREAM_ERROR_TRAILER,
   STREAM_ERROR_NAME_TRAILER, TAR_METADATA_HEADER
 } from './constants.ts'
+export {
+  createGatewayServer, gatewayStats, resolveGatewayInit,
+  type GatewayComponents, type GatewayInit, type GatewayStats, type ResolvedGatewayInit
+} from './gateway/index.ts'

@@ -77,6 +77,10 @@ export const blockStat = defineCommand<{ Key: string, Size: number }>({
   text: (value) => `Key: ${value.Key}\nSize: ${value.Size}`,
   async run ({ node, args, signal }) {
     const cid = await resolveCid(node, args[0], signal)
+    // a local block's size is in the index: no need to read and hash its bytes
+    const size = await node.blockstore.getSize(cid, { signal })
+    if (size != null) return { Key: cid.toString(), Size: size }
+    // not here: the block service says so (or, online, fetches it)
     const bytes = await node.blocks.get(cid, { signal })
     return { Key: cid.toString(), Size: bytes.byteLength }
   }

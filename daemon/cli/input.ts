@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs'
-import { lstat, readdir, readlink, stat } from 'node:fs/promises'
+import fs, { createReadStream } from 'node:fs'
+import { readdir, readlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FileNotFoundError, InvalidArgumentError } from '../../errors/index.ts'
 import type { ImportEntry } from '../../dag/index.ts'
@@ -7,6 +7,22 @@ import type { InputFile } from '../../core/index.ts'
 
 /** Read size for files given to the CLI: large reads keep syscalls off the hot path. */
 export const READ_CHUNK_SIZE = 1024 * 1024
+
+/**
+ * Files up to this size are read whole, in one right-sized buffer, and ahead of the importer
+ * (see {@link READ_AHEAD_FILES}); bigger ones are streamed in {@link READ_CHUNK_SIZE} pieces.
+ */
+export const SMALL_FILE_SIZE = 1024 * 1024
+
+/**
+ * How many small files are read ahead of the importer, and how many bytes they may hold in all:
+ * a tree of many small files is otherwise one open/read/close round trip after another.
+ */
+export const READ_AHEAD_FILES = 32
+export const READ_AHEAD_BYTES = 8 * 1024 * 1024
+
+/** Stats looked up at once while walking a directory. */
+const STAT_CONCURRENCY = 64
 
 /** How the CLI walks the filesystem for `add`. */
 export interface WalkOptions {
@@ -17,13 +33,65 @@ export interface WalkOptions {
   onSize?: (bytes: number) => void
 }
 
-function readFileStream (path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: READ_CHUNK_SIZE })
+function readFileStream (path: string, size?: number): AsyncIterable<Uint8Array> {
+  // a read buffer no bigger than the file: each read allocates one, and a 1 MiB buffer per small
+  // file costs more in allocation and GC than the whole import of the file
+  const highWaterMark = size == null ? READ_CHUNK_SIZE : Math.max(1, Math.min(READ_CHUNK_SIZE, size))
+  return createReadStream(path, { highWaterMark })
 }
 
-async function statOrFail (path: string, follow: boolean): Promise<import('node:fs').Stats> {
+// the callback forms: per call they cost less than fs/promises, which adds up over thousands of files
+function statPath (path: string, follow: boolean): Promise<fs.Stats> {
+  return new Promise((resolve, reject) => {
+    const done = (err: NodeJS.ErrnoException | null, info: fs.Stats): void => { if (err != null) reject(err); else resolve(info) }
+    if (follow) fs.stat(path, done)
+    else fs.lstat(path, done)
+  })
+}
+
+/**
+ * A small file's bytes in one buffer of (about) its size: open, one read, close — reading on
+ * until the end if the file has grown since it was sized.
+ */
+function readSmallFile (path: string, size: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (err, fd) => {
+      if (err != null) {
+        reject(err)
+        return
+      }
+      const finish = (error: Error | null, bytes?: Uint8Array): void => {
+        fs.close(fd, (closeError) => {
+          const failure = error ?? closeError
+          if (failure != null) reject(failure)
+          else resolve(bytes as Uint8Array)
+        })
+      }
+      const pieces: Buffer[] = []
+      let total = 0
+      const readMore = (want: number): void => {
+        const buffer = Buffer.allocUnsafeSlow(want)
+        fs.read(fd, buffer, 0, want, total, (readError, bytesRead) => {
+          if (readError != null) {
+            finish(readError)
+            return
+          }
+          total += bytesRead
+          pieces.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead))
+          // a short read of a regular file is its end; a full one may not be
+          if (bytesRead < want) finish(null, pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, total))
+          else readMore(READ_CHUNK_SIZE)
+        })
+      }
+      // one byte more than expected, so a file that has not grown ends with this one read
+      readMore(size + 1)
+    })
+  })
+}
+
+async function statOrFail (path: string, follow: boolean): Promise<fs.Stats> {
   try {
-    return follow ? await stat(path) : await lstat(path)
+    return await statPath(path, follow)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new FileNotFoundError(`${path}: no such file or directory`)
@@ -38,54 +106,91 @@ async function sortedNames (dir: string): Promise<string[]> {
   return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
 }
 
+/** One filesystem entry found by the walk, in the order it is imported. */
+interface Found {
+  type: 'file' | 'directory' | 'symlink'
+  abs: string
+  rel: string
+  size: number
+}
+
 /**
  * Sizes the inputs first (so bad paths fail before anything is written and the progress bar
- * knows its total), then yields import entries: files as streams, directories (so empty ones
- * are kept), and symlinks as links.
+ * knows its total), then yields import entries: files (small ones read ahead, whole; big ones
+ * streamed), directories (so empty ones are kept), and symlinks as links. Sockets, fifos and
+ * devices are skipped, as Kubo does.
  */
 export async function collectEntries (paths: string[], options: WalkOptions): Promise<AsyncIterable<ImportEntry>> {
-  const roots: Array<{ abs: string, name: string }> = []
+  const found: Found[] = []
   let total = 0
-  const sizeOf = async (abs: string, top: boolean): Promise<void> => {
-    const info = await statOrFail(abs, top || options.dereferenceSymlinks === true)
-    if (info.isDirectory()) {
+  const visit = async (abs: string, rel: string, info: fs.Stats): Promise<void> => {
+    if (info.isSymbolicLink()) {
+      found.push({ type: 'symlink', abs, rel, size: 0 })
+    } else if (info.isDirectory()) {
       if (!options.recursive) {
         throw new InvalidArgumentError(`${abs} is a directory, use the '-r' flag to add directories`)
       }
-      for (const name of await sortedNames(abs)) {
-        if (!options.hidden && name.startsWith('.')) continue
-        await sizeOf(join(abs, name), false)
+      found.push({ type: 'directory', abs, rel, size: 0 })
+      const names = (await sortedNames(abs)).filter(name => options.hidden || !name.startsWith('.'))
+      for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
+        const batch = names.slice(i, i + STAT_CONCURRENCY)
+        const infos = await Promise.all(batch.map(async name => await statOrFail(join(abs, name), options.dereferenceSymlinks === true)))
+        for (let j = 0; j < batch.length; j++) {
+          await visit(join(abs, batch[j]), `${rel}/${batch[j]}`, infos[j])
+        }
       }
     } else if (info.isFile()) {
       total += info.size
+      found.push({ type: 'file', abs, rel, size: info.size })
     }
   }
   for (const path of paths) {
     const abs = resolve(path)
-    await sizeOf(abs, true)
-    roots.push({ abs, name: basename(abs) })
+    await visit(abs, basename(abs), await statOrFail(abs, true))
   }
   options.onSize?.(total)
 
-  async function * walk (abs: string, rel: string, top: boolean): AsyncGenerator<ImportEntry> {
-    const info = await statOrFail(abs, top || options.dereferenceSymlinks === true)
-    if (info.isSymbolicLink()) {
-      yield { path: rel, type: 'symlink', target: await readlink(abs) }
-    } else if (info.isDirectory()) {
-      yield { path: rel, type: 'directory' }
-      for (const name of await sortedNames(abs)) {
-        if (!options.hidden && name.startsWith('.')) continue
-        yield * walk(join(abs, name), `${rel}/${name}`, false)
-      }
-    } else if (info.isFile()) {
-      yield { path: rel, type: 'file', content: readFileStream(abs) }
-    }
-    // sockets, fifos and devices are skipped, as Kubo does
-  }
-
   return (async function * () {
-    for (const root of roots) {
-      yield * walk(root.abs, root.name, true)
+    // small files whose reads have started, by index in `found`
+    const ahead = new Map<number, Promise<Uint8Array>>()
+    let next = 0 // the next index to consider for reading ahead
+    let aheadBytes = 0
+    const isSmall = (item: Found): boolean => item.type === 'file' && item.size <= SMALL_FILE_SIZE
+    const fill = (from: number): void => {
+      if (next < from) next = from
+      while (next < found.length && next < from + READ_AHEAD_FILES && ahead.size < READ_AHEAD_FILES) {
+        const item = found[next]
+        if (isSmall(item)) {
+          if (aheadBytes + item.size > READ_AHEAD_BYTES && ahead.size > 0) return
+          const read = readSmallFile(item.abs, item.size)
+          read.catch(() => {}) // reported when the importer reads the content
+          ahead.set(next, read)
+          aheadBytes += item.size
+        }
+        next++
+      }
+    }
+    try {
+      for (let i = 0; i < found.length; i++) {
+        fill(i)
+        const item = found[i]
+        if (item.type === 'symlink') {
+          yield { path: item.rel, type: 'symlink', target: await readlink(item.abs) }
+        } else if (item.type === 'directory') {
+          yield { path: item.rel, type: 'directory' }
+        } else {
+          const read = ahead.get(i)
+          if (read == null) {
+            yield { path: item.rel, type: 'file', content: readFileStream(item.abs, item.size) }
+            continue
+          }
+          ahead.delete(i)
+          aheadBytes -= item.size
+          yield { path: item.rel, type: 'file', content: (async function * () { yield await read })() }
+        }
+      }
+    } finally {
+      ahead.clear()
     }
   })()
 }
@@ -110,21 +215,25 @@ export async function collectFiles (paths: string[], stdin: AsyncIterable<Uint8A
  */
 export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]()
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(signal.reason) }
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-  })
-  aborted.catch(() => {})
+  // a promise per read, rejected by the listener: racing every read against one long-lived
+  // promise would keep every chunk read reachable until the command ends
+  let rejectRead: ((reason: unknown) => void) | undefined
+  const onAbort = (): void => { rejectRead?.(signal.reason) }
+  signal.addEventListener('abort', onAbort, { once: true })
   try {
     while (true) {
-      const next = await Promise.race([iterator.next(), aborted])
+      if (signal.aborted) throw signal.reason
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        rejectRead = reject
+        iterator.next().then(resolve, reject)
+      })
+      rejectRead = undefined
       if (next.done === true) return
       yield next.value
     }
   } finally {
-    if (onAbort != null) signal.removeEventListener('abort', onAbort)
+    rejectRead = undefined
+    signal.removeEventListener('abort', onAbort)
     void iterator.return?.()?.catch(() => {})
   }
 }

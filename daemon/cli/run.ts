@@ -11,22 +11,8 @@ import type { ExportEntry } from '../../dag/index.ts'
 import { parsePath } from '../../dag/index.ts'
 import { extract } from './extract.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
+import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import { createProgressBar, type ProgressBar } from './progress.ts'
-
-/** Writes to stdout with backpressure; resolves false once stdout is closed (e.g. `| head`). */
-function writeStdout (data: string | Uint8Array): Promise<boolean> {
-  return new Promise(resolve => {
-    if (process.stdout.destroyed || process.stdout.writableEnded) {
-      resolve(false)
-      return
-    }
-    const ok = process.stdout.write(data, (err) => {
-      if (err != null) resolve(false)
-      else if (ok) resolve(true)
-    })
-    if (!ok) process.stdout.once('drain', () => { resolve(true) })
-  })
-}
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -130,7 +116,12 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
   }
   process.on('SIGINT', onSigint)
   process.on('SIGTERM', onSigint)
-  process.stdout.on('error', () => { controller.abort(new AbortedError('output closed')) })
+  const onStdoutError = (): void => { controller.abort(new AbortedError('output closed')) }
+  // a command that prints bytes writes them past `process.stdout` where it can (see output.ts):
+  // that must be decided before anything touches `process.stdout`
+  let bytesOut: ByteOutput | undefined
+  if (command.output === 'bytes') bytesOut = createByteOutput(onStdoutError)
+  else process.stdout.on('error', onStdoutError)
 
   let node: CoreNode | undefined
   let client: RpcClient | undefined
@@ -195,9 +186,11 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
       await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
     } else {
+      const out = bytesOut ?? createByteOutput(onStdoutError)
       for await (const chunk of result as AsyncIterable<Uint8Array>) {
-        if (!(await writeStdout(chunk))) break
+        if (!(await out.write(chunk))) break
       }
+      await out.flush()
     }
     bar?.stop()
     return 0

@@ -191,16 +191,21 @@ function abortError (signal: AbortSignal): Error {
 async function * abortable (source: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   if (signal.aborted) throw abortError(signal)
   const iterator = source[Symbol.asyncIterator]()
-  let onAbort!: () => void
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(abortError(signal)) }
-  })
-  aborted.catch(() => {})
+  // Each read gets its own promise, which the abort listener can reject. (A race of every read
+  // against one long-lived "aborted" promise would hang a reaction holding each chunk on that
+  // promise until the import ends: all the file's bytes would stay in memory.)
+  let rejectRead: ((err: Error) => void) | undefined
+  const onAbort = (): void => { rejectRead?.(abortError(signal)) }
   signal.addEventListener('abort', onAbort, { once: true })
   let done = false
   try {
     while (true) {
-      const result = await Promise.race([iterator.next(), aborted])
+      if (signal.aborted) throw abortError(signal)
+      const result = await new Promise<IteratorResult<Uint8Array>>((resolve, reject) => {
+        rejectRead = reject
+        iterator.next().then(resolve, reject)
+      })
+      rejectRead = undefined
       if (result.done === true) {
         done = true
         return
@@ -209,6 +214,7 @@ async function * abortable (source: AsyncIterable<Uint8Array>, signal: AbortSign
       yield result.value
     }
   } finally {
+    rejectRead = undefined
     signal.removeEventListener('abort', onAbort)
     if (!done) {
       // do not wait: the source may be stuck in a read that only its producer can end

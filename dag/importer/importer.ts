@@ -224,9 +224,14 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
     yield * ready()
   }
 
-  await writer.flush()
-  if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
-  yield * ready()
+  // Directory blocks go through the same writer as file blocks: one `putMany` (and one sync) per
+  // batch, not per directory. A directory is reported, like a file, once its blocks are written.
+  const directorySink: BlockSink = {
+    async putMany (blocks) {
+      for (const block of blocks) writer.put(block)
+      if (writer.full) await writer.rotate()
+    }
+  }
 
   const buildTree = async function * (dir: DirectoryNode, path: string): AsyncGenerator<ImportResult, { cid: CID, size: number }, undefined> {
     const names = sortedNames(dir.children.keys())
@@ -240,8 +245,9 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
         links.push({ name, cid: child.cid, size: child.size })
       }
     }
-    const built = await buildDirectory(links, sink, directoryOptions(resolved, dir), { signal })
-    yield { path, cid: built.cid, size: built.size, type: 'directory' }
+    const built = await buildDirectory(links, directorySink, directoryOptions(resolved, dir), { signal })
+    pending.push({ result: { path, cid: built.cid, size: built.size, type: 'directory' }, blocks: writer.queued })
+    yield * ready()
     return built
   }
 
@@ -253,6 +259,9 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
       if (child.kind === 'directory') yield * buildTree(child, name)
     }
   }
+  await writer.flush()
+  if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+  yield * ready()
 }
 
 /** A symlink node: UnixFS Symlink with the target as data; Kubo stores its mtime but not its mode. */

@@ -303,6 +303,32 @@ describe('corruption', () => {
     expect(bad[0].error?.name).toBe('BlockCorruptError')
   })
 
+  it('large blocks, checked on the hash worker once many are read, come back whole; a corrupt one is caught', async () => {
+    const store = await openStore()
+    const blocks = Array.from({ length: 24 }, () => randomBlock(256 * 1024))
+    await store.putMany(blocks)
+    await flipByteOf(store, blocks[20])
+    // read concurrently, as the exporter does, so both the worker and the main thread hash
+    const results = await Promise.allSettled(blocks.map(async block => await store.get(block.cid)))
+    for (let i = 0; i < blocks.length; i++) {
+      const result = results[i]
+      if (i === 20) {
+        expect(result.status).toBe('rejected')
+        expect((result as PromiseRejectedResult).reason).toHaveProperty('name', 'BlockCorruptError')
+      } else {
+        expect(result.status).toBe('fulfilled')
+        expect(sameBytes((result as PromiseFulfilledResult<Uint8Array>).value, blocks[i].bytes)).toBe(true)
+      }
+    }
+    // and again, one at a time, once the worker has had time to start
+    await new Promise(resolve => setTimeout(resolve, 500))
+    for (const i of [19, 20, 21]) {
+      const read = store.get(blocks[i].cid)
+      if (i === 20) await expect(read).rejects.toHaveProperty('name', 'BlockCorruptError')
+      else expect(sameBytes(await read, blocks[i].bytes)).toBe(true)
+    }
+  })
+
   it('a truncated pack is reported as corrupt, not as missing', async () => {
     const store = await openStore()
     const block = randomBlock(4096)

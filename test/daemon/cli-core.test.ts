@@ -1,7 +1,8 @@
 /**
  * End-to-end: the real `cairn` binary against a temporary repo, with no daemon running.
  */
-import { randomBytes } from 'node:crypto'
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CarReader } from '@ipld/car'
@@ -9,7 +10,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { CAIRN_BIN, createTestRepo, type TestRepo } from '../helpers/cli.ts'
 
 const HELLO_V0 = 'Qmf412jQZiuVUtdgnB36FXFX7xg5V6KEbSJ4dpQuhkLyfD'
 const HELLO_V1 = 'bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e'
@@ -95,6 +96,34 @@ describe('cairn CLI (offline)', () => {
     const code = await new Promise<number | null>(resolve => child.on('close', resolve))
     expect(code).toBe(0)
     expect(Buffer.concat(stderr).toString()).toBe('')
+  })
+
+  it('cat writes whole into a shell pipe and a redirected file, and stops quietly at `| head`', async () => {
+    // a shell pipe and a regular file are written from the thread pool (daemon/cli/output.ts)
+    const data = randomBytes(3 * 1024 * 1024 + 5)
+    const file = join(repo.dir, 'shell.bin')
+    await writeFile(file, data)
+    const cid = (await repo.run(['add', '-Q', '--chunker=size-65536', file])).out.trim()
+    const sh = (script: string): Promise<{ code: number | null, stdout: Buffer, stderr: string }> => new Promise((resolve, reject) => {
+      const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', process.execPath, CAIRN_BIN, cid], { env: { ...process.env, ...repo.env } })
+      const out: Buffer[] = []
+      const err: Buffer[] = []
+      child.stdout.on('data', (d: Buffer) => out.push(d))
+      child.stderr.on('data', (d: Buffer) => err.push(d))
+      child.on('error', reject)
+      child.on('close', (code) => { resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }) })
+    })
+    const digest = createHash('sha256').update(data).digest('hex')
+    const piped = await sh('"$1" "$2" cat "$3" | sha256sum')
+    expect(piped).toMatchObject({ code: 0, stderr: '' })
+    expect(piped.stdout.toString().split(' ')[0]).toBe(digest)
+    const target = join(repo.dir, 'shell.out')
+    const redirected = await sh(`"$1" "$2" cat "$3" > '${target}'`)
+    expect(redirected).toMatchObject({ code: 0, stderr: '' })
+    expect((await readFile(target)).equals(data)).toBe(true)
+    const head = await sh('"$1" "$2" cat "$3" | head -c 10 | wc -c')
+    expect(head).toMatchObject({ code: 0, stderr: '' })
+    expect(head.stdout.toString().trim()).toBe('10')
   })
 
   it('writes files and directories with get', async () => {

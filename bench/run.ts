@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: runs the benchmarks, each in its own process, and writes one markdown report
+ * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
+ * reference, and the targets of issues 2 and 3.
+ *
+ *   npm run bench -- [--only add-cat,rpc,vectors,blockstore,gateway] [--sizes 256M,1G]
+ *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
+ *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
+ *
+ * Benchmarks: `add-cat` (bench/add-cat.ts), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
+ * `blockstore` (bench/blockstore.ts) and, when the file exists, `gateway` (bench/gateway.ts).
+ * Scratch data goes to bench/data/ (gitignored). See each file for its method.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
+
+const args = flags(process.argv.slice(2))
+const ALL = ['add-cat', 'rpc', 'vectors', 'blockstore', 'gateway']
+const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
+for (const name of only) {
+  if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
+}
+const OUT = args.out ?? join(RESULTS_DIR, 'latest.md')
+const RUNS = args.runs ?? '5'
+
+interface Section {
+  name: string
+  markdown: string
+  json?: unknown
+  ok: boolean
+}
+
+/** Runs one benchmark file, its progress shown live; returns its markdown (and JSON, if any). */
+async function bench (name: string, file: string, argv: string[], structured: boolean): Promise<Section> {
+  const md = join(DATA_DIR, `run-${process.pid}-${name}.md`)
+  const json = join(DATA_DIR, `run-${process.pid}-${name}.json`)
+  const extra = structured ? ['--md', md, '--json', json] : []
+  process.stderr.write(`\n=== ${name}: node ${file} ${[...argv, ...extra].join(' ')}\n`)
+  const child = spawn(NODE, [join(BENCH_DIR, file), ...argv, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const out: Buffer[] = []
+  child.stdout.on('data', (chunk: Buffer) => {
+    out.push(chunk)
+    process.stderr.write(chunk)
+  })
+  const [code] = await once(child, 'close') as [number | null]
+  const stdout = Buffer.concat(out).toString('utf8').trim()
+  let markdown: string
+  if (structured && existsSync(md)) {
+    markdown = (await readFile(md, 'utf8')).trim()
+  } else {
+    // a benchmark that prints its own report: markdown as is, anything else as a block
+    markdown = /^(#|\|)/m.test(stdout) ? stdout : `## ${name}\n\n\`\`\`\n${stdout}\n\`\`\``
+  }
+  const parsed = structured && existsSync(json) ? JSON.parse(await readFile(json, 'utf8')) as unknown : undefined
+  await rm(md, { force: true })
+  await rm(json, { force: true })
+  if (code !== 0) markdown += `\n\n**${name} exited with code ${code}.**`
+  return { name, markdown, json: parsed, ok: code === 0 }
+}
+
+interface AddCatJson {
+  files: Array<{
+    size: number
+    profile: string
+    add: { cairn: { median: number, rss: number, maxRss: number }, reference: { median: number } }
+    cat: { cairn: { median: number, rss: number, maxRss: number }, reference: { median: number } }
+    catNull: { median: number }
+  }>
+  trees: Array<{ profile: string, add: { cairn: { median: number }, reference: { median: number } }, cid: string, refCid: string }>
+}
+
+interface RpcJson {
+  transfer?: Array<{ profile: string, add: Record<string, { median: number }>, cat: Record<string, { median: number }> }>
+  requests?: { stat: number, hello: number }
+}
+
+/** The targets of issues 2 and 3, checked against what ran. */
+function targets (sections: Section[]): string {
+  const rows: string[][] = []
+  const verdict = (ok: boolean): string => ok ? 'met' : '**missed**'
+  const size = (n: number): string => n >= 1024 ** 3 ? `${n / 1024 ** 3} GiB` : `${n / 1024 ** 2} MiB`
+  const addCat = sections.find(s => s.name === 'add-cat')?.json as AddCatJson | undefined
+  for (const f of addCat?.files ?? []) {
+    const add = f.add.cairn.median / f.add.reference.median
+    rows.push([`add ≥ 3× reference, ${size(f.size)} ${f.profile}`, fmt.ratio(add), verdict(add >= 3)])
+  }
+  for (const t of addCat?.trees ?? []) {
+    const add = t.add.cairn.median / t.add.reference.median
+    rows.push([`add ≥ 3× reference, many-files tree ${t.profile}`, fmt.ratio(add), verdict(add >= 3)])
+  }
+  for (const f of addCat?.files ?? []) {
+    const cat = f.cat.cairn.median / f.cat.reference.median
+    const catNull = f.catNull.median / f.cat.reference.median
+    rows.push([`cat ≥ 1.5× reference, ${size(f.size)} ${f.profile}`, `${fmt.ratio(cat)} into a pipe (${fmt.ratio(catNull)} to /dev/null)`, verdict(cat >= 1.5)])
+  }
+  for (const f of (addCat?.files ?? []).filter(f => f.size >= 1024 ** 3)) {
+    const worst = Math.max(f.add.cairn.maxRss, f.cat.cairn.maxRss)
+    rows.push([`peak RSS of add and cat < 300 MB, ${size(f.size)} ${f.profile}`, `add ${fmt.mb(f.add.cairn.maxRss)} MB, cat ${fmt.mb(f.cat.cairn.maxRss)} MB (max of runs)`, verdict(worst < 300e6)])
+  }
+  const rpc = sections.find(s => s.name === 'rpc')?.json as RpcJson | undefined
+  for (const t of rpc?.transfer ?? []) {
+    for (const what of ['add', 'cat'] as const) {
+      for (const way of ['daemon-cli', 'daemon-curl']) {
+        const share = t[what][way].median / t[what].offline.median
+        rows.push([`RPC ${what} ≥ 80% of offline, ${way === 'daemon-cli' ? 'via the CLI' : 'via curl'} (${t.profile})`, fmt.pct(share), verdict(share >= 0.8)])
+      }
+    }
+  }
+  if (rpc?.requests != null) {
+    const share = rpc.requests.stat / rpc.requests.hello
+    rows.push(['block/stat ≥ 40% of the fastify hello-world', `${fmt.pct(share)} (${rpc.requests.stat.toFixed(0)} vs ${rpc.requests.hello.toFixed(0)} req/s)`, verdict(share >= 0.4)])
+  }
+  if (rows.length === 0) return ''
+  return ['## Targets (medians)', '', table(['target', 'measured', ''], rows), ''].join('\n')
+}
+
+await mkdir(RESULTS_DIR, { recursive: true })
+await mkdir(DATA_DIR, { recursive: true })
+const started = new Date()
+const header = await machine()
+const sections: Section[] = []
+const passthrough = (name: string, value: string | undefined): string[] => value == null ? [] : [`--${name}`, value]
+for (const name of only) {
+  switch (name) {
+    case 'add-cat':
+      sections.push(await bench(name, 'add-cat.ts', [
+        '--runs', RUNS, ...passthrough('sizes', args.sizes), ...passthrough('profiles', args.profiles),
+        ...passthrough('tree', args.tree), ...(args['no-tree'] === 'true' ? ['--no-tree'] : [])
+      ], true))
+      break
+    case 'rpc':
+      sections.push(await bench(name, 'rpc.ts', [
+        '--runs', RUNS, ...passthrough('size', args['rpc-size']), ...passthrough('profiles', args['rpc-profiles'])
+      ], true))
+      break
+    case 'vectors':
+      sections.push(await bench(name, 'vectors.ts', [], true))
+      break
+    case 'blockstore':
+      sections.push(await bench(name, 'blockstore.ts', ['--runs', RUNS], false))
+      break
+    case 'gateway':
+      if (existsSync(join(BENCH_DIR, 'gateway.ts'))) sections.push(await bench(name, 'gateway.ts', [], false))
+      else process.stderr.write('\n=== gateway: bench/gateway.ts does not exist yet, skipped\n')
+      break
+  }
+}
+const uptime = (await run('uptime', []).catch(() => '')).trim()
+const report = [
+  '# Cairn benchmarks', '',
+  header,
+  `- finished: ${new Date().toISOString()} (${((Date.now() - started.getTime()) / 60000).toFixed(1)} min); load at the end (uptime): ${uptime}`,
+  `- command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\``.replace(/ -- `$/, '`'),
+  '- MB = 10^6 bytes, MiB = 2^20 bytes; every timed run is a fresh process; see the `bench/*.ts` headers for each method.',
+  '',
+  targets(sections),
+  ...sections.map(s => s.markdown + '\n')
+].join('\n')
+await writeFile(OUT, report)
+process.stderr.write(`\nwrote ${OUT}\n`)
+if (sections.some(s => !s.ok)) process.exitCode = 1

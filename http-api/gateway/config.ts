@@ -1,0 +1,114 @@
+/**
+ * The gateway's options: each one from {@link GatewayInit} if given, else from the repo config's
+ * `Gateway.*` key of the same meaning (Kubo's names), else its `DEFAULT_*` constant.
+ */
+import { InvalidConfigError, messageOf } from '../../errors/index.ts'
+import { parseDuration } from '../../repo/index.ts'
+import {
+  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS
+} from './constants.ts'
+
+/** Options of `createGatewayServer`. */
+export interface GatewayInit {
+  /**
+   * Serve deserialized responses (files, listings, codecs, tar). When false only the trustless
+   * formats (raw blocks, CARs) are served, anything else gets `406`.
+   * Default: `Gateway.DeserializedResponses`, else true.
+   */
+  deserializedResponses?: boolean
+  /** Never ask the network for a block: a missing block is a `404`. Default: `Gateway.NoFetch`, else false. */
+  noFetch?: boolean
+  /**
+   * Milliseconds the gateway waits for a block it needs before answering `504` (or cutting a
+   * stream that has started). 0 disables it. Default: `Gateway.RetrievalTimeout`, else
+   * {@link DEFAULT_RETRIEVAL_TIMEOUT_MS}.
+   */
+  retrievalTimeoutMs?: number
+  /**
+   * Requests served at once; more get `429` with `Retry-After`. 0 means no limit.
+   * Default: `Gateway.MaxConcurrentRequests`, else {@link DEFAULT_MAX_CONCURRENT_REQUESTS}.
+   */
+  maxConcurrentRequests?: number
+  /**
+   * Milliseconds one request may take in all; then it is cut (`504` if nothing was sent yet).
+   * 0 disables it. Default: `Gateway.MaxRequestDuration`, else {@link DEFAULT_MAX_REQUEST_DURATION_MS}.
+   */
+  maxRequestDurationMs?: number
+  /** Headers added to every answer (they override the defaults). Default: `Gateway.HTTPHeaders`. */
+  headers?: Record<string, string>
+  /**
+   * Host names served as subdomain gateways (`{cid}.ipfs.{host}`); a path request whose host is
+   * one of them is redirected there. Default: `localhost` (as Kubo's implicit gateway) plus the
+   * `Gateway.PublicGateways` entries with `UseSubdomains: true`, minus those set to `null`.
+   */
+  subdomainHosts?: readonly string[]
+  /** Where `/` redirects to, if anywhere. Default: `Gateway.RootRedirect`. */
+  rootRedirect?: string
+}
+
+/** {@link GatewayInit} with every default applied. */
+export interface ResolvedGatewayInit {
+  deserializedResponses: boolean
+  noFetch: boolean
+  retrievalTimeoutMs: number
+  maxConcurrentRequests: number
+  maxRequestDurationMs: number
+  headers: Record<string, string>
+  subdomainHosts: readonly string[]
+  rootRedirect: string
+}
+
+interface GatewayConfigSection {
+  DeserializedResponses?: unknown
+  NoFetch?: unknown
+  RetrievalTimeout?: unknown
+  MaxConcurrentRequests?: unknown
+  MaxRequestDuration?: unknown
+  HTTPHeaders?: Record<string, unknown>
+  PublicGateways?: Record<string, { UseSubdomains?: unknown } | null>
+  RootRedirect?: unknown
+}
+
+function duration (value: unknown, key: string, fallback: number): number {
+  if (value == null || value === '') return fallback
+  if (typeof value === 'number') return value
+  try {
+    return parseDuration(String(value))
+  } catch (err) {
+    throw new InvalidConfigError(`Gateway.${key}: ${messageOf(err)}`, { cause: err })
+  }
+}
+
+function headerValue (value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.filter(v => typeof v === 'string').join(', ')
+  return typeof value === 'string' ? value : undefined
+}
+
+/** Applies the defaults: `init`, then the config's `Gateway` section, then the `DEFAULT_*` constants. */
+export function resolveGatewayInit (config: Record<string, unknown>, init: GatewayInit = {}): ResolvedGatewayInit {
+  const section = (config.Gateway ?? {}) as GatewayConfigSection
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(section.HTTPHeaders ?? {})) {
+    const text = headerValue(value)
+    if (text != null && text !== '') headers[name] = text
+  }
+  const publicGateways = section.PublicGateways ?? {}
+  const hosts = new Set<string>()
+  if (!Object.hasOwn(publicGateways, 'localhost') || publicGateways.localhost?.UseSubdomains !== false) hosts.add('localhost')
+  for (const [host, spec] of Object.entries(publicGateways)) {
+    if (spec === null) hosts.delete(host)
+    else if (spec.UseSubdomains === true) hosts.add(host)
+  }
+  const concurrency = section.MaxConcurrentRequests
+  return {
+    deserializedResponses: init.deserializedResponses ?? (section.DeserializedResponses !== false),
+    noFetch: init.noFetch ?? (section.NoFetch === true),
+    retrievalTimeoutMs: init.retrievalTimeoutMs ?? duration(section.RetrievalTimeout, 'RetrievalTimeout', DEFAULT_RETRIEVAL_TIMEOUT_MS),
+    maxConcurrentRequests: init.maxConcurrentRequests ??
+      (typeof concurrency === 'number' && concurrency >= 0 ? concurrency : DEFAULT_MAX_CONCURRENT_REQUESTS),
+    maxRequestDurationMs: init.maxRequestDurationMs ?? duration(section.MaxRequestDuration, 'MaxRequestDuration', DEFAULT_MAX_REQUEST_DURATION_MS),
+    headers: { ...headers, ...init.headers },
+    subdomainHosts: init.subdomainHosts ?? [...hosts].map(h => h.toLowerCase()),
+    rootRedirect: init.rootRedirect ?? (typeof section.RootRedirect === 'string' ? section.RootRedirect : '')
+  }
+}

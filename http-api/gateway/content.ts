@@ -1,0 +1,206 @@
+/**
+ * Serving one content path (`/ipfs/{cid}[/{path}]`, or its subdomain form): format negotiation,
+ * the operator's knobs, resolution, then the answer for the format and the codec — UnixFS (see
+ * `unixfs.ts`), raw blocks, CARs, tar, and dag-json / dag-cbor / json / cbor blocks as they are.
+ *
+ * @see https://specs.ipfs.tech/http-gateways/path-gateway/
+ * @see https://specs.ipfs.tech/http-gateways/trustless-gateway/
+ */
+import { createHash } from 'node:crypto'
+import { posix } from 'node:path'
+import {
+  InvalidArgumentError, NotAcceptableError, NotImplementedError, PreconditionFailedError, UnsafePathError
+} from '../../errors/index.ts'
+import { codecByCode, printable, walk, type ExportEntry } from '../../dag/index.ts'
+import { tarFromEntries, type TarEntry } from '../tar.ts'
+import { carBlocks, carContentType, encodeCar, parseCarParams } from './car.ts'
+import { IDENTITY_CODE } from './cids.ts'
+import { IMMUTABLE_CACHE_CONTROL, MEDIA_TYPES, TAR_HEAD_START_BYTES, TRUSTLESS_FORMATS, type ResponseFormat } from './constants.ts'
+import {
+  codecName, contentLocation, disposition, ipfsPath, negotiate, notModified, pathHeaders, type ContentRequest, type Negotiated
+} from './content-request.ts'
+import { dagPreview, dagPreviewEtag } from './listing.ts'
+import { headerOf } from './request.ts'
+import { resolveContent, type ResolvedContent } from './resolver.ts'
+import { sendBody, sendStream, type Headers } from './respond.ts'
+import { readHead, serveBytes, serveFile, serveUnixFS } from './unixfs.ts'
+
+const CODEC_RAW = 0x55
+const CODEC_DAG_PB = 0x70
+const CODEC_DAG_CBOR = 0x71
+const CODEC_DAG_JSON = 0x0129
+const CODEC_JSON = 0x0200
+const CODEC_CBOR = 0x51
+
+export async function serveContent (cr: ContentRequest): Promise<void> {
+  const { ex, settings, node, root } = cr
+  const negotiated = negotiate(cr.query, headerOf(ex.req.headers.accept))
+  const { format } = negotiated
+  if (format === 'ipns-record') {
+    throw new InvalidArgumentError('application/vnd.ipfs.ipns-record is only for /ipns/ names, and IPNS is not available yet')
+  }
+  if (!settings.deserializedResponses && (format == null || !TRUSTLESS_FORMATS.has(format))) {
+    throw new NotAcceptableError('this gateway serves only trustless responses (Gateway.DeserializedResponses is false): ' +
+      'ask for application/vnd.ipld.raw or application/vnd.ipld.car (or ?format=raw / ?format=car)')
+  }
+  if (/\bonly-if-cached\b/i.test(headerOf(ex.req.headers['cache-control']) ?? '') &&
+    root.multihash.code !== IDENTITY_CODE && !(await node.blockstore.has(root))) {
+    throw new PreconditionFailedError(`${root.toString()} is not in this node's local store (Cache-Control: only-if-cached)`)
+  }
+  const resolved = await resolveContent(root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
+  if (resolved.remainder.length > 0) {
+    throw new NotImplementedError(`the path "${printable(resolved.remainder.join('/'))}" continues inside ${resolved.cid.toString()} past its links: ` +
+      'reading values other than links (CBOR tag 42, {"/": …}) is not implemented')
+  }
+  switch (format) {
+    case 'raw':
+      await serveRaw(cr, resolved, negotiated)
+      return
+    case 'car':
+      await serveCar(cr, resolved, negotiated)
+      return
+    case 'tar':
+      await serveTar(cr, resolved, negotiated)
+      return
+    default:
+      await serveDeserialized(cr, resolved, negotiated)
+  }
+}
+async function serveDeserialized (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
+  const { format, explicit } = negotiated
+  const code = resolved.cid.code
+  const mismatch = (): Error => new NotAcceptableError(`${resolved.cid.toString()} is ${codecName(code)}, it cannot be served as ${MEDIA_TYPES[format as ResponseFormat]}: ` +
+    'codec conversion is not supported (IPIP-524); ask for ?format=raw for the block as it is')
+  if (code === CODEC_DAG_PB || code === CODEC_RAW) {
+    if (format === 'dag-json' || format === 'dag-cbor') throw mismatch()
+    if (format === 'json' || format === 'cbor') {
+      if (resolved.entry.type === 'file' || resolved.entry.type === 'raw') {
+        await serveFile(cr, resolved, { contentType: MEDIA_TYPES[format], etag: `"${resolved.cid.toString()}.${format}"`, negotiated })
+        return
+      }
+      if (explicit) throw mismatch()
+    }
+    await serveUnixFS(cr, resolved)
+    return
+  }
+  const natural = code === CODEC_DAG_JSON
+    ? ['dag-json', 'json']
+    : code === CODEC_DAG_CBOR ? ['dag-cbor', 'cbor'] : code === CODEC_JSON ? ['json'] : code === CODEC_CBOR ? ['cbor'] : undefined
+  if (natural == null) {
+    throw new NotImplementedError(`${resolved.cid.toString()} is ${codecName(code)}, which this gateway cannot deserialize; ask for ?format=raw or ?format=car`)
+  }
+  if (format === 'html' && !explicit && (code === CODEC_DAG_JSON || code === CODEC_DAG_CBOR)) {
+    await serveDagPreview(cr, resolved)
+    return
+  }
+  if (format != null && format !== 'html' && !natural.includes(format)) throw mismatch()
+  await serveCodecBlock(cr, resolved, format != null && format !== 'html' ? format : natural[0] as ResponseFormat, negotiated)
+}
+
+// --- trustless formats ---
+
+async function serveRaw (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
+  const cid = resolved.cid
+  const headers: Headers = {
+    ...pathHeaders(cr, resolved.roots),
+    Etag: `"${cid.toString()}.raw"`,
+    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Disposition': disposition(cr, { type: 'attachment', filename: `${cid.toString()}.bin` }) as string
+  }
+  if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'raw')
+  if (notModified(cr, headers.Etag as string, headers)) return
+  await serveBytes(cr, headers, resolved.bytes, MEDIA_TYPES.raw)
+}
+
+async function serveCar (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
+  const { params, fromAccept } = parseCarParams(cr.query, negotiated.acceptParams)
+  const key = [ipfsPath(cr), params.scope, params.entityBytes?.text ?? '', params.order, params.dups ? 'y' : 'n'].join('\n')
+  const etag = `"${cr.root.toString()}.car.${createHash('sha256').update(key).digest('hex').slice(0, 16)}"`
+  const headers: Headers = {
+    ...pathHeaders(cr, resolved.roots),
+    Etag: etag,
+    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    'Content-Type': carContentType(params),
+    'X-Content-Type-Options': 'nosniff',
+    'Accept-Ranges': 'none',
+    'Content-Disposition': disposition(cr, { type: 'attachment', filename: `${cr.root.toString()}.car` }) as string
+  }
+  if (!negotiated.explicit || Object.keys(fromAccept).length > 0) headers['Content-Location'] = contentLocation(cr, 'car', fromAccept)
+  if (notModified(cr, etag, headers)) return
+  const signal = cr.retrieval.signal
+  await sendStream(cr.ex, 200, headers, cr.ex.head ? undefined : encodeCar([resolved.cid], carBlocks(resolved.pathBlocks, cr.retrieval, params, signal)))
+}
+
+/**
+ * The entries of a tar answer, named relative to the root with `..` resolved: a name that would
+ * take an entry out of the root (or onto it) is refused.
+ */
+async function * tarEntries (source: AsyncIterable<ExportEntry>): AsyncGenerator<TarEntry> {
+  for await (const entry of source) {
+    if (entry.segments.length === 0) {
+      yield entry
+      continue
+    }
+    if (entry.segments.some(s => s === '' || s.includes('\u0000'))) {
+      throw new UnsafePathError(`refusing the tar entry "${printable(entry.segments.join('/'))}": it has an empty or NUL name`)
+    }
+    const path = posix.normalize(entry.segments.join('/'))
+    if (path === '.' || path === '..' || path.startsWith('../') || path.startsWith('/')) {
+      throw new UnsafePathError(`refusing the tar entry "${printable(entry.segments.join('/'))}": it would be written outside the archive's root`)
+    }
+    yield { ...entry, segments: path.split('/') }
+  }
+}
+
+async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
+  const cid = resolved.cid
+  if (cid.code !== CODEC_DAG_PB && cid.code !== CODEC_RAW) {
+    throw new NotAcceptableError(`${cid.toString()} is ${codecName(cid.code)}, not UnixFS: only UnixFS can be served as a tar`)
+  }
+  const etag = `W/"${cid.toString()}.x-tar"`
+  const headers: Headers = {
+    ...pathHeaders(cr, resolved.roots),
+    Etag: etag,
+    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    'Content-Type': MEDIA_TYPES.tar,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Disposition': disposition(cr, { type: 'attachment', filename: `${cid.toString()}.tar` }) as string
+  }
+  if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'tar')
+  if (notModified(cr, etag, headers)) return
+  const signal = cr.retrieval.signal
+  const tar = tarFromEntries(tarEntries(walk(cid, cr.retrieval, { signal })), { signal, defaultMtime: 0 })
+  const iterator = tar[Symbol.asyncIterator]()
+  try {
+    // a head start, so that a bad name near the root is a 4xx rather than a cut stream
+    const { chunks, done } = await readHead(iterator, TAR_HEAD_START_BYTES)
+    await sendStream(cr.ex, 200, headers, done ? undefined : { [Symbol.asyncIterator]: () => iterator }, chunks)
+  } finally {
+    await iterator.return?.()
+  }
+}
+
+// --- codecs ---
+
+async function serveCodecBlock (cr: ContentRequest, resolved: ResolvedContent, format: ResponseFormat, negotiated: Negotiated): Promise<void> {
+  const cid = resolved.cid
+  const json = format === 'json' || format === 'dag-json'
+  const headers: Headers = {
+    ...pathHeaders(cr, resolved.roots),
+    Etag: `"${cid.toString()}.${format}"`,
+    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    'Content-Disposition': disposition(cr, { type: json ? 'inline' : 'attachment', filename: `${cid.toString()}.${json ? 'json' : 'cbor'}` }) as string
+  }
+  if (negotiated.format != null && negotiated.format !== 'html' && !negotiated.explicit) headers['Content-Location'] = contentLocation(cr, format)
+  if (notModified(cr, headers.Etag as string, headers)) return
+  await serveBytes(cr, headers, resolved.bytes, MEDIA_TYPES[format])
+}
+
+async function serveDagPreview (cr: ContentRequest, resolved: ResolvedContent): Promise<void> {
+  const etag = dagPreviewEtag(resolved.cid)
+  const headers: Headers = { ...pathHeaders(cr, resolved.roots), Etag: etag, 'Content-Type': 'text/html; charset=utf-8' }
+  if (notModified(cr, etag, headers)) return
+  const codec = codecByCode(resolved.cid.code)
+  sendBody(cr.ex, 200, headers, dagPreview(resolved.cid, codec.name, codec.decode(resolved.bytes), cr.subdomainOf))
+}

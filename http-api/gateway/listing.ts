@@ -1,0 +1,144 @@
+/**
+ * Generated HTML: the listing of a UnixFS directory without `index.html`, and the preview of a
+ * dag-json / dag-cbor block asked for as `text/html`.
+ *
+ * The listing is built from the directory's own blocks only: names, CIDs and link `Tsize`s, no
+ * child is fetched, and rows are streamed as the directory (or HAMT) is read. Every name is
+ * HTML-escaped in text and percent-encoded in links; links stay on the origin that served the
+ * listing, and breadcrumbs of a subdomain listing point at the path gateway of the parent host.
+ */
+import { createHash } from 'node:crypto'
+import * as dagJson from '@ipld/dag-json'
+import { CID } from 'multiformats/cid'
+import { printable } from '../../dag/index.ts'
+import { escapePath, escapeSegment } from './request.ts'
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+header{margin-bottom:1em}.path{font-size:1.2em;word-break:break-all}
+.ipfs-hash{font-family:monospace;color:#666}table{border-collapse:collapse;width:100%}
+td{padding:.3em .6em;border-bottom:1px solid #eee}td.size{text-align:right;white-space:nowrap}
+pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:1em}`
+
+/** Identifies the template: part of every generated page's Etag, so a new template is a new Etag. */
+const TEMPLATE_HASH = createHash('sha256').update(`cairn-listing-v1\n${STYLE}`).digest('hex').slice(0, 16)
+
+/** The Etag of a directory listing (specs: path-gateway, Etag; conformance matches `DirIndex-`). */
+export function listingEtag (dir: CID): string {
+  return `"DirIndex-${TEMPLATE_HASH}_CID-${dir.toString()}"`
+}
+
+/** The Etag of a DAG preview page. */
+export function dagPreviewEtag (cid: CID): string {
+  return `"DagIndex-${TEMPLATE_HASH}_CID-${cid.toString()}"`
+}
+
+/** Text for HTML element content and double-quoted attributes. */
+export function escapeHtml (text: string): string {
+  return printable(text).replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+}
+
+/** A size in bytes as people read it. */
+export function humanSize (bytes: number | undefined): string {
+  if (bytes == null) return ''
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+/** Where the listing is served, which decides where its links point. */
+export interface ListingContext {
+  /** The root CID of the content path. */
+  root: CID
+  /** The path's segments below the root. */
+  segments: readonly string[]
+  /** The directory's CID. */
+  dir: CID
+  /**
+   * For a subdomain gateway (`{cid}.ipfs.{host}`): the parent host (`localhost:8080`), where
+   * breadcrumbs and CID links go. Undefined on a path gateway.
+   */
+  subdomainOf?: string
+}
+
+/** One row of a listing. */
+export interface ListingRow {
+  name: string
+  cid: CID
+  size?: number
+}
+
+/** The first part of a listing page, up to the table's first row. */
+export function listingHead (context: ListingContext): string {
+  const { root, segments, dir, subdomainOf } = context
+  const rootText = root.toString()
+  const gateway = subdomainOf == null ? '' : `//${subdomainOf}`
+  let crumbs = `/ipfs/<a href="${escapeHtml(`${gateway}/ipfs/${rootText}`)}">${escapeHtml(rootText)}</a>`
+  for (let i = 0; i < segments.length; i++) {
+    const href = `${gateway}/ipfs/${rootText}${escapePath(segments.slice(0, i + 1))}`
+    crumbs += `/<a href="${escapeHtml(href)}">${escapeHtml(segments[i])}</a>`
+  }
+  const title = `/ipfs/${rootText}/${segments.map(s => `${s}/`).join('')}`
+  let html = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
+    `<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
+    `<header>\n<div class="path">Index of ${crumbs}</div>\n` +
+    `<div class="ipfs-hash" translate="no">${escapeHtml(dir.toString())}</div>\n</header>\n<table>\n`
+  if (segments.length > 0) {
+    html += `<tr><td><a href="${escapeHtml(`${base(context)}/..`)}">..</a></td><td></td><td></td></tr>\n`
+  }
+  return html
+}
+
+/** The path entry links start from: the content path on a path gateway, the bare path on a subdomain. */
+function base (context: ListingContext): string {
+  const path = escapePath(context.segments)
+  return context.subdomainOf == null ? `/ipfs/${context.root.toString()}${path}` : path
+}
+
+/** One table row of a listing. */
+export function listingRow (context: ListingContext, row: ListingRow): string {
+  const gateway = context.subdomainOf == null ? '' : `//${context.subdomainOf}`
+  const name = escapeSegment(row.name)
+  const cid = row.cid.toString()
+  const short = cid.length > 16 ? `${cid.slice(0, 8)}…${cid.slice(-6)}` : cid
+  return `<tr><td><a href="${escapeHtml(`${base(context)}/${name}`)}">${escapeHtml(row.name)}</a></td>` +
+    `<td><a class="ipfs-hash" translate="no" href="${escapeHtml(`${gateway}/ipfs/${cid}?filename=${encodeURIComponent(name)}`)}">${escapeHtml(short)}</a></td>` +
+    `<td class="size">${humanSize(row.size)}</td></tr>\n`
+}
+
+/** The end of a listing page. */
+export const LISTING_TAIL = '</table>\n</body>\n</html>\n'
+
+/** Collects the CIDs inside a data model value, for the preview's link list. */
+function linksIn (value: unknown, out: CID[], depth = 0): void {
+  if (depth > 64 || value == null || typeof value !== 'object' || value instanceof Uint8Array) return
+  const cid = CID.asCID(value)
+  if (cid != null) {
+    out.push(cid)
+    return
+  }
+  for (const child of Array.isArray(value) ? value : Object.values(value)) linksIn(child, out, depth + 1)
+}
+
+/**
+ * A human-readable preview of a dag-json or dag-cbor block: its value as indented dag-json, and
+ * links to what it links to (on the path gateway of `subdomainOf` when given).
+ */
+export function dagPreview (cid: CID, codec: string, value: unknown, subdomainOf?: string): string {
+  const text = JSON.stringify(JSON.parse(new TextDecoder().decode(dagJson.encode(value))), null, 2)
+  const links: CID[] = []
+  linksIn(value, links)
+  const gateway = subdomainOf == null ? '' : `//${subdomainOf}`
+  const items = links.map(link => `<li><a href="${escapeHtml(`${gateway}/ipfs/${link.toString()}`)}">${escapeHtml(link.toString())}</a></li>`).join('\n')
+  return '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
+    `<title>${escapeHtml(cid.toString())} (${escapeHtml(codec)})</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
+    `<header><div class="path">${escapeHtml(codec)} <span class="ipfs-hash" translate="no">${escapeHtml(cid.toString())}</span></div></header>\n` +
+    `<pre>${escapeHtml(text)}</pre>\n` +
+    (items === '' ? '' : `<h2>Links</h2>\n<ul>\n${items}\n</ul>\n`) +
+    '</body>\n</html>\n'
+}

@@ -1,0 +1,243 @@
+/**
+ * The HTTP gateway server: path gateway (`/ipfs/{cid}[/{path}]`), trustless gateway
+ * (`?format=raw|car`), and subdomain gateway (`{cid}.ipfs.localhost`), on fastify.
+ *
+ * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a place among
+ * `Gateway.MaxConcurrentRequests` (else `429`), a deadline of `Gateway.MaxRequestDuration`, an
+ * abort when the client goes away, then routing by host and path. Block reads go through the
+ * node's block service (see `retrieval.ts`). Errors become the error table's gateway status.
+ *
+ * @see https://specs.ipfs.tech/http-gateways/
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { CoreNode } from '../../core/index.ts'
+import {
+  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError
+} from '../../errors/index.ts'
+import { printable } from '../../dag/index.ts'
+import { parseContentCid, toDnsLabel } from './cids.ts'
+import { resolveGatewayInit, type GatewayInit, type ResolvedGatewayInit } from './config.ts'
+import {
+  CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, IPNS_NOT_AVAILABLE
+} from './constants.ts'
+import { serveContent } from './content.ts'
+import type { ContentRequest } from './content-request.ts'
+import { routeHost } from './host.ts'
+import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
+import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
+import { Watchdog, createRetrieval } from './retrieval.ts'
+
+/** What the gateway is built on. */
+export interface GatewayComponents {
+  /** The node whose block service the gateway reads from. */
+  node: CoreNode
+}
+
+/** The gateway's counters, for tests and the daemon's stats. */
+export interface GatewayStats {
+  /** Requests being served now. */
+  inFlight: number
+}
+
+function ignore (): void {}
+
+/** The headers every gateway answer carries: CORS, then the operator's `Gateway.HTTPHeaders`. */
+function baseHeaders (settings: ResolvedGatewayInit): Headers {
+  return {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': CORS_ALLOW_METHODS,
+    'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+    'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS,
+    ...settings.headers
+  }
+}
+
+/** The `ipfs://` / `ipns://` URI handler (`/ipfs/?uri=…`, registerProtocolHandler): 301 to the path. */
+function protocolRedirect (ex: Exchange, uri: string): void {
+  const match = /^(?:web\+)?(ipfs|ipns):\/\/(.+)$/i.exec(uri)
+  if (match == null || match[2].startsWith('/') || /[\u0000-\u001f\u007f]/.test(match[2])) {
+    throw new InvalidArgumentError(`invalid uri "${printable(uri)}": expected ipfs://<cid>[/path] or ipns://<name>[/path]`)
+  }
+  const location = `/${match[1].toLowerCase()}/${encodeURI(match[2]).replace(/%25([0-9A-Fa-f]{2})/g, '%$1')}`
+  sendRedirect(ex, 301, location)
+}
+
+interface Context {
+  node: CoreNode
+  settings: ResolvedGatewayInit
+}
+
+function isHttps (ex: Exchange): boolean {
+  return headerOf(ex.req.headers['x-forwarded-proto'])?.trim().toLowerCase() === 'https'
+}
+
+/** A path-gateway request: `/ipfs/{cid}[/{path}]`, `/ipns/…`, `/`. */
+async function servePath (ex: Exchange, context: Context, target: RequestTarget, subdomainGateway: string | undefined): Promise<void> {
+  const { settings } = context
+  const { rawPath, query } = target
+  const uri = query.get('uri')
+  if (uri != null && /^\/ip[fn]s\/?$/.test(rawPath)) {
+    protocolRedirect(ex, uri)
+    return
+  }
+  if (rawPath === '/' && settings.rootRedirect !== '') {
+    sendRedirect(ex, 302, settings.rootRedirect)
+    return
+  }
+  const [namespace, cidText, ...rest] = decodeSegments(rawPath)
+  if (namespace === 'ipns') throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+  if (namespace !== 'ipfs') throw new PathNotFoundError(`nothing at "${printable(rawPath)}": this gateway serves /ipfs/<cid>[/path]`)
+  if (cidText == null || cidText === '') throw new InvalidPathError('invalid path "/ipfs/": no CID after /ipfs/')
+  const display = `/ipfs/${cidText}${escapePath(rest)}`
+  const root = parseContentCid(cidText, display)
+  const segments = cleanSegments(rest, display)
+  if (subdomainGateway != null) {
+    // origin isolation: content is only ever served from its own origin ({cid}.ipfs.{host})
+    const trailing = rest.length > 0 && rest[rest.length - 1] === '' && segments.length > 0 ? '/' : ''
+    const path = segments.length === 0 ? '/' : `${escapePath(segments)}${trailing}`
+    const location = `${isHttps(ex) ? 'https' : 'http'}://${toDnsLabel(root)}.ipfs.${subdomainGateway}${path}${target.rawQuery === '' ? '' : `?${target.rawQuery}`}`
+    sendRedirect(ex, 301, location)
+    return
+  }
+  if (headerOf(ex.req.headers['service-worker']) === 'script' && rest.length === 0) {
+    throw new InvalidArgumentError(`navigator.serviceWorker: registration is not allowed for ${display}; register under ${display}/`)
+  }
+  await serveContent(contentRequest(ex, context, { cidText, root, rawSegments: rest, segments, target }))
+}
+
+function contentRequest (ex: Exchange, context: Context, parts: {
+  cidText: string, root: ContentRequest['root'], rawSegments: string[], segments: string[], target: RequestTarget, subdomainOf?: string
+}): ContentRequest {
+  const { node, settings } = context
+  const retrieval = createRetrieval(node.blocks, { controller: ex.controller, offline: settings.noFetch })
+  ex.watch?.(retrieval)
+  return {
+    ex,
+    node,
+    settings,
+    retrieval,
+    cidText: parts.cidText,
+    root: parts.root,
+    rawSegments: parts.rawSegments,
+    segments: parts.segments,
+    query: parts.target.query,
+    rawQuery: parts.target.rawQuery,
+    subdomainOf: parts.subdomainOf
+  }
+}
+
+/** A subdomain request: `{label}.{namespace}.{parent}` with the path inside that root. */
+async function serveSubdomain (ex: Exchange, context: Context, target: RequestTarget, route: { namespace: 'ipfs' | 'ipns', label: string, parent: string }): Promise<void> {
+  if (route.namespace === 'ipns') throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+  const rawSegments = decodeSegments(target.rawPath)
+  const display = `/ipfs/${route.label}${escapePath(rawSegments)}`
+  const root = parseContentCid(route.label, display)
+  const canonical = toDnsLabel(root)
+  if (canonical !== route.label) {
+    // one origin per CID: every spelling of it redirects to the same one
+    const location = `${isHttps(ex) ? 'https' : 'http'}://${canonical}.ipfs.${route.parent}${target.rawPath}${target.rawQuery === '' ? '' : `?${target.rawQuery}`}`
+    sendRedirect(ex, 301, location)
+    return
+  }
+  const segments = cleanSegments(rawSegments, display)
+  await serveContent(contentRequest(ex, context, { cidText: route.label, root, rawSegments, segments, target, subdomainOf: route.parent }))
+}
+
+async function handle (ex: Exchange, context: Context): Promise<void> {
+  const { req } = ex
+  const target = parseTarget(req.url ?? '/')
+  const host = headerOf(req.headers['x-forwarded-host']) ?? req.headers.host
+  const route = routeHost(host, context.settings.subdomainHosts)
+  if (route.kind === 'subdomain') {
+    await serveSubdomain(ex, context, target, route)
+    return
+  }
+  await servePath(ex, context, target, route.kind === 'subdomain-gateway' ? route.host : undefined)
+}
+
+/** Options of {@link createGatewayServer}. */
+export type { GatewayInit }
+
+/**
+ * Builds the gateway server (not listening yet: call `listen` on it).
+ *
+ * @param components - the node to serve from
+ * @param init - options; each defaults to the node's `Gateway.*` config, then `DEFAULT_*`
+ */
+export function createGatewayServer (components: GatewayComponents, init: GatewayInit = {}): FastifyInstance {
+  const { node } = components
+  const settings = resolveGatewayInit(node.repo.config as Record<string, unknown>, init)
+  const base = baseHeaders(settings)
+  const context: Context = { node, settings }
+  const stats: GatewayStats = { inFlight: 0 }
+  const watchdog = new Watchdog(settings)
+
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    requestTimeout: 0,
+    // the path is read from the raw URL by the gateway itself; the router only dispatches
+    routerOptions: { maxParamLength: 1024 * 1024 },
+    // a URL the router cannot decode (`%ZZ`) is still the gateway's to answer, with its own message
+    frameworkErrors: (_err, request, reply) => {
+      reply.hijack()
+      void handler(request.raw, reply.raw)
+    }
+  })
+  app.decorate('gatewayStats', stats)
+  app.addHook('onClose', async () => { watchdog.stop() })
+  // request bodies are never read
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
+
+  const handler = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    raw.on('error', ignore)
+    res.on('error', ignore)
+    const method = raw.method ?? 'GET'
+    const ex: Exchange = { req: raw, res, head: method === 'HEAD', controller: new AbortController(), base }
+    if (method === 'OPTIONS') {
+      writeHead(ex, 200, { 'Access-Control-Max-Age': CORS_MAX_AGE_SECONDS, Allow: CORS_ALLOW_METHODS, 'Content-Length': 0 })
+      res.end()
+      return
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      sendText(ex, 405, `405 Method Not Allowed: the gateway answers ${CORS_ALLOW_METHODS}`, { Allow: CORS_ALLOW_METHODS })
+      return
+    }
+    if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
+      sendError(ex, new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
+      return
+    }
+    stats.inFlight++
+    // a timeout once the answer has started can only cut it
+    const watch = watchdog.watch(ex.controller, () => { if (res.headersSent) res.destroy() })
+    ex.watch = watch.attach
+    res.once('close', () => {
+      stats.inFlight--
+      watch.done()
+      if (!res.writableFinished) ex.controller.abort(new AbortedError('the client closed the connection'))
+    })
+    try {
+      await handle(ex, context)
+    } catch (err) {
+      // an aborted request reports why it was aborted (a timeout), whatever was thrown
+      sendError(ex, ex.controller.signal.aborted ? ex.controller.signal.reason : err)
+    }
+  }
+
+  app.route({
+    method: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH'],
+    url: '/*',
+    handler: async (request, reply) => {
+      reply.hijack()
+      await handler(request.raw, reply.raw)
+    }
+  })
+  return app
+}
+
+/** The counters of a gateway server made by {@link createGatewayServer}. */
+export function gatewayStats (app: FastifyInstance): GatewayStats {
+  return (app as unknown as { gatewayStats: GatewayStats }).gatewayStats
+}
