@@ -1,4 +1,4 @@
-import { AbortedError, CairnError, InvalidArgumentError, messageOf, RepoLockedError, TimeoutError } from '../../errors/index.ts'
+import { AbortedError, ApiUnreachableError, CairnError, InvalidArgumentError, messageOf, RepoLockedError, TimeoutError } from '../../errors/index.ts'
 import {
   checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
 } from '../../core/index.ts'
@@ -57,13 +57,14 @@ async function chooseTarget (command: Command, repoPath: string, rawOptions: Rec
   }
 }
 
-/** True if a daemon answers at the client's address. */
+/** True if a daemon answers at the client's address (an error answer such as 401 counts). */
 async function answers (client: RpcClient): Promise<boolean> {
   try {
     await client.run(version, [], {}, {}, AbortSignal.timeout(API_PROBE_TIMEOUT_MS))
     return true
-  } catch {
-    return false
+  } catch (err) {
+    const name = (err as { name?: string }).name
+    return name !== ApiUnreachableError.name && name !== 'TimeoutError' && name !== 'AbortError'
   }
 }
 

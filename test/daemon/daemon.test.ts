@@ -138,6 +138,22 @@ describe('two cairn daemons', () => {
     expect(ping.out).toMatch(/Pong received: time=/)
   })
 
+  it('answer kubo-rpc-client\'s id and swarm calls', async () => {
+    const { create } = await import('kubo-rpc-client')
+    const { multiaddr } = await import('@multiformats/multiaddr')
+    const apiA = (await readFile(join(a.path, 'api'), 'utf8')).trim()
+    const [host, port] = [apiA.split('/')[2], apiA.split('/')[4]]
+    const ipfs = create({ url: `http://${host}:${port}` })
+    const peerB = JSON.parse((await b.run(['id'])).out).ID
+    const id = await ipfs.id()
+    expect(id.id.toString()).toBe(JSON.parse((await a.run(['id'])).out).ID)
+    expect(id.agentVersion).toMatch(/^cairn\//)
+    const addrB = (await b.run(['swarm', 'addrs', 'local', '--id'])).out.trim().split('\n')[0]
+    await ipfs.swarm.connect(multiaddr(addrB))
+    const peers = await ipfs.swarm.peers()
+    expect(peers.map(p => p.peer.toString())).toContain(peerB)
+  })
+
   it('serve another repo\'s CLI through --api and CAIRN_API', async () => {
     const api = (await readFile(join(b.path, 'api'), 'utf8')).trim()
     const peerB = JSON.parse((await b.run(['id'])).out).ID
@@ -183,6 +199,29 @@ describe('cairn daemon lifecycle', () => {
     expect(added.code).toBe(0)
     again.child.kill('SIGTERM')
     expect(await again.exited).toBe(0)
+  })
+
+  it('requires --api-auth when API.Authorizations is set', async () => {
+    const auth = { ci: { AuthSecret: 'bearer:s3cret', AllowedPaths: ['/api/v0'] } }
+    expect((await repo.run(['config', 'API.Authorizations', JSON.stringify(auth), '--json'])).code).toBe(0)
+    const daemon = await startDaemon(repo)
+    try {
+      const api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
+      const denied = await repo.run(['--api', api, 'repo', 'stat'])
+      expect(denied.code).toBe(1)
+      expect(denied.stderr).toMatch(/^Error: .*(401|unauthori|authoriz)/i)
+      // found through the api file, the daemon's answer is shown too (not the lock error)
+      const viaLock = await repo.run(['repo', 'stat'])
+      expect(viaLock.code).toBe(1)
+      expect(viaLock.stderr).toMatch(/^Error: .*(401|unauthori|authoriz)/i)
+      const allowed = await repo.run(['--api', api, '--api-auth', 's3cret', 'repo', 'stat'])
+      expect(allowed.code).toBe(0)
+      expect((await repo.run(['repo', 'stat'], { env: { CAIRN_API_AUTH: 's3cret' } })).code).toBe(0)
+    } finally {
+      daemon.child.kill('SIGTERM')
+      await daemon.exited
+      expect((await repo.run(['config', 'API.Authorizations', '{}', '--json'])).code).toBe(0)
+    }
   })
 
   it('refuses to serve the API on a non-loopback address without authorization', async () => {
