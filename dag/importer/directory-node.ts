@@ -14,11 +14,10 @@
  * @see https://specs.ipfs.tech/unixfs/#data
  */
 
-import { createHash } from 'node:crypto'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import { from } from 'multiformats/hashes/hasher'
 import { AbortedError } from '../../errors/index.ts'
+import { getHasher, toMultihashHasher } from './hashing.ts'
 import type { Block, BlockSink, PutOptions } from '../../blockstore/types.ts'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
 
@@ -37,15 +36,8 @@ export const DIRECTORY_BATCH_MAX_BLOCKS = 128
 /** Bytes handed to the sink in one `putMany` call, at most (one block may exceed it alone). */
 export const DIRECTORY_BATCH_MAX_BYTES = 8 * 1024 * 1024
 
-/** sha2-256 through `node:crypto`, as a multiformats hasher (synchronous). */
-export const sha256 = from({
-  name: 'sha2-256',
-  code: SHA2_256_CODE,
-  encode: (input: Uint8Array) => {
-    const digest = createHash('sha256').update(input).digest()
-    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength) as Uint8Array<ArrayBuffer>
-  }
-})
+/** sha2-256 (through `node:crypto`) as a synchronous multiformats hasher. */
+export const sha256 = toMultihashHasher(getHasher('sha2-256'))
 
 /**
  * A modification time as UnixFS stores it: whole seconds since the Unix epoch (negative before

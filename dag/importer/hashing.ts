@@ -1,21 +1,21 @@
 /**
  * The multihash functions the importer can use, and block/CID construction.
  *
- * SHA-2 and SHA-3 run in `node:crypto` (native, and the hot path for sha2-256); BLAKE2b-256 is not
- * offered by OpenSSL with a 32-byte output, so it comes from `@noble/hashes`.
+ * The functions themselves come from the one registry in `dag/hashes.ts` (sha2-256 through
+ * `node:crypto`, the hot path).
  *
  * With more than one CPU, SHA-2 digests of large leaves can also run on libuv's thread pool
  * (`crypto.subtle.digest`, still OpenSSL): measured on 2 cores this imports 256 MiB about 1.25×
  * faster than hashing on the main thread, but it costs one more copy of each leaf, so on a
  * single CPU it is about 15% slower and is not offered.
  */
-import { createHash, webcrypto } from 'node:crypto'
+import { webcrypto } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import { blake2b } from '@noble/hashes/blake2.js'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { from } from 'multiformats/hashes/hasher'
 import { UnsupportedHashError } from '../../errors/index.ts'
+import { hasherByName } from '../hashes.ts'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
 
 /** Hash function names as Kubo spells them (`ipfs add --hash`). */
@@ -36,15 +36,13 @@ export interface Hasher {
 /** Whether this process may use more than one CPU (respects CPU affinity). */
 const PARALLEL_HASHING = availableParallelism() > 1
 
-function nodeHasher (name: HashName, code: number, algorithm: string, webCryptoName?: string): Hasher {
-  const hasher: Hasher = {
-    name,
-    code,
-    digest: (bytes) => {
-      const out = createHash(algorithm).update(bytes).digest()
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-    }
-  }
+/**
+ * The importer's view of a hash function from the one registry in `dag/hashes.ts`, plus a
+ * thread-pool digest for the SHA-2 functions WebCrypto offers.
+ */
+function importerHasher (name: HashName, webCryptoName?: string): Hasher {
+  const base = hasherByName(name)
+  const hasher: Hasher = { name, code: base.code, digest: (bytes) => base.encode(bytes) }
   if (webCryptoName != null && PARALLEL_HASHING) {
     hasher.digestAsync = async (bytes) => new Uint8Array(await webcrypto.subtle.digest(webCryptoName, bytes))
   }
@@ -52,11 +50,11 @@ function nodeHasher (name: HashName, code: number, algorithm: string, webCryptoN
 }
 
 const HASHERS: Record<HashName, Hasher> = {
-  'sha2-256': nodeHasher('sha2-256', 0x12, 'sha256', 'SHA-256'),
-  'sha2-512': nodeHasher('sha2-512', 0x13, 'sha512', 'SHA-512'),
-  'sha3-256': nodeHasher('sha3-256', 0x16, 'sha3-256'),
-  'sha3-512': nodeHasher('sha3-512', 0x14, 'sha3-512'),
-  'blake2b-256': { name: 'blake2b-256', code: 0xb220, digest: (bytes) => blake2b(bytes, { dkLen: 32 }) }
+  'sha2-256': importerHasher('sha2-256', 'SHA-256'),
+  'sha2-512': importerHasher('sha2-512', 'SHA-512'),
+  'sha3-256': importerHasher('sha3-256'),
+  'sha3-512': importerHasher('sha3-512'),
+  'blake2b-256': importerHasher('blake2b-256')
 }
 
 /** The hash functions the importer supports, by name. */

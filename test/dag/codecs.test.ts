@@ -89,6 +89,9 @@ describe('hashes', () => {
     const id = CID.createV1(raw.code, identity.digest(text('hi')))
     expect(() => { verifyBlock(id, text('hi')) }).not.toThrow()
     await rejectsWith(() => { verifyBlock(id, text('ho')) }, 'BlockCorruptError')
+    // bafkqaaa: the identity CID of the empty block
+    expect(() => { verifyBlock(CID.parse('bafkqaaa'), new Uint8Array(0)) }).not.toThrow()
+    await rejectsWith(() => { verifyBlock(CID.createV1(raw.code, Digest.create(0x12, new Uint8Array(0))), new Uint8Array(0)) }, 'BlockCorruptError')
 
     const sha3 = CID.createV1(raw.code, Digest.create(0x16, createHash('sha3-256').update(bytes).digest()))
     expect(() => { verifyBlock(sha3, bytes) }).not.toThrow()
