@@ -6,10 +6,13 @@
  *   npm run bench -- [--only add-cat,rpc,vectors,blockstore,gateway] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
+ *                    [--merge]
  *
  * Benchmarks: `add-cat` (bench/add-cat.ts), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
  * `blockstore` (bench/blockstore.ts) and, when the file exists, `gateway` (bench/gateway.ts).
- * Scratch data goes to bench/data/ (gitignored). See each file for its method.
+ * Scratch data goes to bench/data/ (gitignored). See each file for its method. Beside the report,
+ * `<out>.json` keeps every section; `--merge` re-runs only the `--only` benchmarks (a noisy cell)
+ * and keeps the other sections of the last report, saying when each ran.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -32,6 +35,8 @@ interface Section {
   markdown: string
   json?: unknown
   ok: boolean
+  /** when it ran, and the load then */
+  ran?: string
 }
 
 /** Runs one benchmark file, its progress shown live; returns its markdown (and JSON, if any). */
@@ -123,8 +128,10 @@ await mkdir(DATA_DIR, { recursive: true })
 const started = new Date()
 const header = await machine()
 const sections: Section[] = []
+const loadNow = async (): Promise<string> => (await run('uptime', []).catch(() => '')).trim()
 const passthrough = (name: string, value: string | undefined): string[] => value == null ? [] : [`--${name}`, value]
 for (const name of only) {
+  const ran = `${new Date().toISOString()}, ${await loadNow()}`
   switch (name) {
     case 'add-cat':
       sections.push(await bench(name, 'add-cat.ts', [
@@ -148,7 +155,19 @@ for (const name of only) {
       else process.stderr.write('\n=== gateway: bench/gateway.ts does not exist yet, skipped\n')
       break
   }
+  const last = sections.at(-1)
+  if (last != null && last.ran == null) last.ran = ran
 }
+const jsonPath = OUT.replace(/\.md$/, '') + '.json'
+if (args.merge === 'true' && existsSync(jsonPath)) {
+  // keep the sections of the last report that were not run now, in their order
+  const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as Section[]
+  const fresh = new Map(sections.map(s => [s.name, s]))
+  const merged = previous.map(s => fresh.get(s.name) ?? s)
+  for (const s of sections) if (!previous.some(p => p.name === s.name)) merged.push(s)
+  sections.splice(0, sections.length, ...merged)
+}
+await writeFile(jsonPath, JSON.stringify(sections, null, 2))
 const uptime = (await run('uptime', []).catch(() => '')).trim()
 const report = [
   '# Cairn benchmarks', '',
@@ -158,7 +177,7 @@ const report = [
   '- MB = 10^6 bytes, MiB = 2^20 bytes; every timed run is a fresh process; see the `bench/*.ts` headers for each method.',
   '',
   targets(sections),
-  ...sections.map(s => s.markdown + '\n')
+  ...sections.map(s => `${s.markdown}\n\n_${s.name} ran ${s.ran ?? 'at an unknown time'}_\n`)
 ].join('\n')
 await writeFile(OUT, report)
 process.stderr.write(`\nwrote ${OUT}\n`)

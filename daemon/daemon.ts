@@ -2,7 +2,6 @@ import { rm, writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { defineCommand, openNode, type CoreNode } from '../core/index.ts'
 import { InvalidConfigError } from '../errors/index.ts'
-import { createGatewayServer, createRpcServer } from '../http-api/index.ts'
 import { DEFAULT_GATEWAY_ADDR, initRepo, isInitialized, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
 
@@ -91,6 +90,8 @@ export const daemon = defineCommand<DaemonEvent>({
       } else {
         yield { Message: 'running offline: no libp2p host' }
       }
+      // the servers (fastify, the gateway) are loaded only here, not by every CLI command
+      const { createGatewayServer, createRpcServer } = await import('../http-api/index.ts')
       api = createRpcServer({ node, onShutdown: stop })
       await api.listen({ host: apiAddr.host, port: apiAddr.port })
       const apiMultiaddr = boundMultiaddr(api)

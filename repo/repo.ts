@@ -2,8 +2,6 @@ import { mkdir, readFile, rename, rm, stat, writeFile, open as openFile } from '
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Level } from 'level'
-import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   RepoExistsError, RepoLockedError, RepoNotInitializedError, RepoVersionError
 } from '../errors/index.ts'
@@ -88,6 +86,9 @@ export async function initRepo (root: string, options: InitOptions = {}): Promis
   if (await exists(paths.config)) {
     throw new RepoExistsError(`a repo already exists at ${root}`)
   }
+  // loaded here, not at start-up: `@libp2p/crypto` (every curve) is a fifth of the CLI's start-up
+  const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys')
+  const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
   const key = await generateKeyPair('Ed25519')
   const identity = {
     PeerID: peerIdFromPrivateKey(key).toString(),

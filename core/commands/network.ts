@@ -1,16 +1,27 @@
-import { privateKeyFromProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { InvalidArgumentError, messageOf, OfflineError } from '../../errors/index.ts'
 import { DEFAULT_BOOTSTRAP, setConfigValue } from '../../repo/index.ts'
 import { defineCommand, type CommandRequest } from '../command.ts'
-import {
-  parsePeerAddress, parsePeerId, parsePeerTarget, withoutPeerId, withPeerId, type PeerAddress
-} from '../libp2p/addresses.ts'
+import type { PeerAddress } from '../libp2p/addresses.ts'
 import { AGENT_VERSION, DEFAULT_DIAL_TIMEOUT, DEFAULT_PING_COUNT, PING_INTERVAL } from '../libp2p/constants.ts'
 import { DialError, PeerNotFoundError } from '../libp2p/errors.ts'
 import type { CoreNode } from '../node.ts'
 // type-only: the network stack loads only in a process that runs a host
 import type { CairnHost } from '../libp2p/index.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
+
+/**
+ * Multiaddr and peer-ID parsing (`../libp2p/addresses.ts`), loaded by the network commands as
+ * they run: it pulls in `@libp2p/peer-id` and `@libp2p/crypto` with every curve, about a third of
+ * the start-up of every other CLI command.
+ */
+let addressModule: typeof import('../libp2p/addresses.ts') | undefined
+async function loadAddresses (): Promise<void> {
+  addressModule ??= await import('../libp2p/addresses.ts')
+}
+function addresses (): typeof import('../libp2p/addresses.ts') {
+  if (addressModule == null) throw new Error('the address parsers are not loaded (call loadAddresses first)')
+  return addressModule
+}
 
 /** The host of a node that runs one (the daemon); absent offline. */
 function hostOf (node: CoreNode): CairnHost | undefined {
@@ -67,7 +78,16 @@ export interface IdOutput {
   Protocols: string[]
 }
 
-function selfId (request: CommandRequest, host: CairnHost | undefined): IdOutput {
+/**
+ * The key codecs, loaded on first use: `@libp2p/crypto` (with every curve) is a fifth of the
+ * CLI's start-up, and only `id` needs it.
+ */
+async function keys (): Promise<typeof import('@libp2p/crypto/keys')> {
+  return await import('@libp2p/crypto/keys')
+}
+
+async function selfId (request: CommandRequest, host: CairnHost | undefined): Promise<IdOutput> {
+  const { privateKeyFromProtobuf, publicKeyToProtobuf } = await keys()
   const { config } = request.node.repo
   if (host != null) {
     return {
@@ -90,6 +110,7 @@ function selfId (request: CommandRequest, host: CairnHost | undefined): IdOutput
 
 /** What the peer store knows of a peer, in `id`'s shape. */
 async function describePeer (host: CairnHost, peer: PeerId, signal: AbortSignal): Promise<IdOutput> {
+  const { publicKeyToProtobuf } = await keys()
   let known
   try {
     known = await host.peerStore.get(peer, { signal })
@@ -103,7 +124,7 @@ async function describePeer (host: CairnHost, peer: PeerId, signal: AbortSignal)
   return {
     ID: peer.toString(),
     PublicKey: peer.publicKey != null ? Buffer.from(publicKeyToProtobuf(peer.publicKey)).toString('base64') : '',
-    Addresses: known.addresses.map(a => withPeerId(a.multiaddr, peer).toString()).sort(byString),
+    Addresses: known.addresses.map(a => addresses().withPeerId(a.multiaddr, peer).toString()).sort(byString),
     AgentVersion: agent != null ? new TextDecoder().decode(agent) : '',
     Protocols: [...known.protocols].sort(byString)
   }
@@ -133,11 +154,12 @@ export const id = defineCommand<IdOutput>({
     ? formatId(options.format, value)
     : JSON.stringify(value, null, '\t'),
   async run (request) {
+    await loadAddresses()
     const { node, args, signal } = request
     const host = hostOf(node)
-    if (args[0] === undefined) return selfId(request, host)
-    const peer = parsePeerId(args[0])
-    if (peer.toString() === node.repo.config.Identity.PeerID) return selfId(request, host)
+    if (args[0] === undefined) return await selfId(request, host)
+    const peer = addresses().parsePeerId(args[0])
+    if (peer.toString() === node.repo.config.Identity.PeerID) return await selfId(request, host)
     return await describePeer(requireHost(node), peer, signal)
   }
 })
@@ -167,7 +189,7 @@ function wants (options: Record<string, unknown>, name: string): boolean {
 
 async function describeConnection (host: CairnHost, connection: Connection, options: Record<string, unknown>, signal: AbortSignal): Promise<SwarmPeer> {
   const entry: SwarmPeer = {
-    Addr: withoutPeerId(connection.remoteAddr).toString(),
+    Addr: addresses().withoutPeerId(connection.remoteAddr).toString(),
     Peer: connection.remotePeer.toString()
   }
   if (wants(options, 'latency')) entry.Latency = connection.rtt != null ? formatGoDuration(connection.rtt * 1e6) : 'n/a'
@@ -208,6 +230,7 @@ export const swarmPeers = defineCommand<{ Peers: SwarmPeer[] }>({
     return lines.length > 0 ? lines.join('\n') : undefined
   },
   async run ({ node, options, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
     const peers = await Promise.all(host.connectionManager.getConnections()
       .filter(c => c.status === 'open')
@@ -226,8 +249,9 @@ export const swarmConnect = defineCommand<{ Strings: string[] }>({
   network: true,
   text: (value) => value.Strings.join('\n'),
   async run ({ node, args, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
-    const targets = args.map(parsePeerAddress)
+    const targets = args.map(addresses().parsePeerAddress)
     const strings: string[] = []
     for (const target of targets) {
       const name = target.peerId.toString()
@@ -255,7 +279,7 @@ async function disconnect (host: CairnHost, target: PeerAddress, signal: AbortSi
     return
   }
   const wanted = target.transport.toString()
-  const matching = connections.filter(c => withoutPeerId(c.remoteAddr).toString() === wanted)
+  const matching = connections.filter(c => addresses().withoutPeerId(c.remoteAddr).toString() === wanted)
   if (matching.length === 0) throw new Error(`not connected through ${wanted}`)
   await Promise.all(matching.map(c => c.close({ signal })))
 }
@@ -269,8 +293,9 @@ export const swarmDisconnect = defineCommand<{ Strings: string[] }>({
   network: true,
   text: (value) => value.Strings.join('\n'),
   async run ({ node, args, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
-    const targets = args.map(parsePeerAddress)
+    const targets = args.map(addresses().parsePeerAddress)
     const strings: string[] = []
     for (const target of targets) {
       const name = target.peerId.toString()
@@ -301,6 +326,7 @@ export const swarmAddrs = defineCommand<{ Addrs: Record<string, string[]> }>({
     return lines.length > 0 ? lines.join('\n') : undefined
   },
   async run ({ node, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
     const addrs: Record<string, string[]> = {}
     for (const peer of await host.peerStore.all({ signal })) {
@@ -322,8 +348,9 @@ export const swarmAddrsLocal = defineCommand<{ Strings: string[] }>({
   network: true,
   text: (value) => value.Strings.join('\n'),
   async run ({ node, options }) {
+    await loadAddresses()
     const host = requireHost(node)
-    const strings = host.getMultiaddrs().map(a => (options.id === true ? withPeerId(a, host.peerId) : withoutPeerId(a)).toString())
+    const strings = host.getMultiaddrs().map(a => (options.id === true ? addresses().withPeerId(a, host.peerId) : addresses().withoutPeerId(a)).toString())
     return { Strings: strings.sort(byString) }
   }
 })
@@ -364,8 +391,9 @@ export const pingCommand = defineCommand<PingResult>({
   network: true,
   text: (value) => value.Text === '' ? `Pong received: time=${(value.Time / 1e6).toFixed(2)} ms` : value.Text,
   async * run ({ node, args, options, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
-    const target = parsePeerTarget(args[0])
+    const target = addresses().parsePeerTarget(args[0])
     const count = options.count as number
     if (!Number.isInteger(count) || count < 1) {
       throw new InvalidArgumentError(`ping count must be a whole number greater than 0, not ${count}`)
@@ -409,7 +437,7 @@ function bootstrapList (node: CoreNode): string[] {
 
 function checkBootstrapAddress (address: string): PeerAddress {
   try {
-    return parsePeerAddress(address)
+    return addresses().parsePeerAddress(address)
   } catch (err) {
     throw new InvalidArgumentError(`invalid bootstrap address: ${messageOf(err)}`, { cause: err })
   }
@@ -418,7 +446,7 @@ function checkBootstrapAddress (address: string): PeerAddress {
 /** The multiaddr's canonical text, so the same address typed twice is listed once. */
 function canonicalAddress (address: string): string {
   try {
-    return parsePeerAddress(address).multiaddr.toString()
+    return addresses().parsePeerAddress(address).multiaddr.toString()
   } catch {
     return address
   }
@@ -434,6 +462,7 @@ export const bootstrapListCommand = defineCommand<BootstrapPeers>({
   output: 'value',
   text: bootstrapText,
   async run ({ node }) {
+    await loadAddresses()
     return { Peers: bootstrapList(node) }
   }
 })
@@ -454,6 +483,7 @@ export const bootstrapAdd = defineCommand<BootstrapPeers>({
   output: 'value',
   text: bootstrapText,
   async run ({ node, args, options }) {
+    await loadAddresses()
     const wanted = [...(options.default === true ? DEFAULT_BOOTSTRAP : []), ...args]
     if (wanted.length === 0) {
       throw new InvalidArgumentError('no bootstrap peers to add: give multiaddrs ending in /p2p/<peer ID>, or --default for the public IPFS bootstrap peers')
@@ -485,6 +515,7 @@ export const bootstrapRm = defineCommand<BootstrapPeers>({
   output: 'value',
   text: bootstrapText,
   async run ({ node, args, options }) {
+    await loadAddresses()
     const current = bootstrapList(node)
     if (options.all !== true && args.length === 0) {
       throw new InvalidArgumentError('no bootstrap peers to remove: give multiaddrs ending in /p2p/<peer ID>, or --all')
@@ -494,7 +525,7 @@ export const bootstrapRm = defineCommand<BootstrapPeers>({
       if (options.all === true) return true
       let entry: PeerAddress
       try {
-        entry = parsePeerAddress(address)
+        entry = addresses().parsePeerAddress(address)
       } catch {
         return false
       }
@@ -544,6 +575,7 @@ export const statsBw = defineCommand<BandwidthOutput>({
     `RateOut: ${humanBytes(value.RateOut)}/s`
   ].join('\n'),
   async * run ({ node, options, signal }) {
+    await loadAddresses()
     const host = requireHost(node)
     if (options.peer != null || options.proto != null) {
       throw new InvalidArgumentError('stats bw --peer and --proto are not supported yet: Cairn counts all connections together')

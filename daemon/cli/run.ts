@@ -4,7 +4,7 @@ import {
 } from '../../core/index.ts'
 import { readFile } from 'node:fs/promises'
 import { initRepo, isInitialized, parseDuration, repoPathFromEnv, repoPaths } from '../../repo/index.ts'
-import { createRpcClient, type RpcClient } from '../../http-api/index.ts'
+import type { RpcClient } from '../../http-api/index.ts'
 import { version } from '../../core/commands/init.ts'
 import { resolve as resolvePath } from 'node:path'
 import type { ExportEntry } from '../../dag/index.ts'
@@ -25,6 +25,11 @@ export function escapeControl (text: string): string {
   })
 }
 
+/** The RPC client, loaded only when a daemon is to be used (not by every offline command). */
+async function rpcClient (): Promise<typeof import('../../http-api/rpc-client.ts').createRpcClient> {
+  return (await import('../../http-api/rpc-client.ts')).createRpcClient
+}
+
 /**
  * Where a command runs, decided by the repo lock (not by the api file): `--api`/`CAIRN_API` name
  * a daemon explicitly; else a free lock means opening the repo here (a stale api file is
@@ -36,7 +41,7 @@ async function chooseTarget (command: Command, repoPath: string, rawOptions: Rec
   const explicit = (rawOptions.api as string | undefined) ?? process.env.CAIRN_API
   if (explicit != null && explicit !== '') {
     if (command.localOnly === true) throw new InvalidArgumentError(`cairn ${command.path} cannot run through --api`)
-    return { kind: 'remote', client: createRpcClient({ api: explicit, auth }) }
+    return { kind: 'remote', client: (await rpcClient())({ api: explicit, auth }) }
   }
   if (!(await isInitialized(repoPath))) {
     process.stderr.write(`initializing a new repo at ${repoPath}\n`)
@@ -48,7 +53,7 @@ async function chooseTarget (command: Command, repoPath: string, rawOptions: Rec
     if ((err as { name?: string }).name !== RepoLockedError.name || command.localOnly === true) throw err
     const api = await readFile(repoPaths(repoPath).api, 'utf8').catch(() => undefined)
     if (api == null || api.trim() === '') throw err
-    const client = createRpcClient({ api: api.trim(), auth })
+    const client = (await rpcClient())({ api: api.trim(), auth })
     if (!(await answers(client))) {
       client.close()
       throw err

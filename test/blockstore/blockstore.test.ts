@@ -320,12 +320,13 @@ describe('corruption', () => {
         expect(sameBytes((result as PromiseFulfilledResult<Uint8Array>).value, blocks[i].bytes)).toBe(true)
       }
     }
-    // and again, one at a time, once the worker has had time to start
-    await new Promise(resolve => setTimeout(resolve, 500))
-    for (const i of [19, 20, 21]) {
-      const read = store.get(blocks[i].cid)
-      if (i === 20) await expect(read).rejects.toHaveProperty('name', 'BlockCorruptError')
-      else expect(sameBytes(await read, blocks[i].bytes)).toBe(true)
+    // and again, one at a time: whichever thread hashes a block, the answer is the same
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < blocks.length; i++) {
+        const read = store.get(blocks[i].cid)
+        if (i === 20) await expect(read).rejects.toHaveProperty('name', 'BlockCorruptError')
+        else expect(sameBytes(await read, blocks[i].bytes)).toBe(true)
+      }
     }
   })
 
