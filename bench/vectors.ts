@@ -10,9 +10,9 @@
  * 1 MiB pieces to the importer, whose blocks go to a sink that drops them (the CIDs are what is
  * checked; `bench/add-cat.ts` measures storing).
  */
-import { createCipheriv, createHash } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { importFile } from '../dag/importer/index.ts'
+import { kuboDeterministicStream } from '../test/dag/importer-helpers.ts'
 import { emit, flags, fmt, log, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
@@ -23,18 +23,6 @@ const VECTORS: Array<{ name: string, size: number, seed: string, expected: strin
   { name: '1024 chunks + 1 B', size: 1024 * MiB + 1, seed: 'v1-2025-seed', expected: 'bafybeibdsi225ugbkmpbdohnxioyab6jsqrmkts3twhpvfnzp77xtzpyhe' },
   { name: '1025 chunks', size: 1025 * MiB, seed: 'v1-2025-seed', expected: 'bafybeihmzokxxjqwxjcryerhp5ezpcog2wcawfryb2xm64xiakgm4a5jue' }
 ]
-
-/** Kubo's test input: `size` bytes of ChaCha20 keystream keyed by sha256(seed), zero nonce. */
-async function * kuboDeterministicStream (size: number, seed: string, pieceSize = MiB): AsyncGenerator<Uint8Array> {
-  const key = createHash('sha256').update(seed).digest()
-  const cipher = createCipheriv('chacha20', key, Buffer.alloc(16))
-  const zeros = Buffer.alloc(Math.min(pieceSize, Math.max(size, 1)))
-  for (let left = size; left > 0; left -= pieceSize) {
-    const n = Math.min(pieceSize, left)
-    const out = cipher.update(n === zeros.length ? zeros : zeros.subarray(0, n))
-    yield new Uint8Array(out.buffer, out.byteOffset, out.length)
-  }
-}
 
 const rows: string[][] = []
 let failed = 0
