@@ -33,3 +33,10 @@ export const DEFAULT_GC_DELETE_BATCH = 1024
 
 /** Bad blocks `pins.verify()` reports per pin before it stops listing them: 1000. */
 export const MAX_BAD_NODES_PER_PIN = 1000
+
+/**
+ * Blocks up to this size are read with a synchronous positional read: from the page cache that
+ * costs ~1.5 µs against ~5 µs of event-loop time plus a thread-pool round trip for an async
+ * read, and it bounds how long the event loop can be held to one small read.
+ */
+export const SYNC_READ_MAX_BYTES = 64 * 1024

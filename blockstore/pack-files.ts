@@ -16,7 +16,7 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { RepoVersionError } from '../errors/index.ts'
-import { BLOCKSTORE_FORMAT_VERSION } from './constants.ts'
+import { BLOCKSTORE_FORMAT_VERSION, SYNC_READ_MAX_BYTES } from './constants.ts'
 
 const open = promisify(fs.open)
 const close = promisify(fs.close)
@@ -254,9 +254,12 @@ export class PackFiles {
     const handle = await this.#acquire(location.pack)
     try {
       const buffer = Buffer.allocUnsafeSlow(location.length)
+      const small = location.length <= SYNC_READ_MAX_BYTES
       let done = 0
       while (done < location.length) {
-        const { bytesRead } = await read(handle.fd, buffer, done, location.length - done, location.offset + done)
+        const bytesRead = small
+          ? fs.readSync(handle.fd, buffer, done, location.length - done, location.offset + done)
+          : (await read(handle.fd, buffer, done, location.length - done, location.offset + done)).bytesRead
         if (bytesRead === 0) {
           const err = new Error(`${packName(location.pack)} ends before byte ${location.offset + location.length}`) as NodeJS.ErrnoException
           err.code = ERR_PACK_TRUNCATED
