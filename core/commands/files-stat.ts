@@ -20,7 +20,7 @@ export interface FilesStat {
 
 /**
  * `files stat` for `/ipfs/` paths, which kubo-rpc-client's `ls` calls. The mutable file system
- * (MFS) is not implemented, so other paths are refused.
+ * (MFS) does not exist in Cairn yet, so other paths are refused.
  */
 export const filesStat = defineCommand<FilesStat>({
   path: 'files stat',
@@ -39,7 +39,7 @@ export const filesStat = defineCommand<FilesStat>({
   async run ({ node, args, signal }) {
     const path = args[0]
     if (!path.startsWith('/ipfs/')) {
-      throw new InvalidPathError(`files stat supports only /ipfs/ paths for now (the mutable file system is not implemented), not "${path}"`)
+      throw new InvalidPathError(`files stat supports only /ipfs/ paths for now (Cairn has no mutable file system yet), not "${path}"`)
     }
     const resolved = await resolve(parsePath(path), node.blocks, { signal })
     if (resolved.remainder != null) {

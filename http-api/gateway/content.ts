@@ -50,7 +50,7 @@ export async function serveContent (cr: ContentRequest): Promise<void> {
   const resolved = await resolveContent(root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
   if (resolved.remainder.length > 0) {
     throw new NotImplementedError(`the path "${printable(resolved.remainder.join('/'))}" continues inside ${resolved.cid.toString()} past its links: ` +
-      'reading values other than links (CBOR tag 42, {"/": …}) is not implemented')
+      'the gateway paths only through links (CBOR tag 42, {"/": …}), not into other values')
   }
   switch (format) {
     case 'raw':
