@@ -240,6 +240,29 @@ export const swarmPeers = defineCommand<{ Peers: SwarmPeer[] }>({
   }
 })
 
+/**
+ * Runs `action` for each peer address in turn, as `swarm connect` and `swarm disconnect` do:
+ * Kubo's `<verb> <peer> success` lines, and a DialError naming the peer on the first failure
+ * (bad input stays an InvalidArgumentError).
+ */
+async function forEachPeer (node: CoreNode, args: string[], verb: string, action: (host: CairnHost, target: PeerAddress) => Promise<void>): Promise<{ Strings: string[] }> {
+  await loadAddresses()
+  const host = requireHost(node)
+  const targets = args.map(addresses().parsePeerAddress)
+  const strings: string[] = []
+  for (const target of targets) {
+    const name = target.peerId.toString()
+    try {
+      await action(host, target)
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw err
+      throw new DialError(`${verb} ${name} failure: ${messageOf(err)}`, { cause: err })
+    }
+    strings.push(`${verb} ${name} success`)
+  }
+  return { Strings: strings }
+}
+
 export const swarmConnect = defineCommand<{ Strings: string[] }>({
   path: 'swarm connect',
   description: 'Open a connection to peers',
@@ -249,25 +272,14 @@ export const swarmConnect = defineCommand<{ Strings: string[] }>({
   network: true,
   text: (value) => value.Strings.join('\n'),
   async run ({ node, args, signal }) {
-    await loadAddresses()
-    const host = requireHost(node)
-    const targets = args.map(addresses().parsePeerAddress)
-    const strings: string[] = []
-    for (const target of targets) {
-      const name = target.peerId.toString()
+    return await forEachPeer(node, args, 'connect', async (host, target) => {
       if (target.peerId.equals(host.peerId)) {
-        throw new InvalidArgumentError(`connect ${name} failure: that is this node's own peer ID`)
+        throw new InvalidArgumentError(`connect ${target.peerId.toString()} failure: that is this node's own peer ID`)
       }
-      try {
-        await host.connectionManager.dial(target.transport != null ? target.multiaddr : target.peerId, {
-          signal: AbortSignal.any([signal, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT)])
-        })
-      } catch (err) {
-        throw new DialError(`connect ${name} failure: ${messageOf(err)}`, { cause: err })
-      }
-      strings.push(`connect ${name} success`)
-    }
-    return { Strings: strings }
+      await host.connectionManager.dial(target.transport != null ? target.multiaddr : target.peerId, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT)])
+      })
+    })
   }
 })
 
@@ -293,20 +305,7 @@ export const swarmDisconnect = defineCommand<{ Strings: string[] }>({
   network: true,
   text: (value) => value.Strings.join('\n'),
   async run ({ node, args, signal }) {
-    await loadAddresses()
-    const host = requireHost(node)
-    const targets = args.map(addresses().parsePeerAddress)
-    const strings: string[] = []
-    for (const target of targets) {
-      const name = target.peerId.toString()
-      try {
-        await disconnect(host, target, signal)
-      } catch (err) {
-        throw new DialError(`disconnect ${name} failure: ${messageOf(err)}`, { cause: err })
-      }
-      strings.push(`disconnect ${name} success`)
-    }
-    return { Strings: strings }
+    return await forEachPeer(node, args, 'disconnect', async (host, target) => { await disconnect(host, target, signal) })
   }
 })
 

@@ -3,7 +3,7 @@
  * (every write waits for the socket to drain), HEAD without a body, and errors — as a plain
  * text answer with the error table's status before anything was sent, as a cut connection after.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { AbortedError, meaningOf, messageOf } from '../../errors/index.ts'
 import { RETRY_AFTER_BUSY_SECONDS, RETRY_AFTER_TIMEOUT_SECONDS } from './constants.ts'
 import { reasonOf, type Retrieval } from './retrieval.ts'
@@ -102,21 +102,6 @@ export function sendError (ex: Exchange, err: unknown): void {
   const headers: Headers = {}
   if (status === 429) headers['Retry-After'] = RETRY_AFTER_BUSY_SECONDS
   if (status === 504) headers['Retry-After'] = RETRY_AFTER_TIMEOUT_SECONDS
-  sendText(ex, status, `${status} ${STATUS_TEXT[status] ?? 'Error'}: ${messageOf(err)}`, headers)
+  sendText(ex, status, `${status} ${STATUS_CODES[status] ?? 'Error'}: ${messageOf(err)}`, headers)
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  410: 'Gone',
-  412: 'Precondition Failed',
-  413: 'Payload Too Large',
-  416: 'Range Not Satisfiable',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout'
-}
