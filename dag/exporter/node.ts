@@ -16,11 +16,9 @@ import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
 import { readExtraFields, type UnixFSExtraFields } from './unixfs-fields.ts'
 import type { EntryInfo, EntryType } from './types.ts'
 
-/** Multicodec codes the exporter reads. */
-export const CODEC_RAW = 0x55
-export const CODEC_DAG_PB = 0x70
-export const CODEC_DAG_CBOR = 0x71
-export const CODEC_DAG_JSON = 0x0129
+/** Multicodec codes the exporter reads (the one table is dag/codecs.ts). */
+import { RAW as CODEC_RAW, DAG_PB as CODEC_DAG_PB, DAG_CBOR as CODEC_DAG_CBOR, DAG_JSON as CODEC_DAG_JSON } from '../codecs.ts'
+export { CODEC_RAW, CODEC_DAG_PB, CODEC_DAG_CBOR, CODEC_DAG_JSON }
 /** The highest UnixFS `Type` defined (HAMTShard). */
 const MAX_UNIXFS_TYPE = 5n
 /** The identity multihash: the "hash" is the content itself. */

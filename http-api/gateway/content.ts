@@ -11,7 +11,7 @@ import { posix } from 'node:path'
 import {
   InvalidArgumentError, NotAcceptableError, NotImplementedError, PreconditionFailedError, UnsafePathError
 } from '../../errors/index.ts'
-import { codecByCode, printable, walk, type ExportEntry } from '../../dag/index.ts'
+import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW, codecByCode, printable, walk, type ExportEntry } from '../../dag/index.ts'
 import { tarFromEntries, type TarEntry } from '../tar.ts'
 import { carBlocks, carContentType, encodeCar, parseCarParams } from './car.ts'
 import { IDENTITY_CODE } from './cids.ts'
@@ -25,12 +25,6 @@ import { resolveContent, type ResolvedContent } from './resolver.ts'
 import { sendBody, sendStream, type Headers } from './respond.ts'
 import { readHead, serveBytes, serveFile, serveUnixFS } from './unixfs.ts'
 
-const CODEC_RAW = 0x55
-const CODEC_DAG_PB = 0x70
-const CODEC_DAG_CBOR = 0x71
-const CODEC_DAG_JSON = 0x0129
-const CODEC_JSON = 0x0200
-const CODEC_CBOR = 0x51
 
 export async function serveContent (cr: ContentRequest): Promise<void> {
   const { ex, settings, node, root } = cr
@@ -71,7 +65,7 @@ async function serveDeserialized (cr: ContentRequest, resolved: ResolvedContent,
   const code = resolved.cid.code
   const mismatch = (): Error => new NotAcceptableError(`${resolved.cid.toString()} is ${codecName(code)}, it cannot be served as ${MEDIA_TYPES[format as ResponseFormat]}: ` +
     'codec conversion is not supported (IPIP-524); ask for ?format=raw for the block as it is')
-  if (code === CODEC_DAG_PB || code === CODEC_RAW) {
+  if (code === DAG_PB || code === RAW) {
     if (format === 'dag-json' || format === 'dag-cbor') throw mismatch()
     if (format === 'json' || format === 'cbor') {
       if (resolved.entry.type === 'file' || resolved.entry.type === 'raw') {
@@ -83,13 +77,13 @@ async function serveDeserialized (cr: ContentRequest, resolved: ResolvedContent,
     await serveUnixFS(cr, resolved)
     return
   }
-  const natural = code === CODEC_DAG_JSON
+  const natural = code === DAG_JSON
     ? ['dag-json', 'json']
-    : code === CODEC_DAG_CBOR ? ['dag-cbor', 'cbor'] : code === CODEC_JSON ? ['json'] : code === CODEC_CBOR ? ['cbor'] : undefined
+    : code === DAG_CBOR ? ['dag-cbor', 'cbor'] : code === JSON_CODE ? ['json'] : code === CBOR ? ['cbor'] : undefined
   if (natural == null) {
     throw new NotImplementedError(`${resolved.cid.toString()} is ${codecName(code)}, which this gateway cannot deserialize; ask for ?format=raw or ?format=car`)
   }
-  if (format === 'html' && !explicit && (code === CODEC_DAG_JSON || code === CODEC_DAG_CBOR)) {
+  if (format === 'html' && !explicit && (code === DAG_JSON || code === DAG_CBOR)) {
     await serveDagPreview(cr, resolved)
     return
   }
@@ -155,7 +149,7 @@ async function * tarEntries (source: AsyncIterable<ExportEntry>): AsyncGenerator
 
 async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
   const cid = resolved.cid
-  if (cid.code !== CODEC_DAG_PB && cid.code !== CODEC_RAW) {
+  if (cid.code !== DAG_PB && cid.code !== RAW) {
     throw new NotAcceptableError(`${cid.toString()} is ${codecName(cid.code)}, not UnixFS: only UnixFS can be served as a tar`)
   }
   const etag = `W/"${cid.toString()}.x-tar"`
