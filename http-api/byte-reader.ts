@@ -24,18 +24,22 @@ export class ByteReader {
   /**
    * Appends the next chunk of the source to {@link buffer}; false at the end of the source.
    * An empty buffer is replaced rather than copied, so the parsers copy only the few bytes they
-   * keep across chunks.
+   * keep across chunks. Whatever was taken before is not touched (its memory may be reused).
    */
   async fill (): Promise<boolean> {
+    // the bytes kept are copied before the source is asked for more: a source may lend its
+    // chunks, reusing one's memory once the next is asked for (the HTTP/1.1 client does)
+    const kept = this.buffer.length === 0 ? EMPTY : Buffer.from(this.buffer)
     while (!this.ended) {
       const { value, done } = await this.iterator.next()
       if (done === true) {
         this.ended = true
+        this.buffer = kept
         return false
       }
       if (value.byteLength === 0) continue
       const chunk = toBuffer(value)
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
+      this.buffer = kept.length === 0 ? chunk : Buffer.concat([kept, chunk])
       return true
     }
     return false

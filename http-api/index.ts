@@ -6,7 +6,7 @@ export {
   createRpcServer, resolveRpcServerInit,
   type RpcServerComponents, type RpcServerInit, type ResolvedRpcServerInit
 } from './rpc-server.ts'
-export { createRpcClient, multiaddrToUrl, type RpcClient, type RpcClientInit } from './rpc-client.ts'
+export { createRpcClient, multiaddrToUrl, type RpcClient, type RpcClientInit, type RpcRunOptions } from './rpc-client.ts'
 export { createApiGuard, type ApiAuthorization, type ApiGuard, type ApiGuardInit, type GuardVerdict } from './security.ts'
 export { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, type RpcErrorBody } from './errors.ts'
 export {

@@ -6,16 +6,16 @@
  * arrives in the `X-Stream-Error` trailer is thrown where the stream ends.
  *
  * Uploads are multipart bodies written as the socket drains, pulled from `input.entries` or
- * `input.files`: no file is ever held whole. It uses `node:http` because fetch cannot read trailers.
+ * `input.files`: no file is ever held whole. Requests go through {@link http1Request} (see there
+ * why not `node:http` or fetch), one connection per call.
  */
-import { request as httpRequest, Agent, type ClientRequest, type IncomingMessage } from 'node:http'
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ApiUnreachableError, errorFromName, InvalidArgumentError, UnknownCommandError } from '../errors/index.ts'
 import type { Command, CommandInput } from '../core/index.ts'
 import { API_PATH, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER } from './constants.ts'
 import { errorFromBody, fromHeaderValue } from './errors.ts'
+import { http1Request, type Http1Response } from './http1-client.ts'
 import { encodeMultipart } from './multipart.ts'
 import { entriesFromTar } from './tar.ts'
 import { partsFromEntries, partsFromFiles } from './uploads.ts'
@@ -28,6 +28,15 @@ export interface RpcClientInit {
   auth?: string
 }
 
+/** Options of {@link RpcClient.run}. */
+export interface RpcRunOptions {
+  /**
+   * For commands whose output is bytes: lend the chunks (see `Http1Response.reuseMemory`), each
+   * valid only until the next is asked for. Default false.
+   */
+  reuseMemory?: boolean
+}
+
 /** A client bound to one daemon. */
 export interface RpcClient {
   /** The API's base URL (without `/api/v0`). */
@@ -36,8 +45,8 @@ export interface RpcClient {
    * Runs `command` on the daemon. Returns what `command.run` returns: a promise for `value`
    * commands, an async iterable (the request is sent when iteration starts) for the others.
    */
-  run<V>(command: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<V> | AsyncIterable<V>
-  /** Closes idle keep-alive connections. */
+  run<V>(command: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal, runOptions?: RpcRunOptions): Promise<V> | AsyncIterable<V>
+  /** Cancels the calls still in flight (each call has its own connection). */
   close(): void
 }
 
@@ -87,40 +96,26 @@ function searchParams (command: Command, args: string[], options: Record<string,
   return params
 }
 
-/** Waits until the request takes more data, or fails when it closes first. */
-async function drained (req: ClientRequest): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = (): void => {
-      req.off('drain', onDrain)
-      req.off('close', onClose)
-    }
-    const onDrain = (): void => { cleanup(); resolve() }
-    const onClose = (): void => { cleanup(); reject(new ApiUnreachableError('the connection to the daemon closed while sending')) }
-    req.on('drain', onDrain)
-    req.on('close', onClose)
-  })
-}
-
 function networkError (err: unknown, url: URL, signal: AbortSignal): unknown {
   if (signal.aborted) return signal.reason
   const code = (err as { code?: string }).code
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as Error).message === 'aborted') {
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'HPE_INVALID' || (err as Error).message === 'aborted') {
     return new ApiUnreachableError(`the daemon's API at ${url.origin} ${code === 'ECONNREFUSED' ? 'refused the connection' : 'closed the connection before answering in full'} (${code ?? (err as Error).message})`, { cause: err })
   }
   return err
 }
 
-async function readAll (res: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of res) chunks.push(chunk as Buffer)
+async function readAll (res: Http1Response): Promise<Buffer> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of res.body) chunks.push(chunk)
   return Buffer.concat(chunks)
 }
 
 /** Throws the error an unsuccessful answer carries. */
-async function throwAnswerError (res: IncomingMessage, command: Command): Promise<never> {
+async function throwAnswerError (res: Http1Response, command: Command): Promise<never> {
   const text = (await readAll(res)).toString('utf8')
-  const status = res.statusCode ?? 0
-  if (String(res.headers['content-type'] ?? '').startsWith('application/json')) {
+  const status = res.status
+  if ((res.headers['content-type'] ?? '').startsWith('application/json')) {
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -130,11 +125,11 @@ async function throwAnswerError (res: IncomingMessage, command: Command): Promis
     if (body != null && typeof (body as { Message?: unknown }).Message === 'string') throw errorFromBody(body, text)
   }
   if (status === 404) throw new UnknownCommandError(`the daemon has no command "${command.path}" (404)`)
-  throw errorFromName(undefined, `the daemon answered ${status} ${res.statusMessage ?? ''}: ${text.trim()}`.replace(/\s+:/, ':'))
+  throw errorFromName(undefined, `the daemon answered ${status} ${res.statusText}: ${text.trim()}`.replace(/\s+:/, ':'))
 }
 
 /** Throws the error of the `X-Stream-Error` trailer, if the answer ended with one. */
-function checkTrailers (res: IncomingMessage): void {
+function checkTrailers (res: Http1Response): void {
   const message = res.trailers[STREAM_ERROR_TRAILER.toLowerCase()]
   if (message == null || message === '') return
   const name = res.trailers[STREAM_ERROR_NAME_TRAILER.toLowerCase()]
@@ -142,15 +137,13 @@ function checkTrailers (res: IncomingMessage): void {
 }
 
 /** An answer's body chunks; the trailer's error (or a broken connection) is thrown at the end. */
-async function * bodyOf (res: IncomingMessage, url: URL, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+async function * bodyOf (res: Http1Response, url: URL, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
   try {
-    for await (const chunk of res) yield chunk as Buffer
+    // a server that aborts instead of sending trailers ends the body early: that throws here
+    yield * res.body
   } catch (err) {
     throw networkError(err, url, signal)
   }
-  // a server that aborts instead of sending trailers ends the body early: Node reports that as
-  // an 'aborted' message that is not complete
-  if (!res.complete) throw networkError(new Error('aborted'), url, signal)
   checkTrailers(res)
 }
 
@@ -173,11 +166,10 @@ async function * ndjson (source: AsyncIterable<Uint8Array>): AsyncGenerator<unkn
 
 export function createRpcClient (init: RpcClientInit): RpcClient {
   const url = baseUrl(init.api)
-  const secure = url.protocol === 'https:'
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new Agent({ keepAlive: true })
+  const closed = new AbortController()
 
   /** Sends the request (streaming its body) and resolves with a successful answer. */
-  async function call (command: Command, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<IncomingMessage> {
+  async function call (command: Command, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<Http1Response> {
     signal.throwIfAborted()
     const target = new URL(`${url.href.replace(/\/$/, '')}${API_PATH}/${command.path.split(' ').join('/')}`)
     target.search = searchParams(command, args, options).toString()
@@ -193,50 +185,25 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
     }
     if (body != null) headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`
 
-    const req = (secure ? httpsRequest : httpRequest)(target, { method: 'POST', headers, agent, signal })
-    let answered = false
-    let inputError: unknown
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      req.once('response', (response) => {
-        answered = true
-        // errors reach whoever reads the answer; none may go uncaught
-        response.on('error', () => {})
-        resolve(response)
-      })
-      // after the answer arrived, a failing request is reported through the answer's body
-      req.on('error', (err) => { reject(inputError ?? networkError(err, url, signal)) })
-      if (body == null) {
-        req.end()
-        return
-      }
-      void (async () => {
-        try {
-          for await (const chunk of body) {
-            if (answered && req.destroyed) return
-            if (!req.write(chunk)) await drained(req)
-          }
-          req.end()
-        } catch (err) {
-          // a failing input (an unreadable file) is the error of the call; a failing connection
-          // after the answer arrived is the answer's business
-          if (!answered) {
-            inputError = err
-            req.destroy(err as Error)
-          }
-        }
-      })()
-    })
-    if (res.statusCode !== 200) {
+    let res: Http1Response
+    try {
+      res = await http1Request(target, { method: 'POST', headers, body, signal: AbortSignal.any([signal, closed.signal]) })
+    } catch (err) {
+      throw networkError(err, url, signal)
+    }
+    if (res.status !== 200) {
       try {
         await throwAnswerError(res, command)
+      } catch (err) {
+        throw networkError(err, url, signal)
       } finally {
-        req.destroy()
+        res.destroy()
       }
     }
     return res
   }
 
-  function run<V> (typed: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<V> | AsyncIterable<V> {
+  function run<V> (typed: Command<V>, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal, runOptions: RpcRunOptions = {}): Promise<V> | AsyncIterable<V> {
     const command = typed as Command
     if (command.output === 'value') {
       return (async () => {
@@ -250,17 +217,19 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
         return (text.trim() === '' ? undefined : JSON.parse(text)) as V
       })()
     }
-    const body = async function * (): AsyncGenerator<Uint8Array, void, undefined> {
-      yield * bodyOf(await call(command, args, options, input, signal), url, signal)
+    const body = async function * (lend: boolean): AsyncGenerator<Uint8Array, void, undefined> {
+      const res = await call(command, args, options, input, signal)
+      if (lend) res.reuseMemory()
+      yield * bodyOf(res, url, signal)
     }
-    if (command.output === 'stream') return ndjson(body()) as AsyncIterable<V>
-    if (command.output === 'entries') return entriesFromTar(body()) as AsyncIterable<V>
-    return body() as AsyncIterable<V>
+    if (command.output === 'stream') return ndjson(body(false)) as AsyncIterable<V>
+    if (command.output === 'entries') return entriesFromTar(body(false)) as AsyncIterable<V>
+    return body(runOptions.reuseMemory === true) as AsyncIterable<V>
   }
 
   return {
     url,
     run,
-    close: () => { agent.destroy() }
+    close: () => { closed.abort(new ApiUnreachableError('the RPC client was closed')) }
   }
 }

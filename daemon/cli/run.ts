@@ -166,8 +166,9 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       const text = command.text?.(value, options)
       return text?.split('\n').map(escapeControl).join('\n')
     }
+    // bytes from a daemon come in lent chunks, each written out before the next is read into
     const result = remote != null
-      ? remote.run(command, args, options, input, signal)
+      ? remote.run(command, args, options, input, signal, { reuseMemory: true })
       : command.run(request)
     if (command.output === 'value') {
       const text = render(await (result as Promise<unknown>))
@@ -194,7 +195,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     } else {
       const out = bytesOut ?? createByteOutput(onStdoutError)
       for await (const chunk of result as AsyncIterable<Uint8Array>) {
-        if (!(await out.write(chunk))) break
+        if (!(await out.write(chunk)) || (remote != null && !(await out.flush()))) break
       }
       await out.flush()
     }
