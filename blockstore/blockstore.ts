@@ -23,8 +23,9 @@ import {
 } from '../errors/index.ts'
 import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
-  DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE
+  DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
+import { RecentBlocks } from './recent-blocks.ts'
 import { IDENTITY_CODE, SHA2_256_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
 import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
@@ -66,6 +67,11 @@ export interface BlockstoreInit {
   compactLiveRatio?: number
   /** Bytes `compact()` copies per synced step. Default {@link DEFAULT_COMPACT_STEP_SIZE} (16 MiB). */
   compactStepSize?: number
+  /**
+   * Bytes of recently read small blocks kept in memory (see `recent-blocks.ts`); 0 keeps none.
+   * Default {@link DEFAULT_RECENT_BLOCKS_BYTES} (8 MiB).
+   */
+  recentBlocksBytes?: number
   /** Fault-injection hook for crash tests, awaited at each {@link BlockstoreStep}. Default none. */
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
@@ -76,6 +82,7 @@ export interface ResolvedBlockstoreInit {
   maxOpenPacks: number
   compactLiveRatio: number
   compactStepSize: number
+  recentBlocksBytes: number
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
 
@@ -86,6 +93,7 @@ export function resolveBlockstoreInit (init: BlockstoreInit = {}): ResolvedBlock
     maxOpenPacks: init.maxOpenPacks ?? DEFAULT_MAX_OPEN_PACKS,
     compactLiveRatio: init.compactLiveRatio ?? DEFAULT_COMPACT_LIVE_RATIO,
     compactStepSize: init.compactStepSize ?? DEFAULT_COMPACT_STEP_SIZE,
+    recentBlocksBytes: init.recentBlocksBytes ?? DEFAULT_RECENT_BLOCKS_BYTES,
     onStep: init.onStep
   }
   if (!Number.isSafeInteger(resolved.maxPackSize) || resolved.maxPackSize <= PACK_HEADER_SIZE) {
@@ -99,6 +107,9 @@ export function resolveBlockstoreInit (init: BlockstoreInit = {}): ResolvedBlock
   }
   if (!Number.isSafeInteger(resolved.compactStepSize) || resolved.compactStepSize < 1) {
     throw new RangeError('compactStepSize must be a positive integer')
+  }
+  if (!Number.isSafeInteger(resolved.recentBlocksBytes) || resolved.recentBlocksBytes < 0) {
+    throw new RangeError('recentBlocksBytes must be a non-negative integer')
   }
   return resolved
 }
@@ -179,10 +190,12 @@ class PackedBlockstore implements PackBlockstore {
   #hasher = new Sha256Worker()
   /** blocks read so far that could be checked on the worker */
   #largeReads = 0
+  readonly #recent: RecentBlocks
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
     this.#init = init
+    this.#recent = new RecentBlocks(init.recentBlocksBytes, RECENT_BLOCK_MAX_SIZE)
     this.#packs = new PackFiles(join(components.path, 'packs'), {
       maxPackSize: init.maxPackSize,
       maxOpenPacks: init.maxOpenPacks
@@ -253,6 +266,7 @@ class PackedBlockstore implements PackBlockstore {
           await this.#db?.close()
           this.#db = undefined
           this.#index = undefined
+          this.#recent.clear()
         })
       })
     } finally {
@@ -296,6 +310,9 @@ class PackedBlockstore implements PackBlockstore {
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
     const index = this.#blocks()
+    const recent = this.#recent.get(multihash.bytes)
+    if (recent != null) return recent
+    const epoch = this.#recent.epoch
     // a second look at the index when compact() moved the block between our lookup and read
     for (let attempt = 0; ; attempt++) {
       const value = this.#syncReads ? index.getSync(multihash.bytes) : await index.get(multihash.bytes)
@@ -318,6 +335,7 @@ class PackedBlockstore implements PackBlockstore {
           `${location.offset} of ${packName(location.pack)} do not hash to its multihash. ` +
           'Remove it (block rm) and re-fetch or re-add it.')
       }
+      this.#recent.add(multihash.bytes, checked, epoch)
       return checked
     }
   }
@@ -403,6 +421,7 @@ class PackedBlockstore implements PackBlockstore {
     if (keys.length === 0) return
     await this.#writeLock.run(async () => {
       options.signal?.throwIfAborted()
+      for (const key of keys) this.#recent.delete(key)
       await this.#writeIndex(keys.map(key => ({ type: 'del', key })))
       await this.#step('delete:indexed')
     })

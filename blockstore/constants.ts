@@ -40,3 +40,8 @@ export const MAX_BAD_NODES_PER_PIN = 1000
  * read, and it bounds how long the event loop can be held to one small read.
  */
 export const SYNC_READ_MAX_BYTES = 64 * 1024
+
+/** Bytes of recently read small blocks kept in memory (see `recent-blocks.ts`): 8 MiB. */
+export const DEFAULT_RECENT_BLOCKS_BYTES = 8 * 1024 * 1024
+/** The largest block the recent-blocks cache keeps: 8 KiB. */
+export const RECENT_BLOCK_MAX_SIZE = 8 * 1024

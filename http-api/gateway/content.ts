@@ -23,6 +23,7 @@ import { dagPreview, dagPreviewEtag } from './listing.ts'
 import { headerOf } from './request.ts'
 import { resolveContent, type ResolvedContent } from './resolver.ts'
 import { sendBody, sendStream, type Headers } from './respond.ts'
+import type { CID } from 'multiformats/cid'
 import { readHead, serveBytes, serveFile, serveUnixFS } from './unixfs.ts'
 
 
@@ -93,18 +94,28 @@ async function serveDeserialized (cr: ContentRequest, resolved: ResolvedContent,
 
 // --- trustless formats ---
 
-async function serveRaw (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
-  const cid = resolved.cid
-  const headers: Headers = {
-    ...pathHeaders(cr, resolved.roots),
-    Etag: `"${cid.toString()}.raw"`,
+/**
+ * The headers of a raw block answer (before `serveBytes` adds its own): `pathHeaders` and the
+ * `Content-Disposition` are the request's, the rest depends on the block's CID alone.
+ */
+export function rawBlockHeaders (cid: CID, path: Headers, contentDisposition: string): Headers {
+  const text = cid.toString()
+  return {
+    ...path,
+    Etag: `"${text}.raw"`,
     'Cache-Control': IMMUTABLE_CACHE_CONTROL,
     'X-Content-Type-Options': 'nosniff',
-    'Content-Disposition': disposition(cr, { type: 'attachment', filename: `${cid.toString()}.bin` }) as string
+    'Content-Disposition': contentDisposition
   }
+}
+
+async function serveRaw (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
+  const cid = resolved.cid
+  const headers = rawBlockHeaders(cid, pathHeaders(cr, resolved.roots),
+    disposition(cr, { type: 'attachment', filename: `${cid.toString()}.bin` }) as string)
   if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'raw')
   if (notModified(cr, headers.Etag as string, headers)) return
-  await serveBytes(cr, headers, resolved.bytes, MEDIA_TYPES.raw)
+  await serveBytes(cr.ex, headers, resolved.bytes, MEDIA_TYPES.raw)
 }
 
 async function serveCar (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
@@ -188,7 +199,7 @@ async function serveCodecBlock (cr: ContentRequest, resolved: ResolvedContent, f
   }
   if (negotiated.format != null && negotiated.format !== 'html' && !negotiated.explicit) headers['Content-Location'] = contentLocation(cr, format)
   if (notModified(cr, headers.Etag as string, headers)) return
-  await serveBytes(cr, headers, resolved.bytes, MEDIA_TYPES[format])
+  await serveBytes(cr.ex, headers, resolved.bytes, MEDIA_TYPES[format])
 }
 
 async function serveDagPreview (cr: ContentRequest, resolved: ResolvedContent): Promise<void> {

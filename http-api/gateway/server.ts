@@ -26,6 +26,7 @@ import type { ContentRequest } from './content-request.ts'
 import { routeHost } from './host.ts'
 import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
 import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
+import { serveRawBlock } from './raw-block.ts'
 import { Watchdog, createRetrieval } from './retrieval.ts'
 
 /** What the gateway is built on. */
@@ -38,6 +39,8 @@ export interface GatewayComponents {
 export interface GatewayStats {
   /** Requests being served now. */
   inFlight: number
+  /** Requests answered by the raw-block fast path (see `raw-block.ts`) since the start. */
+  rawBlockFastPath: number
 }
 
 function ignore (): void {}
@@ -170,7 +173,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   const settings = resolveGatewayInit(node.repo.config as Record<string, unknown>, init)
   const base = baseHeaders(settings)
   const context: Context = { node, settings }
-  const stats: GatewayStats = { inFlight: 0 }
+  const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
 
   const app = Fastify({
@@ -210,6 +213,16 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       return
     }
     stats.inFlight++
+    // a plain raw-block request is answered on its own fast path (see raw-block.ts)
+    const served = await serveRawBlock(ex, node, settings.subdomainHosts).catch((err: unknown) => {
+      sendError(ex, err)
+      return true
+    })
+    if (served) {
+      stats.inFlight--
+      stats.rawBlockFastPath++
+      return
+    }
     // a timeout once the answer has started can only cut it
     const watch = watchdog.watch(ex.controller, () => { if (res.headersSent) res.destroy() })
     ex.watch = watch.attach

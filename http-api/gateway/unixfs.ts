@@ -238,17 +238,17 @@ async function sendRanges (ex: Exchange, headers: Headers, ranges: ByteRange[], 
 }
 
 /** Serves bytes held in memory (a block), honouring `Range`. */
-export async function serveBytes (cr: ContentRequest, headers: Headers, bytes: Uint8Array, contentType: string): Promise<void> {
+export async function serveBytes (ex: Exchange, headers: Headers, bytes: Uint8Array, contentType: string): Promise<void> {
   headers['Accept-Ranges'] = 'bytes'
-  const range = parseRange(headerOf(cr.ex.req.headers.range), bytes.length)
+  const range = parseRange(headerOf(ex.req.headers.range), bytes.length)
   if (range.kind === 'none') {
-    sendBody(cr.ex, 200, { ...headers, 'Content-Type': contentType }, bytes)
+    sendBody(ex, 200, { ...headers, 'Content-Type': contentType }, bytes)
     return
   }
   if (range.kind === 'unsatisfiable') {
-    sendText(cr.ex, 416, `416 Range Not Satisfiable: the range is outside the ${bytes.length} bytes`, { 'Content-Range': `bytes */${bytes.length}` })
+    sendText(ex, 416, `416 Range Not Satisfiable: the range is outside the ${bytes.length} bytes`, { 'Content-Range': `bytes */${bytes.length}` })
     return
   }
-  await sendRanges(cr.ex, { ...headers, 'Content-Type': contentType }, range.ranges, bytes.length, contentType,
+  await sendRanges(ex, { ...headers, 'Content-Type': contentType }, range.ranges, bytes.length, contentType,
     async function * (r) { yield bytes.subarray(r.start, r.end + 1) })
 }

@@ -10,8 +10,9 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE, DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE,
-  MAX_BLOCK_SIZE, createBlockstore, resolveBlockstoreInit
+  DEFAULT_RECENT_BLOCKS_BYTES, MAX_BLOCK_SIZE, createBlockstore, resolveBlockstoreInit
 } from '../../blockstore/index.ts'
+import { RecentBlocks } from '../../blockstore/recent-blocks.ts'
 import type { Block, BlockstoreInit, PackBlockstore } from '../../blockstore/index.ts'
 import { blockOf, collect, randomBlock, sameBytes, tempDir } from './helpers.ts'
 
@@ -27,6 +28,20 @@ async function openStore (init: BlockstoreInit = {}): Promise<PackBlockstore> {
 
 async function packNames (): Promise<string[]> {
   return (await readdir(join(dir.path, 'packs'))).filter(name => name.endsWith('.pack')).sort()
+}
+
+async function flipByteOf (store: PackBlockstore, block: Block): Promise<void> {
+  // find the block's bytes in the pack by content and flip one in the middle
+  for (const name of await packNames()) {
+    const path = join(dir.path, 'packs', name)
+    const data = await readFile(path)
+    const at = data.indexOf(Buffer.from(block.bytes))
+    if (at === -1) continue
+    data[at + Math.floor(block.bytes.byteLength / 2)] ^= 0x01
+    await writeFile(path, data)
+    return
+  }
+  throw new Error(`block ${block.cid} not found in any pack of ${String(store)}`)
 }
 
 async function openFds (): Promise<number> {
@@ -49,6 +64,7 @@ describe('resolveBlockstoreInit', () => {
       maxOpenPacks: DEFAULT_MAX_OPEN_PACKS,
       compactLiveRatio: DEFAULT_COMPACT_LIVE_RATIO,
       compactStepSize: DEFAULT_COMPACT_STEP_SIZE,
+      recentBlocksBytes: DEFAULT_RECENT_BLOCKS_BYTES,
       onStep: undefined
     })
   })
@@ -58,6 +74,7 @@ describe('resolveBlockstoreInit', () => {
     expect(() => resolveBlockstoreInit({ maxPackSize: 8 })).toThrow(RangeError)
     expect(() => resolveBlockstoreInit({ maxOpenPacks: 0 })).toThrow(RangeError)
     expect(() => resolveBlockstoreInit({ compactLiveRatio: 2 })).toThrow(RangeError)
+    expect(() => resolveBlockstoreInit({ recentBlocksBytes: -1 })).toThrow(RangeError)
     expect(() => resolveBlockstoreInit({ compactStepSize: -1 })).toThrow(RangeError)
   })
 })
@@ -272,21 +289,55 @@ describe('blockstore', () => {
   })
 })
 
-describe('corruption', () => {
-  async function flipByteOf (store: PackBlockstore, block: Block): Promise<void> {
-    // find the block's bytes in the pack by content and flip one in the middle
-    for (const name of await packNames()) {
-      const path = join(dir.path, 'packs', name)
-      const data = await readFile(path)
-      const at = data.indexOf(Buffer.from(block.bytes))
-      if (at === -1) continue
-      data[at + Math.floor(block.bytes.byteLength / 2)] ^= 0x01
-      await writeFile(path, data)
-      return
-    }
-    throw new Error(`block ${block.cid} not found in any pack of ${String(store)}`)
-  }
+describe('recent small blocks', () => {
+  it('serve a small block read once from memory, never a big one, and forget a deleted one', async () => {
+    const store = await openStore()
+    const small = randomBlock(1024)
+    const big = randomBlock(64 * 1024)
+    await store.putMany([small, big])
+    expect(sameBytes(await store.get(small.cid), small.bytes)).toBe(true)
+    expect(sameBytes(await store.get(big.cid), big.bytes)).toBe(true)
+    // the disk changes under both: only the big block is read from it again
+    await flipByteOf(store, small)
+    await flipByteOf(store, big)
+    expect(sameBytes(await store.get(small.cid), small.bytes)).toBe(true)
+    await expect(store.get(big.cid)).rejects.toHaveProperty('name', 'BlockCorruptError')
+    await store.deleteMany([small.cid])
+    await expect(store.get(small.cid)).rejects.toHaveProperty('name', 'BlockNotFoundError')
+  })
 
+  it('stay within their budget (first in, first out), and none are kept with a budget of 0', async () => {
+    const store = await openStore({ recentBlocksBytes: 4096 })
+    const blocks = Array.from({ length: 8 }, () => randomBlock(1024))
+    await store.putMany(blocks)
+    for (const block of blocks) await store.get(block.cid)
+    await flipByteOf(store, blocks[0])
+    await flipByteOf(store, blocks[7])
+    await expect(store.get(blocks[0].cid)).rejects.toHaveProperty('name', 'BlockCorruptError')
+    expect(sameBytes(await store.get(blocks[7].cid), blocks[7].bytes)).toBe(true)
+    await store.close()
+
+    const uncached = await openStore({ recentBlocksBytes: 0 })
+    const block = randomBlock(100)
+    await uncached.putMany([block])
+    await uncached.get(block.cid)
+    await flipByteOf(uncached, block)
+    await expect(uncached.get(block.cid)).rejects.toHaveProperty('name', 'BlockCorruptError')
+  })
+
+  it('keep nothing read before a delete that came in between', () => {
+    const recent = new RecentBlocks(1024, 512)
+    const key = Uint8Array.of(0x12, 0x20, 1, 2, 3)
+    const epoch = recent.epoch
+    recent.delete(key)
+    recent.add(key, new Uint8Array(10), epoch)
+    expect(recent.get(key)).toBeUndefined()
+    recent.add(key, new Uint8Array(10), recent.epoch)
+    expect(recent.get(key)).toHaveLength(10)
+  })
+})
+
+describe('corruption', () => {
   it('get throws BlockCorruptError naming the CID; verify reports only that block', async () => {
     const store = await openStore()
     const blocks = Array.from({ length: 8 }, () => randomBlock(4096))

@@ -3,6 +3,7 @@
  * trustless_gateway_car_test.go, path_gateway_raw_test.go), over the suite's own fixtures.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gatewayStats } from '../../http-api/index.ts'
 import { carBlockCids, openFixture, startGateway, type FixtureCar, type GatewayFixture, type RawResponse } from './gateway-helpers.ts'
 
 const RAW_ROOT = 'bafybeie72edlprgtlwwctzljf6gkn2wnlrddqjbkxo3jomh4n7omwblxly'
@@ -48,6 +49,35 @@ async function car (path: string, query = ''): Promise<string[]> {
 }
 
 describe('trustless raw blocks', () => {
+  it('answers a plain ?format=raw request on its fast path with the general path\'s headers, and anything more on the general path', async () => {
+    const stats = gatewayStats(gw.app)
+    const headersOf = (res: RawResponse): Record<string, unknown> => ({ ...res.headers, date: undefined })
+    for (const cid of [await gw.cid(RAW_ROOT, 'dir'), MULTIBLOCK_LEAVES[0], 'bafkqaaa']) {
+      const before = stats.rawBlockFastPath
+      const fast = await gw.get(`/ipfs/${cid}?format=raw`)
+      expect(stats.rawBlockFastPath).toBe(before + 1)
+      const general = await gw.get(`/ipfs/${cid}?format=raw&unrelated=1`)
+      expect(stats.rawBlockFastPath).toBe(before + 1)
+      expect(fast.status).toBe(200)
+      expect(headersOf(fast)).toEqual(headersOf(general))
+      expect(fast.body.equals(general.body)).toBe(true)
+      const head = await gw.get(`/ipfs/${cid}?format=raw`, {}, 'HEAD')
+      expect(headersOf(head)).toEqual(headersOf(fast))
+      expect(head.body.length).toBe(0)
+    }
+    // conditional, range and cache headers, and blocks that are not here, take the general path
+    const dir = await gw.cid(RAW_ROOT, 'dir')
+    const before = stats.rawBlockFastPath
+    expect((await gw.get(`/ipfs/${dir}?format=raw`, { 'If-None-Match': `"${dir}.raw"` })).status).toBe(304)
+    expect((await gw.get(`/ipfs/${dir}?format=raw`, { Range: 'bytes=0-1' })).status).toBe(206)
+    const { CID } = await import('multiformats/cid')
+    const { sha256 } = await import('multiformats/hashes/sha2')
+    const absent = CID.createV1(0x55, await sha256.digest(new TextEncoder().encode('not in this store')))
+    expect((await gw.get(`/ipfs/${absent.toString()}?format=raw`)).status).toBe(404)
+    expect((await gw.get('/ipfs/bafyinvalid?format=raw')).status).toBe(400)
+    expect(stats.rawBlockFastPath).toBe(before)
+  })
+
   it('serves the exact block for ?format=raw and for Accept, and the probe bafkqaaa', async () => {
     const dir = await gw.cid(RAW_ROOT, 'dir')
     const block = await gw.node.blocks.get((await import('multiformats/cid')).CID.parse(dir))
