@@ -316,31 +316,26 @@ async function open (url: URL, signal: AbortSignal | undefined): Promise<{ socke
   return { socket, source }
 }
 
-/** Waits until the socket takes more data; fails when it closes first. */
-async function drained (socket: Socket): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = (): void => {
-      socket.off('drain', onDrain)
-      socket.off('close', onClose)
-    }
-    const onDrain = (): void => { cleanup(); resolve() }
-    const onClose = (): void => { cleanup(); reject(Object.assign(new Error('the connection closed while sending'), { code: 'EPIPE' })) }
-    socket.on('drain', onDrain)
-    socket.on('close', onClose)
-  })
-}
-
-/** Writes the body with chunked transfer coding. */
+/**
+ * Writes the body with chunked transfer coding. A chunk may be lent (see lending.ts): the next is
+ * pulled only once the socket has handed all of it to the kernel, which is also the backpressure.
+ */
 async function sendBody (socket: Socket, body: AsyncIterable<Uint8Array>): Promise<void> {
   for await (const chunk of body) {
     if (chunk.byteLength === 0) continue
     if (socket.destroyed) return
+    let flushed: ((err?: Error | null) => void) | undefined
+    const written = new Promise<void>((resolve, reject) => {
+      flushed = (err) => { if (err == null) resolve(); else reject(err) }
+    })
     socket.cork()
     socket.write(`${chunk.byteLength.toString(16)}\r\n`)
     socket.write(chunk)
-    const more = socket.write(CRLF)
+    socket.write(CRLF, flushed)
     socket.uncork()
-    if (!more) await drained(socket)
+    // nothing queued: the kernel took it all at once (the callback still comes, on a later tick)
+    if (socket.writableLength > 0) await written
+    else written.catch(() => {})
   }
   socket.write(EMPTY_CHUNK)
 }

@@ -9,6 +9,7 @@
 import { InvalidArgumentError } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 import { MAX_PART_HEADER_BYTES } from './constants.ts'
+import { lentOrOwn } from './lending.ts'
 
 /** One part of a multipart body. */
 export interface MultipartPart {
@@ -231,8 +232,12 @@ export interface OutgoingPart {
   body?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 }
 
-/** Encodes parts as a multipart body with `boundary`, pulling each body only as it is written. */
-export async function * encodeMultipart (parts: AsyncIterable<OutgoingPart> | Iterable<OutgoingPart>, boundary: string): AsyncGenerator<Uint8Array, void, undefined> {
+/**
+ * Encodes parts as a multipart body with `boundary`, pulling each body only as it is written.
+ * With `lend`, bodies that can lend their chunks (see lending.ts) are read that way, and so the
+ * encoded body lends them too: the consumer must be done with each chunk before pulling the next.
+ */
+export async function * encodeMultipart (parts: AsyncIterable<OutgoingPart> | Iterable<OutgoingPart>, boundary: string, options: { lend?: boolean } = {}): AsyncGenerator<Uint8Array, void, undefined> {
   let first = true
   for await (const part of parts) {
     let head = `${first ? '' : '\r\n'}--${boundary}\r\n`
@@ -240,7 +245,7 @@ export async function * encodeMultipart (parts: AsyncIterable<OutgoingPart> | It
     yield encoder.encode(head + '\r\n')
     first = false
     if (part.body != null) {
-      for await (const chunk of part.body) {
+      for await (const chunk of options.lend === true ? lentOrOwn(part.body) : part.body) {
         if (chunk.byteLength > 0) yield chunk
       }
     }

@@ -179,9 +179,9 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
     let body: AsyncIterable<Uint8Array> | undefined
     const boundary = `cairn-${randomBytes(12).toString('hex')}`
     if (command.input === 'entries' && input.entries != null) {
-      body = encodeMultipart(partsFromEntries(input.entries), boundary)
+      body = encodeMultipart(partsFromEntries(input.entries), boundary, { lend: true })
     } else if (command.input === 'files' && input.files != null) {
-      body = encodeMultipart(partsFromFiles(input.files), boundary)
+      body = encodeMultipart(partsFromFiles(input.files), boundary, { lend: true })
     }
     if (body != null) headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`
 

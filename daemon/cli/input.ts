@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path'
 import { FileNotFoundError, InvalidArgumentError } from '../../errors/index.ts'
 import type { ImportEntry } from '../../dag/index.ts'
 import type { InputFile } from '../../core/index.ts'
+import { withLending } from '../../http-api/lending.ts'
 
 /** Read size for files given to the CLI: large reads keep syscalls off the hot path. */
 export const READ_CHUNK_SIZE = 1024 * 1024
@@ -33,11 +34,54 @@ export interface WalkOptions {
   onSize?: (bytes: number) => void
 }
 
+/**
+ * A file's bytes, read when iterated: in fresh buffers for a consumer that keeps them (the
+ * importer), or lent from two buffers to one that does not (the RPC client, see lending.ts).
+ */
 function readFileStream (path: string, size?: number): AsyncIterable<Uint8Array> {
   // a read buffer no bigger than the file: each read allocates one, and a 1 MiB buffer per small
   // file costs more in allocation and GC than the whole import of the file
-  const highWaterMark = size == null ? READ_CHUNK_SIZE : Math.max(1, Math.min(READ_CHUNK_SIZE, size))
-  return createReadStream(path, { highWaterMark })
+  const chunkSize = size == null ? READ_CHUNK_SIZE : Math.max(1, Math.min(READ_CHUNK_SIZE, size))
+  return withLending({
+    [Symbol.asyncIterator]: () => createReadStream(path, { highWaterMark: chunkSize })[Symbol.asyncIterator]()
+  }, () => lendFile(path, chunkSize))
+}
+
+/**
+ * A file's bytes in pieces of up to `chunkSize`, lent: each is valid until the next is asked for.
+ * Two buffers take turns, so the next piece is read while the consumer writes out this one.
+ */
+async function * lendFile (path: string, chunkSize: number): AsyncGenerator<Uint8Array, void, undefined> {
+  const fd = await new Promise<number>((resolve, reject) => {
+    fs.open(path, 'r', (err, fd) => { if (err != null) reject(err); else resolve(fd) })
+  })
+  const buffers = [Buffer.allocUnsafeSlow(chunkSize), Buffer.allocUnsafeSlow(chunkSize)]
+  const readInto = (buffer: Buffer, position: number): Promise<number> => {
+    const read = new Promise<number>((resolve, reject) => {
+      fs.read(fd, buffer, 0, buffer.byteLength, position, (err, bytesRead) => { if (err != null) reject(err); else resolve(bytesRead) })
+    })
+    // a failure is thrown when the piece is asked for, not while the consumer holds the last one
+    read.catch(() => {})
+    return read
+  }
+  let turn = 0
+  let position = 0
+  let reading = readInto(buffers[turn], position)
+  try {
+    while (true) {
+      const bytesRead = await reading
+      if (bytesRead === 0) return
+      const piece = buffers[turn].subarray(0, bytesRead)
+      position += bytesRead
+      turn ^= 1
+      reading = readInto(buffers[turn], position)
+      yield piece
+    }
+  } finally {
+    // the read ahead must not land in a closed (or reused) descriptor
+    await reading.catch(() => {})
+    await new Promise<void>(resolve => { fs.close(fd, () => { resolve() }) })
+  }
 }
 
 // the callback forms: per call they cost less than fs/promises, which adds up over thousands of files

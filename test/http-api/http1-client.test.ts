@@ -98,6 +98,28 @@ describe('the HTTP/1.1 client', () => {
     expect(received).toBe(Buffer.concat(parts).toString('hex'))
   })
 
+  it('pulls the next body chunk only once the last is written out, so a body may lend its memory', async () => {
+    // the source rewrites one 8 KiB buffer for every chunk: each chunk is smaller than the socket's
+    // write buffer, so a writer that went on while one was still queued would send a rewritten one
+    const url = await httpServer(async (req, res) => {
+      await sleep(200) // let the socket buffers fill while the client keeps writing
+      res.end(sha256(await readBody(req, true)))
+    })
+    const buffer = Buffer.alloc(8192)
+    const expected = createHash('sha256')
+    const COUNT = 2048 // 16 MiB, more than the kernel buffers on loopback
+    const lent = (async function * () {
+      for (let i = 0; i < COUNT; i++) {
+        buffer.fill(i % 251)
+        buffer.writeUInt32BE(i, 0)
+        expected.update(buffer)
+        yield buffer
+      }
+    })()
+    const res = await http1Request(url, { method: 'POST', body: lent })
+    expect((await readBody(res.body)).toString()).toBe(expected.digest('hex'))
+  })
+
   it('hears a server that answers before the request body is sent, and rejects with a failing input\'s error', async () => {
     const url = await httpServer((req, res) => {
       res.writeHead(413, { 'Content-Type': 'application/json' })
