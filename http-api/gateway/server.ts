@@ -26,7 +26,7 @@ import type { ContentRequest } from './content-request.ts'
 import { routeHost } from './host.ts'
 import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
 import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
-import { serveRawBlock } from './raw-block.ts'
+import { RawBlockFastPath } from './raw-block.ts'
 import { Watchdog, createRetrieval } from './retrieval.ts'
 
 /** What the gateway is built on. */
@@ -194,28 +194,32 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
 
+  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
+  // made only for requests the fast path does not answer: an AbortController is not free
+  const exchange = (req: IncomingMessage, res: ServerResponse, head: boolean): Exchange =>
+    ({ req, res, head, controller: new AbortController(), base })
   const handler = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
     raw.on('error', ignore)
     res.on('error', ignore)
     const method = raw.method ?? 'GET'
-    const ex: Exchange = { req: raw, res, head: method === 'HEAD', controller: new AbortController(), base }
+    const head = method === 'HEAD'
     if (method === 'OPTIONS') {
-      writeHead(ex, 200, { 'Access-Control-Max-Age': CORS_MAX_AGE_SECONDS, Allow: CORS_ALLOW_METHODS, 'Content-Length': 0 })
+      writeHead(exchange(raw, res, head), 200, { 'Access-Control-Max-Age': CORS_MAX_AGE_SECONDS, Allow: CORS_ALLOW_METHODS, 'Content-Length': 0 })
       res.end()
       return
     }
-    if (method !== 'GET' && method !== 'HEAD') {
-      sendText(ex, 405, `405 Method Not Allowed: the gateway answers ${CORS_ALLOW_METHODS}`, { Allow: CORS_ALLOW_METHODS })
+    if (method !== 'GET' && !head) {
+      sendText(exchange(raw, res, head), 405, `405 Method Not Allowed: the gateway answers ${CORS_ALLOW_METHODS}`, { Allow: CORS_ALLOW_METHODS })
       return
     }
     if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
-      sendError(ex, new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
+      sendError(exchange(raw, res, head), new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
       return
     }
     stats.inFlight++
     // a plain raw-block request is answered on its own fast path (see raw-block.ts)
-    const served = await serveRawBlock(ex, node, settings.subdomainHosts).catch((err: unknown) => {
-      sendError(ex, err)
+    const served = await fastPath.serve(raw, res, head).catch((err: unknown) => {
+      sendError(exchange(raw, res, head), err)
       return true
     })
     if (served) {
@@ -223,6 +227,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       stats.rawBlockFastPath++
       return
     }
+    const ex = exchange(raw, res, head)
     // a timeout once the answer has started can only cut it
     const watch = watchdog.watch(ex.controller, () => { if (res.headersSent) res.destroy() })
     ex.watch = watch.attach

@@ -52,7 +52,11 @@ describe('trustless raw blocks', () => {
   it('answers a plain ?format=raw request on its fast path with the general path\'s headers, and anything more on the general path', async () => {
     const stats = gatewayStats(gw.app)
     const headersOf = (res: RawResponse): Record<string, unknown> => ({ ...res.headers, date: undefined })
-    for (const cid of [await gw.cid(RAW_ROOT, 'dir'), MULTIBLOCK_LEAVES[0], 'bafkqaaa']) {
+    const { CID } = await import('multiformats/cid')
+    const { base36 } = await import('multiformats/bases/base36')
+    const dirCid = CID.parse(await gw.cid(RAW_ROOT, 'dir'))
+    // X-Ipfs-Path keeps the CID as written, X-Ipfs-Roots and the Etag use its canonical form
+    for (const cid of [dirCid.toString(), dirCid.toV0().toString(), dirCid.toString(base36), MULTIBLOCK_LEAVES[0], 'bafkqaaa']) {
       const before = stats.rawBlockFastPath
       const fast = await gw.get(`/ipfs/${cid}?format=raw`)
       expect(stats.rawBlockFastPath).toBe(before + 1)
@@ -70,12 +74,27 @@ describe('trustless raw blocks', () => {
     const before = stats.rawBlockFastPath
     expect((await gw.get(`/ipfs/${dir}?format=raw`, { 'If-None-Match': `"${dir}.raw"` })).status).toBe(304)
     expect((await gw.get(`/ipfs/${dir}?format=raw`, { Range: 'bytes=0-1' })).status).toBe(206)
-    const { CID } = await import('multiformats/cid')
     const { sha256 } = await import('multiformats/hashes/sha2')
     const absent = CID.createV1(0x55, await sha256.digest(new TextEncoder().encode('not in this store')))
     expect((await gw.get(`/ipfs/${absent.toString()}?format=raw`)).status).toBe(404)
     expect((await gw.get('/ipfs/bafyinvalid?format=raw')).status).toBe(400)
     expect(stats.rawBlockFastPath).toBe(before)
+  })
+
+  it('never answers from its prepared headers for a block that has been removed', async () => {
+    const { CID } = await import('multiformats/cid')
+    const { sha256 } = await import('multiformats/hashes/sha2')
+    const stats = gatewayStats(gw.app)
+    const bytes = new TextEncoder().encode(`a block to remove ${Math.random()}`)
+    const cid = CID.createV1(0x55, await sha256.digest(bytes))
+    await gw.node.blockstore.put({ cid, bytes })
+    const first = await gw.get(`/ipfs/${cid.toString()}?format=raw`)
+    expect(first.status).toBe(200)
+    expect(first.body.equals(bytes)).toBe(true)
+    const served = stats.rawBlockFastPath
+    await gw.node.blockstore.deleteMany([cid])
+    expect((await gw.get(`/ipfs/${cid.toString()}?format=raw`)).status).toBe(404)
+    expect(stats.rawBlockFastPath).toBe(served)
   })
 
   it('serves the exact block for ?format=raw and for Accept, and the probe bafkqaaa', async () => {
