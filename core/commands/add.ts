@@ -1,7 +1,8 @@
 import { CID } from 'multiformats/cid'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { parseByteSize } from '../../repo/index.ts'
-import { importer, type HashName, type ImporterOptions } from '../../dag/index.ts'
+import type { HashName, ImporterOptions } from '../../dag/index.ts'
+import { dagModule } from './dag-module.ts'
 import type { Block, BlockSink } from '../../blockstore/index.ts'
 import { defineCommand } from '../command.ts'
 
@@ -123,6 +124,7 @@ export const add = defineCommand<AddEvent>({
           yield entry.path === '' && stdinName != null ? { ...entry, path: stdinName } : entry
         }
       })()
+      const { importer } = await dagModule()
       for await (const result of importer(named, sink, {
         ...importerOptions,
         signal,

@@ -1,6 +1,6 @@
-import { blockPut as encodeBlock } from '../../dag/index.ts'
 import { InvalidArgumentError, PinnedBlockError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 import { resolveCid } from './pin.ts'
 
 /** Reads a whole input into memory, refusing more than `limit` bytes. */
@@ -40,7 +40,7 @@ export const blockPut = defineCommand<{ Key: string, Size: number }>({
     try {
       for await (const file of input.files ?? []) {
         const bytes = await readAll(file.content, MAX_BLOCK_INPUT, 'the block')
-        const block = await encodeBlock(bytes, {
+        const block = await (await dagModule()).blockPut(bytes, {
           cidCodec: options['cid-codec'] as string,
           mhtype: options.mhtype as string,
           mhlen: options.mhlen as number,

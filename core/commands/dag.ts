@@ -1,7 +1,7 @@
 import { CID } from 'multiformats/cid'
-import { dagGet as encodeForOutput, dagPut as encodeInput, exportCar, importCar, parsePath, resolve } from '../../dag/index.ts'
 import { InvalidCARError, InvalidArgumentError, messageOf } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 import { readAll } from './block.ts'
 import { resolveCid } from './pin.ts'
 
@@ -27,7 +27,7 @@ export const dagPut = defineCommand<{ Cid: { '/': string } }>({
     try {
       for await (const file of input.files ?? []) {
         const bytes = await readAll(file.content, MAX_DAG_PUT_INPUT, 'the input')
-        const block = await encodeInput(bytes, {
+        const block = await (await dagModule()).dagPut(bytes, {
           inputCodec: options['input-codec'] as string,
           storeCodec: options['store-codec'] as string,
           hash: options.hash as string,
@@ -52,10 +52,10 @@ export const dagGet = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   async * run ({ node, args, options, signal }) {
-    const parsed = parsePath(args[0])
-    const resolved = await resolve(parsed, node.blocks, { signal })
+    const { dagGet, parsePath, resolve } = await dagModule()
+    const resolved = await resolve(parsePath(args[0]), node.blocks, { signal })
     const bytes = await node.blocks.get(resolved.cid, { signal })
-    yield await encodeForOutput({ cid: resolved.cid, bytes }, {
+    yield await dagGet({ cid: resolved.cid, bytes }, {
       outputCodec: options['output-codec'] as string,
       path: resolved.remainder,
       getter: node.blocks,
@@ -74,7 +74,7 @@ export const dagExport = defineCommand<Uint8Array>({
   output: 'bytes',
   async * run ({ node, args, signal }) {
     const root = await resolveCid(node, args[0], signal)
-    yield * exportCar([root], node.blocks, { signal })
+    yield * (await dagModule()).exportCar([root], node.blocks, { signal })
   }
 })
 
@@ -114,6 +114,7 @@ export const dagImport = defineCommand<DagImportEvent>({
     let blockCount = 0
     let blockBytes = 0
     let failures = 0
+    const { importCar } = await dagModule()
     const lease = await node.gc.lease({ signal })
     try {
       for await (const file of input.files ?? []) {

@@ -1,7 +1,7 @@
 import * as dagPb from '@ipld/dag-pb'
-import { parsePath, resolve } from '../../dag/index.ts'
 import { InvalidPathError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 
 /** Kubo's `files stat` answer. */
 export interface FilesStat {
@@ -41,6 +41,7 @@ export const filesStat = defineCommand<FilesStat>({
     if (!path.startsWith('/ipfs/')) {
       throw new InvalidPathError(`files stat supports only /ipfs/ paths for now (Cairn has no mutable file system yet), not "${path}"`)
     }
+    const { parsePath, resolve } = await dagModule()
     const resolved = await resolve(parsePath(path), node.blocks, { signal })
     if (resolved.remainder != null) {
       throw new InvalidPathError(`${path} ends inside a ${resolved.entry.type} node, not at a file or directory`)

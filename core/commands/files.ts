@@ -1,6 +1,7 @@
-import { cat as catFile, ls as lsPath, walk, resolve, parsePath, type ExportEntry } from '../../dag/index.ts'
+import type { ExportEntry } from '../../dag/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 
 /** UnixFS type numbers as Kubo's `ls` reports them. */
 const LS_TYPE: Record<string, number> = { raw: 2, directory: 1, file: 2, symlink: 4 }
@@ -19,8 +20,9 @@ export const cat = defineCommand<Uint8Array>({
     const length = options.length as number | undefined
     if (offset != null && (offset < 0 || !Number.isInteger(offset))) throw new InvalidArgumentError(`--offset must be a whole number ≥ 0, not ${offset}`)
     if (length != null && (length < 0 || !Number.isInteger(length))) throw new InvalidArgumentError(`--length must be a whole number ≥ 0, not ${length}`)
+    const { cat } = await dagModule()
     for (const path of args) {
-      yield * catFile(path, node.blocks, { offset, length, signal })
+      yield * cat(path, node.blocks, { offset, length, signal })
     }
   }
 })
@@ -54,6 +56,7 @@ export const ls = defineCommand<LsObject>({
     return lines.join('\n')
   },
   async run ({ node, args, options, signal }) {
+    const { ls, parsePath, resolve } = await dagModule()
     const objects: LsObject['Objects'] = []
     for (const path of args) {
       const resolved = await resolve(parsePath(path), node.blocks, { signal })
@@ -63,7 +66,7 @@ export const ls = defineCommand<LsObject>({
         continue
       }
       const links = []
-      for await (const entry of lsPath(path, node.blocks, { signal, resolveType: options['resolve-type'] === true })) {
+      for await (const entry of ls(path, node.blocks, { signal, resolveType: options['resolve-type'] === true })) {
         links.push({
           Name: entry.name,
           Hash: entry.cid.toString(),
@@ -88,6 +91,6 @@ export const get = defineCommand<ExportEntry>({
   ],
   output: 'entries',
   async * run ({ node, args, signal }) {
-    yield * walk(args[0], node.blocks, { signal })
+    yield * (await dagModule()).walk(args[0], node.blocks, { signal })
   }
 })

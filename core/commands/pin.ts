@@ -1,11 +1,12 @@
 import { CID } from 'multiformats/cid'
-import { parsePath, resolve } from '../../dag/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 import type { CoreNode } from '../node.ts'
 
 /** Resolves a CID or /ipfs/ path to the CID it names. */
 export async function resolveCid (node: CoreNode, path: string, signal: AbortSignal): Promise<CID> {
+  const { parsePath, resolve } = await dagModule()
   const parsed = parsePath(path)
   if (parsed.segments.length === 0) return parsed.root
   return (await resolve(parsed, node.blocks, { signal })).cid

@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { dagStat as computeDagStat, refs as walkRefs } from '../../dag/index.ts'
 import { BlockCorruptError, InvalidArgumentError } from '../../errors/index.ts'
 import { parseByteSize, REPO_VERSION } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
+import { dagModule } from './dag-module.ts'
 import { resolveCid } from './pin.ts'
 
 async function diskUsage (path: string): Promise<number> {
@@ -132,7 +132,7 @@ export const refs = defineCommand<{ Ref: string, Err: string }>({
     const recursive = options.recursive === true || maxDepth > 1
     for (const path of args) {
       const root = await resolveCid(node, path, signal)
-      for await (const ref of walkRefs(root, node.blocks, {
+      for await (const ref of (await dagModule()).refs(root, node.blocks, {
         recursive,
         unique: options.unique === true,
         maxDepth: maxDepth >= 0 ? maxDepth : undefined,
@@ -189,6 +189,6 @@ export const dagStat = defineCommand<DagStatOutput>({
     if (args.length === 0) throw new InvalidArgumentError('dag stat needs at least one CID')
     const roots = []
     for (const path of args) roots.push(await resolveCid(node, path, signal))
-    return await computeDagStat(roots, node.blocks, { signal }) as DagStatOutput
+    return await (await dagModule()).dagStat(roots, node.blocks, { signal }) as DagStatOutput
   }
 })

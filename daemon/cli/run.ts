@@ -8,11 +8,10 @@ import type { RpcClient } from '../../http-api/index.ts'
 import { version } from '../../core/commands/init.ts'
 import { resolve as resolvePath } from 'node:path'
 import type { ExportEntry } from '../../dag/index.ts'
-import { parsePath } from '../../dag/index.ts'
-import { extract } from './extract.ts'
+import { parsePath } from '../../dag/path.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
-import { createProgressBar, type ProgressBar } from './progress.ts'
+import type { ProgressBar } from './progress.ts'
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -147,9 +146,12 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
 
     const showProgress = command.progress != null && options.quiet !== true && options['quieter'] !== true &&
       options.silent !== true && (options.progress === true || (options.progress !== false && process.stderr.isTTY === true))
+    // the progress bar and `get`'s extraction are loaded only where used: start-up is most of a
+    // small command's time
+    const progress = showProgress ? await import('./progress.ts') : undefined
     if (showProgress) options.progress = true
     const { input, args } = await buildInput(command, rawArgs, options, signal, (total) => {
-      if (showProgress) bar = createProgressBar(total)
+      bar = progress?.createProgressBar(total)
     })
 
     const repoPath = repoPathFromEnv()
@@ -177,7 +179,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       for await (const value of result as AsyncIterable<unknown>) {
         const bytes = command.progress?.(value)
         if (bytes != null) {
-          if (showProgress && bar == null) bar = createProgressBar(undefined)
+          if (bar == null) bar = progress?.createProgressBar(undefined)
           bar?.update(bytes)
           if (!json) continue
         }
@@ -191,6 +193,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
         ? options.output
         : defaultOutputName(args[0])
       await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+      const { extract } = await import('./extract.ts')
       await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
     } else {
       const out = bytesOut ?? createByteOutput(onStdoutError)

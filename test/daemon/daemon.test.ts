@@ -95,6 +95,24 @@ describe('cairn daemon', () => {
     }
   })
 
+  it('runs a command through the daemon without loading the blockstore, the dag layer or the progress bar', async () => {
+    // a module hook in the CLI process lists every project module it loads
+    const hook = join(repo.dir, 'list-modules.mjs')
+    const list = join(repo.dir, 'modules.txt')
+    await writeFile(hook, `import module from 'node:module'
+import { appendFileSync } from 'node:fs'
+module.registerHooks({ load (url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })
+`)
+    const env = { NODE_OPTIONS: `--import ${hook}` }
+    const added = await repo.run(['add', '-Q'], { input: 'a few bytes', env })
+    expect(added.code).toBe(0)
+    expect((await repo.run(['cat', added.out.trim()], { env })).out).toBe('a few bytes')
+    const loaded = (await readFile(list, 'utf8')).split('\n')
+    expect(loaded.some(url => url.endsWith('/http-api/rpc-client.ts'))).toBe(true)
+    const heavy = loaded.filter(url => /\/(blockstore|dag\/importer|dag\/exporter)\/|\/cli-progress\/|\/daemon\/cli\/extract\.ts$/.test(url))
+    expect(heavy).toEqual([])
+  })
+
   it('stops on `cairn shutdown`, removing the api file, with exit code 0', async () => {
     const result = await repo.run(['shutdown'])
     expect(result.code).toBe(0)
