@@ -22,14 +22,16 @@
  * start the reference servers (they print `listening <port>`).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { randomFillSync } from 'node:crypto'
 import { createServer } from 'node:http'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { tmpdir } from 'node:os'
 import { Readable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import type { CID } from 'multiformats/cid'
-import { load } from './load.ts'
+import type { LoadResult } from './load.ts'
 
 const ROOT = join(import.meta.dirname, '..')
 const CAIRN_BIN = join(ROOT, 'bin', 'cairn.js')
@@ -159,28 +161,20 @@ async function * randomStream (size: number, seed: number): AsyncGenerator<Uint8
   }
 }
 
-interface Autocannon {
-  (options: Record<string, unknown>): Promise<{ requests: { average: number }, non2xx: number, errors: number, timeouts: number }>
-}
-
+/** Requests/s of one load run, from a client process of its own (bench/load.ts). */
 async function requestsPerSecond (client: Client, port: number, paths: string[], headers: Record<string, string>, seconds = Number(values.seconds)): Promise<number> {
-  const connections = Number(values.connections)
-  if (client === 'lean') {
-    const result = await load({ port, paths, headers, connections, seconds })
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-    return result.rps
-  }
-  const { default: autocannon } = await import('autocannon' as string) as { default: Autocannon }
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
-    requests: paths.map(path => ({ method: 'GET', path, headers }))
-  })
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`)
-  }
-  return result.requests.average
+  const pathsFile = join(tmpdir(), `cairn-bench-paths-${process.pid}`)
+  await writeFile(pathsFile, paths.join('\n'))
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'load.ts'), client, String(port), pathsFile, values.connections, String(seconds), JSON.stringify(headers)],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const [code] = await once(child, 'close') as [number | null]
+  await rm(pathsFile, { force: true })
+  if (code !== 0) throw new Error(`bench/load.ts ${client} exited with ${String(code)}`)
+  const result = JSON.parse(out) as LoadResult
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}, ${client}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return result.rps
 }
 
 async function streamSeconds (port: number, path: string, expected: number): Promise<number> {
