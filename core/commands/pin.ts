@@ -1,15 +1,15 @@
 import { CID } from 'multiformats/cid'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import { parsePath } from '../../dag/path.ts'
 import { dagModule } from './dag-module.ts'
 import type { CoreNode } from '../node.ts'
 
 /** Resolves a CID or /ipfs/ path to the CID it names. */
 export async function resolveCid (node: CoreNode, path: string, signal: AbortSignal): Promise<CID> {
-  const { parsePath, resolve } = await dagModule()
   const parsed = parsePath(path)
   if (parsed.segments.length === 0) return parsed.root
-  return (await resolve(parsed, node.blocks, { signal })).cid
+  return (await (await dagModule()).resolve(parsed, node.blocks, { signal })).cid
 }
 
 export const pinAdd = defineCommand<{ Pins: string[] }>({
