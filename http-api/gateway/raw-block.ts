@@ -56,6 +56,11 @@ export class RawBlockFastPath {
     this.#base = base
   }
 
+  /** True for a request this path may answer (it may still decline, see {@link serve}). */
+  claims (req: IncomingMessage): boolean {
+    return (req.method === 'GET' || req.method === 'HEAD') && RAW_BLOCK_URL.test(req.url ?? '')
+  }
+
   /**
    * Answers a plain raw-block request; resolves false (having sent nothing) when the request is
    * not one, or the block is not local.

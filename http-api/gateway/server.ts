@@ -9,7 +9,7 @@
  *
  * @see https://specs.ipfs.tech/http-gateways/
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { CoreNode } from '../../core/index.ts'
 import {
@@ -175,6 +175,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   const context: Context = { node, settings }
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
+  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
 
   const app = Fastify({
     logger: false,
@@ -186,6 +187,20 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
     frameworkErrors: (_err, request, reply) => {
       reply.hijack()
       void handler(request.raw, reply.raw)
+    },
+    // fastify's server, except that a request the raw-block fast path may answer goes straight to
+    // the handler: fastify's routing and request objects are ~1 µs of its ~17
+    serverFactory: (route, options) => {
+      const server = createServer((req, res) => {
+        if (fastPath.claims(req)) void handler(req, res)
+        else route(req, res)
+      })
+      // what fastify sets on a server it makes itself
+      const timeouts = options as { keepAliveTimeout?: number, requestTimeout?: number, connectionTimeout?: number }
+      if (timeouts.keepAliveTimeout != null) server.keepAliveTimeout = timeouts.keepAliveTimeout
+      if (timeouts.requestTimeout != null) server.requestTimeout = timeouts.requestTimeout
+      server.setTimeout(timeouts.connectionTimeout ?? 0)
+      return server
     }
   })
   app.decorate('gatewayStats', stats)
@@ -194,7 +209,6 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null, undefined) })
 
-  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
   // made only for requests the fast path does not answer: an AbortController is not free
   const exchange = (req: IncomingMessage, res: ServerResponse, head: boolean): Exchange =>
     ({ req, res, head, controller: new AbortController(), base })
