@@ -9,7 +9,8 @@
  *    per-request ceiling of this machine), each with two load generators — bench/load.ts, which
  *    frames answers without decoding them, and autocannon, which spends more CPU per request on
  *    a binary body than the gateway does (see load.ts) — both reported, the target read from the
- *    first.
+ *    first; and each server's own CPU time per answer over those runs (`/proc/<pid>/stat`), which
+ *    does not depend on which client set the pace.
  *
  * Every server runs in its own process; the runs alternate between them (streaming runs first, then
  * the small-block runs, each after a warm-up); each figure is given as the median and the minimum
@@ -144,6 +145,12 @@ async function peakRss (pid: number): Promise<number> {
 }
 
 /** Resets a process's peak RSS to its current RSS (Linux `clear_refs` 5); false when not allowed. */
+/** CPU time (user + system) a process has used so far, in seconds (`/proc/<pid>/stat`). */
+async function cpuSeconds (pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks; 100 per second on Linux
+}
+
 async function resetPeak (pid: number): Promise<boolean> {
   return await writeFile(`/proc/${pid}/clear_refs`, '5').then(() => true, () => false)
 }
@@ -250,6 +257,8 @@ async function main (): Promise<void> {
       lean: { [hello.name]: [], [cairn.name]: [], [vf.name]: [] },
       autocannon: { [hello.name]: [], [cairn.name]: [], [vf.name]: [] }
     }
+    // the server's own CPU per answer (both clients): what it costs, whoever sets the pace
+    const cpuPerRequest: Record<string, number[]> = { [hello.name]: [], [cairn.name]: [], [vf.name]: [] }
     const mbps: Record<string, number[]> = { [cairn.name]: [], [vf.name]: [] }
     const rss: Record<string, number[]> = { [cairn.name]: [], [vf.name]: [] }
     // streaming first, so that its peak RSS is not the heap left by 100 connections of small requests
@@ -270,7 +279,11 @@ async function main (): Promise<void> {
     for (let run = 0; run < runs; run++) {
       for (const client of run % 2 === 0 ? CLIENTS : [...CLIENTS].reverse()) {
         for (const server of run % 2 === 0 ? [hello, cairn, vf] : [vf, cairn, hello]) {
-          rps[client][server.name].push(await requestsPerSecond(client, server.port, paths(server), rawHeaders))
+          const pid = server.child.pid as number
+          const cpuBefore = await cpuSeconds(pid)
+          const rate = await requestsPerSecond(client, server.port, paths(server), rawHeaders)
+          rps[client][server.name].push(rate)
+          cpuPerRequest[server.name].push(1e6 * (await cpuSeconds(pid) - cpuBefore) / (rate * Number(values.seconds)))
         }
       }
       console.error(`raw-block run ${run + 1}/${runs} done`)
@@ -287,6 +300,7 @@ async function main (): Promise<void> {
     for (const client of CLIENTS) {
       for (const server of [hello, cairn, vf]) console.log(line(`raw 1 KiB blocks, ${client} client: ${server.name}`, 'req/s', rps[client][server.name]))
     }
+    for (const server of [hello, cairn, vf]) console.log(line(`raw 1 KiB blocks, server CPU per request: ${server.name}`, 'µs', cpuPerRequest[server.name], 1))
     const share = (client: Client): string => (100 * stats(rps[client][cairn.name]).median / stats(rps[client][hello.name]).median).toFixed(0)
     console.log(`\nCairn raw blocks: ${share('lean')}% of the fastify hello-world ceiling with the lean client (target ≥ 50%), ` +
       `${share('autocannon')}% with autocannon. The lean client (bench/load.ts) frames answers without decoding them; ` +
