@@ -81,6 +81,13 @@ describe('trustless raw blocks', () => {
     expect(stats.rawBlockFastPath).toBe(before)
   })
 
+  it('serves the fast path from a server with fastify\'s keep-alive and request timeouts', async () => {
+    const server = gw.app.server
+    expect(server.keepAliveTimeout).toBe(72_000) // fastify's default, not node:http's 5 s
+    expect(server.requestTimeout).toBe(0)
+    expect((await gw.get(`/ipfs/${MULTIBLOCK_LEAVES[1]}?format=raw`)).status).toBe(200)
+  })
+
   it('never answers from its prepared headers for a block that has been removed', async () => {
     const { CID } = await import('multiformats/cid')
     const { sha256 } = await import('multiformats/hashes/sha2')
