@@ -31,6 +31,7 @@ import {
   API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS,
   MAX_PART_HEADER_BYTES, PREFLIGHT_MAX_AGE_SECONDS, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER
 } from './constants.ts'
+import { writeChunk } from './backpressure.ts'
 import { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, toHeaderValue } from './errors.ts'
 import { multipartBoundary, parseMultipart } from './multipart.ts'
 import { createApiGuard, type ApiAuthorization, type ApiGuard } from './security.ts'
@@ -182,20 +183,9 @@ function toJson (value: unknown): string {
   }) + '\n'
 }
 
-/** Writes with backpressure: resolves once the socket takes more, rejects when it closes. */
+/** Writes with backpressure (see backpressure.ts); a closed answer rejects with the signal's reason. */
 async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal): Promise<void> {
-  if (res.destroyed) throw signal.reason ?? new AbortedError('the client closed the connection')
-  if (res.write(chunk)) return
-  await new Promise<void>((resolve, reject) => {
-    const cleanup = (): void => {
-      res.off('drain', onDrain)
-      res.off('close', onClose)
-    }
-    const onDrain = (): void => { cleanup(); resolve() }
-    const onClose = (): void => { cleanup(); reject(signal.reason ?? new AbortedError('the client closed the connection')) }
-    res.on('drain', onDrain)
-    res.on('close', onClose)
-  })
+  await writeChunk(res, chunk, () => signal.reason ?? new AbortedError('the client closed the connection'))
 }
 
 /** The error answer of a request whose answer has not started. */

@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 import { AbortedError, meaningOf, messageOf } from '../../errors/index.ts'
+import { writeChunk } from '../backpressure.ts'
 import { RETRY_AFTER_BUSY_SECONDS, RETRY_AFTER_TIMEOUT_SECONDS } from './constants.ts'
 import { reasonOf, type Retrieval } from './retrieval.ts'
 
@@ -32,22 +33,8 @@ export function writeHead (ex: Exchange, status: number, headers: Headers): void
 
 /** Writes one chunk, waiting for the socket when its buffer is full; rejects when the client goes. */
 export async function write (ex: Exchange, chunk: Uint8Array | string): Promise<void> {
-  const { res } = ex
-  if (res.destroyed) throw reasonOf(ex.controller.signal)
-  if (res.write(chunk)) return
-  await new Promise<void>((resolve, reject) => {
-    const done = (): void => {
-      res.off('drain', onDrain)
-      res.off('close', onClose)
-    }
-    const onDrain = (): void => { done(); resolve() }
-    const onClose = (): void => {
-      done()
-      reject(ex.controller.signal.aborted ? reasonOf(ex.controller.signal) : new AbortedError('the client closed the connection'))
-    }
-    res.on('drain', onDrain)
-    res.on('close', onClose)
-  })
+  const { signal } = ex.controller
+  await writeChunk(ex.res, chunk, () => signal.aborted ? reasonOf(signal) : new AbortedError('the client closed the connection'))
 }
 
 /** Sends a whole answer (the body is dropped for HEAD). */
