@@ -200,6 +200,21 @@ export class ListenError extends CairnError {
   static { ERROR_MEANINGS['ListenError'] = SERVER() }
   override name = 'ListenError'
 }
+/** No router is configured (`Routing.Type` is `none`, or the node is offline). */
+export class RoutingOffError extends CairnError {
+  static { ERROR_MEANINGS['RoutingOffError'] = SERVER(501) }
+  override name = 'RoutingOffError'
+}
+/** A routing query finished without an answer (no providers, no record). */
+export class NotFoundError extends CairnError {
+  static { ERROR_MEANINGS['NotFoundError'] = SERVER(404) }
+  override name = 'NotFoundError'
+}
+/** A record or message from a peer failed validation. */
+export class InvalidRecordError extends CairnError {
+  static { ERROR_MEANINGS['InvalidRecordError'] = CLIENT() }
+  override name = 'InvalidRecordError'
+}
 
 /** The meaning of an error, by name; unknown names are internal errors. */
 export function meaningOf (err: unknown): ErrorMeaning {
