@@ -6,8 +6,9 @@ import { open, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { GATEWAY_CONFORMANCE_FIXTURES } from '../helpers/fixtures.ts'
 
-const FIXTURES = new URL('../../../shared/fixtures/gateway-conformance/', import.meta.url)
+const FIXTURES = GATEWAY_CONFORMANCE_FIXTURES
 
 /** Waits until the child has printed `text` on stderr or stdout, or fails after a deadline. */
 async function waitForOutput (child: import('node:child_process').ChildProcess, predicate: (out: string) => boolean, ms = 30_000): Promise<string> {
@@ -121,7 +122,7 @@ describe('cairn CLI faults', () => {
   })
 
   it('rejects bad CARs, naming what was wrong, and stores nothing invalid', async () => {
-    const car = await readFile(new URL('trustless_gateway_car/subdir-with-two-single-block-files.car', FIXTURES))
+    const car = await readFile(join(FIXTURES, 'trustless_gateway_car', 'subdir-with-two-single-block-files.car'))
     const truncated = car.subarray(0, car.byteLength - 10)
     const cut = await repo.run(['dag', 'import'], { input: truncated })
     expect(cut.code).toBe(1)
@@ -140,10 +141,10 @@ describe('cairn CLI faults', () => {
 
   it('imports every conformance fixture CAR', async () => {
     const files: string[] = []
-    const walk = async (dir: URL): Promise<void> => {
+    const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) await walk(new URL(`${entry.name}/`, dir))
-        else if (entry.name.endsWith('.car')) files.push(new URL(entry.name, dir).pathname)
+        if (entry.isDirectory()) await walk(join(dir, entry.name))
+        else if (entry.name.endsWith('.car')) files.push(join(dir, entry.name))
       }
     }
     await walk(FIXTURES)
