@@ -10,9 +10,10 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  id, pingCommand, statsBw, swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers
-} from '../../core/commands/network.ts'
+import { id } from '../../core/commands/id.ts'
+import { pingCommand } from '../../core/commands/ping.ts'
+import { statsBw } from '../../core/commands/stats.ts'
+import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from '../../core/commands/swarm.ts'
 import { parseOptions, type Command } from '../../core/command.ts'
 import { AGENT_VERSION, createHost, PING_PROTOCOL, type CairnHost } from '../../core/libp2p/index.ts'
 import { memoryNode, runCommand, testConfig, waitFor, type TestNode } from './host-helpers.ts'
