@@ -1,7 +1,8 @@
 /**
  * The suite runs from any clone: no test or benchmark may read a folder beside the checkout or name
  * a folder of the machine it was written on. Both worked on that machine and broke everywhere else,
- * so this scan keeps them from coming back.
+ * so this scan keeps them from coming back. Tests also wait on conditions, never on the clock:
+ * a fixed sleep flakes on a loaded machine and wastes time everywhere else.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
@@ -32,6 +33,18 @@ const FORBIDDEN: Array<{ reason: string, pattern: RegExp }> = [
   { reason: 'names an absolute path of one machine', pattern: new RegExp(String.raw`(?<![\w$}.\-])/(?:` + ['work', 'root', 'home'].join('|') + String.raw`)(?![\w.\-])`) }
 ]
 
+/**
+ * A test that sleeps: the promise-around-a-timer idiom, or the timers' promise API. Only
+ * `test/helpers/wait.ts` (the one poll loop, which pauses between checks) may do either.
+ */
+const CLOCK_WAITS: Array<{ reason: string, pattern: RegExp }> = [
+  { reason: 'sleeps instead of waiting on a condition (use test/helpers/wait.ts)', pattern: new RegExp(String.raw`set` + String.raw`Timeout\(\s*(?:resolve|r|res|done)\b`) },
+  { reason: 'sleeps instead of waiting on a condition (use test/helpers/wait.ts)', pattern: new RegExp(`node:timers/` + 'promises') }
+]
+
+/** The one place allowed to pause between checks. */
+const WAIT_HELPER = 'test/helpers/wait.ts'
+
 /** One offending line: where it is and why it is refused. */
 interface Finding {
   file: string
@@ -42,9 +55,18 @@ interface Finding {
 
 /** The lines of `text` that match a forbidden pattern. */
 function findMachinePaths (file: string, text: string): Finding[] {
+  return findLines(file, text, FORBIDDEN)
+}
+
+/** The lines of a test's `text` that sleep on the clock. */
+function findClockWaits (file: string, text: string): Finding[] {
+  return file === WAIT_HELPER ? [] : findLines(file, text, CLOCK_WAITS)
+}
+
+function findLines (file: string, text: string, rules: Array<{ reason: string, pattern: RegExp }>): Finding[] {
   const findings: Finding[] = []
   text.split('\n').forEach((line, i) => {
-    for (const { reason, pattern } of FORBIDDEN) {
+    for (const { reason, pattern } of rules) {
       if (pattern.test(line)) findings.push({ file, line: i + 1, reason, text: line.trim() })
     }
   })
@@ -90,6 +112,31 @@ describe('repository hygiene', () => {
     const files = SCANNED.flatMap(dir => sourceFiles(join(ROOT, dir)))
     expect(files.length).toBeGreaterThan(50)
     const findings = files.flatMap(path => findMachinePaths(relative(ROOT, path), readFileSync(path, 'utf8')))
+    expect(findings).toEqual([])
+  })
+
+  it('recognises a fixed sleep, and not a timer that guards or paces', () => {
+    const bad = [
+      `await new Promise(resolve => set${'Timeout'}(resolve, 400))`,
+      `await new Promise(r => set${'Timeout'}(r, 50))`,
+      `import { setTimeout as sleep } from 'node:timers/${'promises'}'`
+    ]
+    for (const line of bad) expect(findClockWaits('test/x.test.ts', line), line).not.toEqual([])
+    const fine = [
+      "const timer = setTimeout(() => { child.kill('SIGKILL') }, 60_000)",
+      'await new Promise(resolve => setImmediate(resolve))',
+      "await waitFor(() => output().includes('ready'), { timeout: 30_000 })"
+    ]
+    for (const line of fine) expect(findClockWaits('test/x.test.ts', line), line).toEqual([])
+    expect(findClockWaits(WAIT_HELPER, bad[0])).toEqual([])
+  })
+
+  it('no test sleeps on the clock instead of waiting on a condition', () => {
+    const files = sourceFiles(join(ROOT, 'test'))
+    const findings = files.flatMap(path => {
+      const name = relative(ROOT, path).split(sep).join('/')
+      return findClockWaits(name, readFileSync(path, 'utf8'))
+    })
     expect(findings).toEqual([])
   })
 
