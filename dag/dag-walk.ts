@@ -2,30 +2,23 @@
  * Walking a DAG: blocks in depth-first pre-order (what `dag export` writes), `refs` in Kubo's
  * order, `dag stat`, and the blocks of a DAG that are not stored yet.
  *
- * Links are read with {@link namedLinksOf}; identity CIDs are answered from the CID itself and
- * never asked of the getter.
+ * Blocks come through the blockstore's one walker (`walkDag` there: ordered, bounded read-ahead)
+ * and links are read with its {@link namedLinksOf}; identity CIDs are answered from the CID
+ * itself and never asked of the getter.
  */
 import type { CID } from 'multiformats/cid'
-import type { AbortOptions, Block, BlockGetter } from '../blockstore/types.ts'
+import {
+  DEFAULT_WALK_READ_AHEAD, IDENTITY, loadBlockBytes, namedLinksOf, walkDag as walkBlocks
+} from '../blockstore/index.ts'
+import type { AbortOptions, Block, BlockGetter } from '../blockstore/index.ts'
 import { AbortedError } from '../errors/index.ts'
-import { IDENTITY } from './hashes.ts'
-import { namedLinksOf } from './links.ts'
 
-/** How many blocks {@link walkDag} fetches ahead of the one it yields. */
-export const DEFAULT_WALK_READ_AHEAD = 16
+export { DEFAULT_WALK_READ_AHEAD, loadBlockBytes }
 
 function checkAborted (signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
     throw new AbortedError('the DAG walk was aborted', { cause: signal.reason })
   }
-}
-
-/** The bytes of `cid`: the digest of an identity CID, otherwise from `getter`. */
-export async function loadBlockBytes (cid: CID, getter: BlockGetter, options: AbortOptions = {}): Promise<Uint8Array> {
-  if (cid.multihash.code === IDENTITY) {
-    return cid.multihash.digest
-  }
-  return getter.get(cid, options)
 }
 
 /** Options of {@link walkDag}. */
@@ -44,64 +37,19 @@ export interface WalkDagOptions extends AbortOptions {
 /**
  * The blocks of the DAGs under `roots`, depth first, parent before children, children in link
  * order; identity blocks are included (the caller decides whether to write them). Memory holds
- * the DFS stack of CIDs, the `dedupe` set, and at most `readAhead` prefetched blocks.
+ * the walk's pending steps, the `dedupe` set, and at most `readAhead` prefetched blocks per level.
  */
 export async function * walkDag (roots: readonly CID[], getter: BlockGetter, options: WalkDagOptions = {}): AsyncGenerator<Block> {
-  const dedupe = options.dedupe ?? true
-  const readAhead = Math.max(0, options.readAhead ?? DEFAULT_WALK_READ_AHEAD)
-  // one controller for the prefetches, aborted when the walk ends for any reason
-  const controller = new AbortController()
-  const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
-  const seen = new Set<string>()
-  const stack: CID[] = [...roots].reverse()
-  const pending = new Map<string, Promise<Uint8Array | undefined>>()
-
-  const fetch = async (cid: CID): Promise<Uint8Array | undefined> => {
-    try {
-      return await loadBlockBytes(cid, getter, { signal })
-    } catch (err) {
-      if (options.skipMissing === true && (err as Error)?.name === 'BlockNotFoundError') return undefined
-      throw err
-    }
-  }
-
-  const prefetch = (): void => {
-    for (let i = stack.length - 1; i >= 0 && pending.size < readAhead; i--) {
-      const cid = stack[i]
-      const key = cid.toString()
-      if (pending.has(key) || (dedupe && seen.has(key)) || cid.multihash.code === IDENTITY) continue
-      const p = fetch(cid)
-      p.catch(() => {}) // observed when popped; a prefetch never popped must not crash the process
-      pending.set(key, p)
-    }
-  }
-
-  try {
-    for (let cid = stack.pop(); cid != null; cid = stack.pop()) {
-      checkAborted(options.signal)
-      const key = cid.toString()
-      if (dedupe) {
-        if (seen.has(key)) continue
-        seen.add(key)
-      }
-      let load = pending.get(key)
-      if (load != null) {
-        pending.delete(key)
-      } else {
-        load = fetch(cid)
-      }
-      const bytes = await load
-      if (bytes == null) continue
-      const links = namedLinksOf(cid, bytes)
-      for (let i = links.length - 1; i >= 0; i--) {
-        stack.push(links[i].cid)
-      }
-      prefetch()
-      yield { cid, bytes }
-    }
-  } finally {
-    controller.abort()
-  }
+  const walk = walkBlocks(roots, {
+    signal: options.signal,
+    readAhead: options.readAhead,
+    dedupe: (options.dedupe ?? true) ? { seen: new Set(), key: cid => cid.toString() } : undefined,
+    load: async (cid, opts) => await loadBlockBytes(cid, getter, opts),
+    onError: options.skipMissing === true
+      ? (_cid, err) => { if (err?.name !== 'BlockNotFoundError') throw err }
+      : undefined
+  })
+  for await (const { cid, bytes } of walk) yield { cid, bytes }
 }
 
 /** Options of {@link refs} (Kubo's `ipfs refs`). */

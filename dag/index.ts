@@ -7,5 +7,7 @@ export * from './exporter/index.ts'
 export * from './car.ts'
 export * from './codecs.ts'
 export { hasherByName, hasherByCode, hashBytes, verifyBlock, HASH_NAMES } from './hashes.ts'
-export * from './links.ts'
+// links are read in one place, at the lowest layer that needs them (pins and GC)
+export { linksOf, namedLinksOf } from '../blockstore/index.ts'
+export type { NamedLink } from '../blockstore/index.ts'
 export * from './dag-walk.ts'

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest'
 import type { Block, BlockGetter } from '../../blockstore/types.ts'
 import { blockPut, codecByCode, codecByName, dagGet, dagPut, resolveDagPath } from '../../dag/codecs.ts'
 import { hashBytes, hasherByCode, hasherByName, verifyBlock } from '../../dag/hashes.ts'
-import { linksOf, namedLinksOf } from '../../dag/links.ts'
+import { linksOf, namedLinksOf } from '../../dag/index.ts'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
