@@ -3,7 +3,7 @@
  *
  * Export writes CARv1: a header naming the roots, then the blocks of their DAGs in depth-first
  * pre-order, each once by default, never an identity block. It streams: one block is in flight
- * plus the walker's read-ahead.
+ * plus the walker's read-ahead. {@link writeCar} is the one CAR writer; the gateway uses it too.
  *
  * Import reads CARv1 and CARv2 (the inner CARv1; the index is ignored) as a stream. Every block is
  * hashed and checked against its CID before it is stored; valid blocks go to the sink in batches;
@@ -23,12 +23,12 @@ import { CarWriter } from '@ipld/car/writer'
 import { asyncIterableReader, limitReader, readBlockHead, readHeader } from '@ipld/car/decoder'
 import type { BytesReader } from '@ipld/car/decoder'
 import { CID } from 'multiformats/cid'
-import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/types.ts'
-import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
+import { IDENTITY, MAX_BLOCK_SIZE } from '../blockstore/index.ts'
+import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/index.ts'
 import { AbortedError, BlockTooBigError, InvalidCARError, messageOf } from '../errors/index.ts'
 import { walkDag } from './dag-walk.ts'
 import type { WalkDagOptions } from './dag-walk.ts'
-import { IDENTITY, verifyBlock } from './hashes.ts'
+import { verifyBlock } from './hashes.ts'
 
 /** The largest CAR header accepted (go-car's default `MaxAllowedHeaderSize`). */
 export const MAX_CAR_HEADER_SIZE = 32 * 1024 * 1024
@@ -53,34 +53,58 @@ export type ExportCarOptions = WalkDagOptions
  * `dedupe` (default true), `skipMissing` and `readAhead`. A failure (missing block, unknown codec,
  * abort) ends the stream with that error after the bytes written so far.
  */
-export async function * exportCar (roots: readonly CID[], getter: BlockGetter, options: ExportCarOptions = {}): AsyncGenerator<Uint8Array> {
-  const { writer, out } = CarWriter.create([...roots])
-  const controller = new AbortController()
-  const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
-  let failure: { err: unknown } | undefined
+export function exportCar (roots: readonly CID[], getter: BlockGetter, options: ExportCarOptions = {}): AsyncGenerator<Uint8Array> {
+  return writeCar(roots, withoutIdentity(walkDag(roots, getter, options)))
+}
 
-  // the walker feeds the CarWriter while this generator drains it; CarWriter.put resolves only
+/** Identity blocks live in their CIDs: a CAR never carries them. */
+async function * withoutIdentity (blocks: AsyncIterable<Block>): AsyncGenerator<Block> {
+  for await (const block of blocks) {
+    if (block.cid.multihash.code !== IDENTITY) yield block
+  }
+}
+
+/** Options of {@link writeCar}. */
+export interface WriteCarOptions {
+  /** Output is gathered into chunks of about this many bytes. Default {@link EXPORT_CHUNK_SIZE}. */
+  chunkSize?: number
+}
+
+/**
+ * The one CAR writer (`dag export`, the gateway's CAR answers): a CARv1 stream of `blocks`, in
+ * the order given, with `roots` in its header, framed by @ipld/car's encoder. It pulls a block
+ * only once the bytes of the one before have been taken, so memory holds one block plus what the
+ * source reads ahead. An error of the source ends the stream after the bytes written so far;
+ * a consumer that stops early ends the source (its `return`), which stops its loads.
+ */
+export async function * writeCar (roots: readonly CID[], blocks: AsyncIterable<Block>, options: WriteCarOptions = {}): AsyncGenerator<Uint8Array> {
+  const { writer, out } = CarWriter.create([...roots])
+  const source = blocks[Symbol.asyncIterator]()
+  let failure: { err: unknown } | undefined
+  let drained = false
+
+  // the source feeds the CarWriter while this generator drains it; CarWriter.put resolves only
   // once its bytes have been taken, which keeps one block in flight
   const produce = async (): Promise<void> => {
     try {
-      for await (const block of walkDag(roots, getter, { ...options, signal })) {
-        if (block.cid.multihash.code === IDENTITY) continue
-        await writer.put(block)
+      for (let next = await source.next(); next.done !== true; next = await source.next()) {
+        await writer.put(next.value)
       }
     } catch (err) {
       failure = { err }
     }
+    drained = true
     await writer.close()
   }
   const producing = produce()
-  producing.catch(() => {}) // awaited below; also when the consumer stops early it may never settle
+  producing.catch(() => {}) // awaited below; when the consumer stops early it may never settle
 
   try {
-    yield * coalesce(out, EXPORT_CHUNK_SIZE)
+    yield * coalesce(out, options.chunkSize ?? EXPORT_CHUNK_SIZE)
     await producing
     if (failure != null) throw failure.err
   } finally {
-    controller.abort()
+    if (!drained) source.return?.().catch(() => {}) // a source that fails as it stops has nothing left to say
   }
 }
 
