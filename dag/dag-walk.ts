@@ -8,18 +8,11 @@
  */
 import type { CID } from 'multiformats/cid'
 import {
-  DEFAULT_WALK_READ_AHEAD, IDENTITY, loadBlockBytes, namedLinksOf, walkDag as walkBlocks
+  DEFAULT_WALK_READ_AHEAD, IDENTITY, loadBlockBytes, namedLinksOf, traverse, walkDag as walkBlocks
 } from '../blockstore/index.ts'
-import type { AbortOptions, Block, BlockGetter } from '../blockstore/index.ts'
-import { AbortedError } from '../errors/index.ts'
+import type { AbortOptions, Block, BlockGetter, Step } from '../blockstore/index.ts'
 
 export { DEFAULT_WALK_READ_AHEAD, loadBlockBytes }
-
-function checkAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw new AbortedError('the DAG walk was aborted', { cause: signal.reason })
-  }
-}
 
 /** Options of {@link walkDag}. */
 export interface WalkDagOptions extends AbortOptions {
@@ -96,20 +89,29 @@ export async function * refs (roots: CID | readonly CID[], getter: BlockGetter, 
     return [!atLimit, before === undefined]
   }
 
-  async function * under (cid: CID, bytes: Uint8Array, depth: number): AsyncGenerator<RefEdge> {
-    for (const link of namedLinksOf(cid, bytes)) {
-      const [deeper, print] = visit(link.cid, depth + 1)
-      if (!deeper && !print) continue
-      checkAborted(options.signal)
-      const child = await loadBlockBytes(link.cid, getter, options)
-      if (print) yield { parent: cid, cid: link.cid, name: link.name }
-      if (deeper) yield * under(link.cid, child, depth + 1)
-    }
+  // a link found at `depth` (the roots are at 0): fetched ahead, decided on when its turn comes
+  const linkSteps = (cid: CID, bytes: Uint8Array, depth: number): Array<Step<RefMeta, RefEdge>> => {
+    if (maxDepth >= 0 && depth + 1 > maxDepth) return []
+    return namedLinksOf(cid, bytes).map(link => ({ fetch: link.cid, meta: { parent: cid, name: link.name, depth: depth + 1 } }))
   }
+  const expand = (cid: CID, bytes: Uint8Array, meta: RefMeta): Array<Step<RefMeta, RefEdge>> => {
+    if (meta.parent == null) return linkSteps(cid, bytes, 0)
+    const [deeper, print] = visit(cid, meta.depth)
+    const steps: Array<Step<RefMeta, RefEdge>> = print ? [{ value: { parent: meta.parent, cid, name: meta.name } }] : []
+    if (deeper) steps.push(...linkSteps(cid, bytes, meta.depth))
+    return steps
+  }
+  const initial = (Array.isArray(roots) ? roots : [roots]).map(root => ({ fetch: root, meta: { name: '', depth: 0 } }))
+  const load = async (cid: CID, opts: AbortOptions): Promise<Uint8Array> => await loadBlockBytes(cid, getter, opts)
+  yield * traverse<RefMeta, RefEdge>(initial, load, expand, { signal: options.signal })
+}
 
-  for (const root of Array.isArray(roots) ? roots : [roots]) {
-    yield * under(root, await loadBlockBytes(root, getter, options), 0)
-  }
+/** Where a link met by {@link refs} came from. */
+interface RefMeta {
+  /** The block that links to it; none for a root. */
+  parent?: CID
+  name: string
+  depth: number
 }
 
 /** One root's figures in {@link DagStatSummary}. */
@@ -180,18 +182,14 @@ export async function dagStat (roots: readonly CID[], getter: BlockGetter, optio
  * `getter` to find their links.
  */
 export async function * missingBlocks (roots: readonly CID[], has: (cid: CID, options?: AbortOptions) => Promise<boolean>, getter: BlockGetter, options: AbortOptions = {}): AsyncGenerator<CID> {
-  const seen = new Set<string>()
-  const stack: CID[] = [...roots].reverse()
-  for (let cid = stack.pop(); cid != null; cid = stack.pop()) {
-    checkAborted(options.signal)
-    const key = cid.toString()
-    if (seen.has(key)) continue
-    seen.add(key)
-    if (cid.multihash.code !== IDENTITY && !(await has(cid, options))) {
-      yield cid
-      continue
-    }
-    const links = namedLinksOf(cid, await loadBlockBytes(cid, getter, options))
-    for (let i = links.length - 1; i >= 0; i--) stack.push(links[i].cid)
+  const walk = walkBlocks(roots, {
+    signal: options.signal,
+    dedupe: { seen: new Set(), key: cid => cid.toString() },
+    // an absent block is visited without bytes, so the walk does not descend below it
+    load: async (cid, opts): Promise<Uint8Array | undefined> =>
+      cid.multihash.code !== IDENTITY && !(await has(cid, opts)) ? undefined : await loadBlockBytes(cid, getter, opts)
+  })
+  for await (const { cid, bytes } of walk) {
+    if (bytes == null) yield cid
   }
 }
