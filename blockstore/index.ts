@@ -10,7 +10,7 @@
  *   while they write unpinned blocks; GC takes the exclusive one for mark and sweep.
  * - `linksOf` / `namedLinksOf`: the one way to read a block's links, for every codec stored;
  *   `walkDag` / `traverse`: the one ordered DAG walker with bounded read-ahead.
- * - `codes.ts`: the table of codec and multihash codes.
+ * - `codes.ts`: the table of codec and multihash codes; `hashes.ts`: the one multihash registry.
  */
 export type {
   AbortOptions, Block, BlockEntry, BlockGetter, BlockSink, Blockstore, BlockVerifyResult,
@@ -36,4 +36,5 @@ export { loadBlockBytes, nodeKey, traverse, walkDag } from './dag-walk.ts'
 export type {
   BlockLoader, Dedupe, Expand, Step, TraverseOptions, WalkDagOptions, WalkedBlock, WalkNode
 } from './dag-walk.ts'
-export { isSupportedHash, matchesMultihash } from './hashes.ts'
+export { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from './hashes.ts'
+export type { HashFunction } from './hashes.ts'
