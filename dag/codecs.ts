@@ -20,15 +20,11 @@ import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
 import {
   BlockCorruptError, BlockTooBigError, InvalidArgumentError, PathNotFoundError, UnsupportedCodecError, messageOf
 } from '../errors/index.ts'
-import { IDENTITY, SHA2_256, hashBytes, hasherByName } from './hashes.ts'
+import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, IDENTITY, JSON_CODE, RAW, SHA2_256 } from '../blockstore/index.ts'
+import { hashBytes, hasherByName } from './hashes.ts'
 
-/** Multicodec codes of the supported codecs. */
-export const DAG_PB = 0x70
-export const RAW = 0x55
-export const DAG_CBOR = 0x71
-export const DAG_JSON = 0x0129
-export const JSON_CODE = 0x0200
-export const CBOR = 0x51
+/** Multicodec codes of the supported codecs (from the one table, `blockstore/codes.ts`). */
+export { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW }
 
 /** A codec: its multicodec name and code, and its data-model encoder and decoder. */
 export interface Codec {

@@ -28,7 +28,7 @@ export const UNIXFS_TYPE_DIRECTORY = 1
 export const UNIXFS_TYPE_HAMT_SHARD = 5
 
 /** The multihash code of sha2-256, the only hash CIDv0 allows. */
-export const SHA2_256_CODE = 0x12
+export { SHA2_256 as SHA2_256_CODE } from '../../blockstore/index.ts'
 
 /** Blocks handed to the sink in one `putMany` call, at most (Kubo's `Import.BatchMaxNodes`). */
 export const DIRECTORY_BATCH_MAX_BLOCKS = 128
