@@ -55,3 +55,22 @@ describe('one implementation per behaviour', () => {
       .toEqual(['dag/importer/directory.ts', 'dag/importer/unixfs-data.ts'])
   })
 })
+
+/** Lines of the function declared as `export async function name (` up to its closing brace. */
+function functionLines (path: string, name: string): number {
+  const lines = readFileSync(join(ROOT, path), 'utf8').split('\n')
+  const start = lines.findIndex(line => new RegExp(`^export (async )?function \\*? ?${name} \\(`).test(line))
+  if (start < 0) throw new Error(`${name} is not declared in ${path}`)
+  const end = lines.findIndex((line, i) => i > start && line === '}')
+  return end - start + 1
+}
+
+describe('rooms a newcomer can read (issue 9, section 4)', () => {
+  it('keeps IPLD path stepping out of codecs.ts, in ipld-path.ts', () => {
+    expect(where(OWN, /export async function resolveDagPath\b/)).toEqual(['dag/ipld-path.ts'])
+  })
+
+  it('splits importCar into named pieces (header, sections, checks, batches)', () => {
+    expect(functionLines('dag/car.ts', 'importCar')).toBeLessThan(60)
+  })
+})
