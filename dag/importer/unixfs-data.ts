@@ -131,37 +131,25 @@ function encodeDataMessage (message: DataMessage): Uint8Array {
 
   const buf = new Uint8Array(length)
   let pos = 0
-  buf[pos++] = 0x08
-  pos = writeVarint(buf, pos, type)
+  // a varint field: its tag byte (field number << 3, wire type 0), then the value
+  const field = (tag: number, value: number | undefined): void => {
+    if (value == null) return
+    buf[pos++] = tag
+    pos = writeVarint(buf, pos, value)
+  }
+  field(0x08, type)
   if (data != null) {
-    buf[pos++] = 0x12
-    pos = writeVarint(buf, pos, data.length)
+    field(0x12, data.length)
     buf.set(data, pos)
     pos += data.length
   }
-  if (fileSize != null) {
-    buf[pos++] = 0x18
-    pos = writeVarint(buf, pos, fileSize)
-  }
-  for (const size of blockSizes) {
-    buf[pos++] = 0x20
-    pos = writeVarint(buf, pos, size)
-  }
-  if (hashType != null) {
-    buf[pos++] = 0x28
-    pos = writeVarint(buf, pos, hashType)
-  }
-  if (fanout != null) {
-    buf[pos++] = 0x30
-    pos = writeVarint(buf, pos, fanout)
-  }
-  if (mode != null) {
-    buf[pos++] = 0x38
-    pos = writeVarint(buf, pos, mode)
-  }
+  field(0x18, fileSize)
+  for (const size of blockSizes) field(0x20, size)
+  field(0x28, hashType)
+  field(0x30, fanout)
+  field(0x38, mode)
   if (mtime != null) {
-    buf[pos++] = 0x42
-    pos = writeVarint(buf, pos, timeLength)
+    field(0x42, timeLength) // length-delimited: the tag byte and the length are written alike
     buf[pos++] = 0x08
     pos = writeBigVarint(buf, pos, secs)
     if (nsecs > 0) {
