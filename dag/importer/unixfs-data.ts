@@ -131,7 +131,8 @@ function encodeDataMessage (message: DataMessage): Uint8Array {
 
   const buf = new Uint8Array(length)
   let pos = 0
-  // a varint field: its tag byte (field number << 3, wire type 0), then the value
+  // a tag byte (field number << 3 | wire type), then a varint: the value of a varint field, or
+  // the length of a length-delimited one (whose bytes the caller writes next)
   const field = (tag: number, value: number | undefined): void => {
     if (value == null) return
     buf[pos++] = tag
@@ -149,7 +150,7 @@ function encodeDataMessage (message: DataMessage): Uint8Array {
   field(0x30, fanout)
   field(0x38, mode)
   if (mtime != null) {
-    field(0x42, timeLength) // length-delimited: the tag byte and the length are written alike
+    field(0x42, timeLength)
     buf[pos++] = 0x08
     pos = writeBigVarint(buf, pos, secs)
     if (nsecs > 0) {
