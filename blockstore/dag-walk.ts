@@ -242,7 +242,7 @@ export interface WalkedBlock<M = undefined, B = Uint8Array> {
 }
 
 /** Options of {@link walkDag}. */
-export interface WalkDagOptions<M = undefined, B = Uint8Array> extends TraverseOptions {
+export interface WalkOptions<M = undefined, B = Uint8Array> extends TraverseOptions {
   /** Where blocks come from. */
   load: BlockLoader<B>
   /**
@@ -259,7 +259,7 @@ export interface WalkDagOptions<M = undefined, B = Uint8Array> extends TraverseO
  */
 export async function * walkDag<M = undefined, B = Uint8Array> (
   roots: ReadonlyArray<CID | WalkNode<M>>,
-  options: WalkDagOptions<M, B>
+  options: WalkOptions<M, B>
 ): AsyncGenerator<WalkedBlock<M, B>, void, undefined> {
   const children = options.children ?? ((cid: CID, loaded: B, meta: M): Array<WalkNode<M>> =>
     loaded instanceof Uint8Array ? linksOf(cid, loaded).map(link => ({ cid: link, meta })) : [])

@@ -34,7 +34,7 @@ export { isKnownCodec, isLeafCodec, linksOf, namedLinksOf } from './links.ts'
 export type { NamedLink } from './links.ts'
 export { loadBlockBytes, nodeKey, traverse, walkDag } from './dag-walk.ts'
 export type {
-  BlockLoader, Dedupe, Expand, Step, TraverseOptions, WalkDagOptions, WalkedBlock, WalkNode
+  BlockLoader, Dedupe, Expand, Step, TraverseOptions, WalkOptions, WalkedBlock, WalkNode
 } from './dag-walk.ts'
 export { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from './hashes.ts'
 export type { HashFunction } from './hashes.ts'
