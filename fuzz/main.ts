@@ -6,13 +6,16 @@
  *   npm run fuzz                                  # every target, 100,000 inputs each
  *   npm run fuzz -- --runs 5000 --only cid-text   # one target (repeat --only, or a,b)
  *   npm run fuzz -- --only car-import --seed 12 --path 345:2:0   # replay a finding
+ *
+ * Options: --runs N (inputs per target), --only NAME, --seed S, --path P (replay), --batch N
+ * (inputs per fast-check run), --watchdog MS (no progress for this long is a hang; default 30 s).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadTargets } from './registry.ts'
 import { runTarget, type Finding, type TargetReport } from './runner.ts'
-import { startWatchdog } from './watchdog.ts'
+import { DEFAULT_WATCHDOG_MS, startWatchdog } from './watchdog.ts'
 
 /** Inputs per target when `--runs` is not given (issue 10 §6 asks for at least this many). */
 export const DEFAULT_RUNS = 100_000
@@ -70,7 +73,8 @@ async function main (): Promise<number> {
       only: { type: 'string', multiple: true },
       seed: { type: 'string' },
       path: { type: 'string' },
-      batch: { type: 'string' }
+      batch: { type: 'string' },
+      watchdog: { type: 'string' }
     }
   })
   const runs = parseCount(values.runs, DEFAULT_RUNS, '--runs')
@@ -86,7 +90,7 @@ async function main (): Promise<number> {
     targets = targets.filter(t => wanted.has(t.name))
   }
 
-  const heartbeat = startWatchdog(targets.map(t => t.name), FINDINGS_DIR)
+  const heartbeat = startWatchdog(targets.map(t => t.name), FINDINGS_DIR, parseCount(values.watchdog, DEFAULT_WATCHDOG_MS, '--watchdog'))
   console.log(row(['target', 'inputs', 'inputs/s', 'cpu in/s', 'findings', 'heap growth', 'known (not failing)']))
   const reports: TargetReport[] = []
   for (const [i, target] of targets.entries()) {

@@ -21,6 +21,9 @@ export const DEFAULT_MAX_HEAP_GROWTH_BYTES = 32 * 1024 * 1024
 /** Distinct findings after which a target stops early. */
 export const DEFAULT_MAX_FINDINGS = 5
 
+/** Failing batches (a finding each, distinct or not) after which a target stops early. */
+export const DEFAULT_MAX_FAILING_BATCHES = 50
+
 /** Options of {@link runTarget}. */
 export interface RunTargetOptions {
   /** Inputs to feed. */
@@ -33,6 +36,8 @@ export interface RunTargetOptions {
   batchSize?: number
   /** Default {@link DEFAULT_MAX_FINDINGS}. */
   maxFindings?: number
+  /** Default {@link DEFAULT_MAX_FAILING_BATCHES}. */
+  maxFailingBatches?: number
   /** Default {@link DEFAULT_MAX_HEAP_GROWTH_BYTES}. */
   maxHeapGrowthBytes?: number
   /** Measure heap growth (two full GCs per run; pointless for short runs). Default true. */
@@ -77,6 +82,14 @@ export interface TargetReport {
   /** Heap after GC: after the warm-up batch, and at the end. */
   heapBeforeBytes: number
   heapAfterBytes: number
+}
+
+/** What a failed input did, and a signature that tells distinct findings apart. */
+function violationOf (err: unknown): { kind: FindingKind, message: string, cause: unknown, signature: string } {
+  const kind = err instanceof PropertyViolation ? err.kind : 'error'
+  const message = err instanceof PropertyViolation ? err.message : `threw ${describe(err)}`
+  const cause = err instanceof PropertyViolation ? err.cause : err
+  return { kind, message, cause, signature: `${kind}:${message.replace(/\d+/g, 'N').slice(0, 120)}` }
 }
 
 /** A property violation, carrying its kind through fast-check to the report. */
@@ -127,6 +140,7 @@ function cpuMs (since: NodeJS.CpuUsage): number {
 export async function runTarget<T> (target: FuzzTarget<T>, options: RunTargetOptions): Promise<TargetReport> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const maxFindings = options.maxFindings ?? DEFAULT_MAX_FINDINGS
+  const maxFailingBatches = options.maxFailingBatches ?? DEFAULT_MAX_FAILING_BATCHES
   const maxGrowth = options.maxHeapGrowthBytes ?? DEFAULT_MAX_HEAP_GROWTH_BYTES
   const cpuLimit = target.cpuLimitMs ?? DEFAULT_INPUT_CPU_LIMIT_MS
   const checkHeap = options.checkHeap ?? true
@@ -213,38 +227,47 @@ export async function runTarget<T> (target: FuzzTarget<T>, options: RunTargetOpt
   const baseSeed = options.seed ?? (Math.random() * 2 ** 31) | 0
   let inputs = 0
   let heapBefore = 0
-  for (let batch = 0; inputs < options.runs && findings.length < maxFindings; batch++) {
+  const check = async (parameters: fc.Parameters<[T]>): Promise<fc.RunDetails<[T]>> => target.async === true
+    ? await fc.check(fc.asyncProperty(target.arbitrary, asyncProperty), parameters)
+    : fc.check(fc.property(target.arbitrary, syncProperty), parameters)
+  let failingBatches = 0
+  for (let batch = 0; inputs < options.runs && findings.length < maxFindings && failingBatches < maxFailingBatches; batch++) {
     const seed = (baseSeed + batch) | 0
     const numRuns = Math.min(batchSize, options.runs - inputs)
     index = 0
     if (heartbeat != null) Atomics.store(heartbeat, 1, seed)
-    const parameters: fc.Parameters<[T]> = { seed, numRuns, path: options.path }
-    const details = target.async === true
-      ? await fc.check(fc.asyncProperty(target.arbitrary, asyncProperty), parameters)
-      : fc.check(fc.property(target.arbitrary, syncProperty), parameters)
+    // batches stop at their first failure without shrinking: the same bug met again is not news,
+    // and shrinking it again in every batch would cost more than the fuzzing
+    const replay = options.path != null
+    let details = await check({ seed, numRuns, path: options.path, endOnFailure: !replay })
     inputs += details.numRuns
     if (details.failed && details.counterexample != null) {
-      const err = details.errorInstance
-      const kind = err instanceof PropertyViolation ? err.kind : 'error'
-      const message = err instanceof PropertyViolation ? err.message : `threw ${describe(err)}`
-      const cause = err instanceof PropertyViolation ? err.cause : err
-      // one finding per distinct failure; the same bug found again in a later batch is not news
-      const signature = `${kind}:${message.replace(/\d+/g, 'N').slice(0, 120)}`
-      if (!signatures.has(signature)) {
-        signatures.add(signature)
+      failingBatches++
+      let violation = violationOf(details.errorInstance)
+      if (!signatures.has(violation.signature)) {
+        signatures.add(violation.signature)
+        if (!replay) {
+          // a new finding: replay it from its path, shrinking this time
+          index = 0
+          const shrunk = await check({ seed, numRuns, path: details.counterexamplePath ?? undefined })
+          if (shrunk.failed && shrunk.counterexample != null) {
+            details = shrunk
+            violation = violationOf(shrunk.errorInstance)
+          }
+        }
         findings.push({
           target: target.name,
-          kind,
-          message,
-          counterexample: fc.stringify(details.counterexample[0]),
+          kind: violation.kind,
+          message: violation.message,
+          counterexample: fc.stringify(details.counterexample?.[0]),
           seed: details.seed,
           path: details.counterexamplePath ?? undefined,
-          stack: cause instanceof Error ? cause.stack : undefined
+          stack: violation.cause instanceof Error ? violation.cause.stack : undefined
         })
       }
     }
     if (batch === 0 && checkHeap) heapBefore = heapUsed()
-    if (options.path != null) break // a replay is one batch
+    if (replay) break // a replay is one batch
   }
   const heapAfter = checkHeap ? heapUsed() : 0
   if (heapAfter - heapBefore > maxGrowth) {

@@ -97,11 +97,12 @@ export const DAG_ROOTS: readonly CID[] = [dir.cid, file.cid, DAG_BLOCKS[4].cid]
 
 /** A getter over {@link DAG_BLOCKS} plus `extra`, which wins (a damaged block stands in for the real one). */
 export function memoryGetter (extra: readonly Block[] = []): BlockGetter {
+  const key = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString('hex')
   const map = new Map<string, Uint8Array>()
-  for (const b of [...DAG_BLOCKS, ...extra]) map.set(b.cid.multihash.toString(), b.bytes)
+  for (const b of [...DAG_BLOCKS, ...extra]) map.set(key(b.cid), b.bytes)
   return {
     async get (cid) {
-      const bytes = map.get(cid.multihash.toString())
+      const bytes = map.get(key(cid))
       if (bytes == null) throw new BlockNotFoundError(`block ${cid.toString()} not found`)
       return bytes
     }

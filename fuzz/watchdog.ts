@@ -36,7 +36,21 @@ if (!isMainThread && (workerData as Partial<WatchdogData> | null)?.buffer != nul
   const heartbeat = new Int32Array(buffer)
   let last = Atomics.load(heartbeat, 0)
   let since = Date.now()
+  /** The input at `index` of the batch of `seed`, regenerated here (the main thread is stuck). */
+  const inputOf = async (target: string, seed: number, index: number): Promise<string> => {
+    try {
+      const fc = await import('fast-check')
+      const { loadTargets } = await import('./registry.ts')
+      const found = (await loadTargets()).find(t => t.name === target)
+      if (found == null) return '(target not found)'
+      return fc.stringify(fc.sample(found.arbitrary, { seed, path: String(index), numRuns: 1 })[0])
+    } catch (err) {
+      return `(could not regenerate it: ${String(err)})`
+    }
+  }
+  let reporting = false
   setInterval(() => {
+    if (reporting) return
     const now = Atomics.load(heartbeat, 0)
     if (now !== last) {
       last = now
@@ -47,14 +61,18 @@ if (!isMainThread && (workerData as Partial<WatchdogData> | null)?.buffer != nul
     const target = names[Atomics.load(heartbeat, 3)] ?? 'unknown'
     const seed = Atomics.load(heartbeat, 1)
     const index = Atomics.load(heartbeat, 2)
-    const text = `target: ${target}\nkind: hang\nmessage: no input finished for ${limitMs} ms (a synchronous endless loop?)\n` +
-      `replay: npm run fuzz -- --only ${target} --seed ${seed} --path ${index}\n`
-    try {
-      mkdirSync(findingsDir, { recursive: true })
-      writeFileSync(`${findingsDir}/${target}-hang-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`, text)
-    } finally {
-      writeSync(2, `\nFUZZ HANG\n${text}`)
-      process.kill(process.pid, 'SIGKILL')
-    }
+    reporting = true
+    void inputOf(target, seed, index).then(input => {
+      const text = `target: ${target}\nkind: hang\nmessage: no input finished for ${limitMs} ms (a synchronous endless loop?)\n` +
+        `replay: npm run fuzz -- --only ${target} --seed ${seed} --path ${index}\n` +
+        `counterexample (unless the hang came while shrinking): ${input}\n`
+      try {
+        mkdirSync(findingsDir, { recursive: true })
+        writeFileSync(`${findingsDir}/${target}-hang-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`, text)
+      } finally {
+        writeSync(2, `\nFUZZ HANG\n${text}`)
+        process.kill(process.pid, 'SIGKILL')
+      }
+    })
   }, 500)
 }
