@@ -7,7 +7,7 @@ import * as fc from 'fast-check'
 const utf8 = new TextEncoder()
 
 /** Nesting depths to try: shallow ones the codecs must take, deep ones they must refuse by name. */
-export const nestingDepth = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 4096 }), fc.integer({ min: 4096, max: 40_000 }))
+export const nestingDepth = fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 64, max: 4096 }), fc.integer({ min: 4096, max: 20_000 }))
 
 /** dag-cbor: `depth` one-element lists (0x81) or one-key maps (0xa1 0x61 'a'), or tag 42 chains, around an int. */
 export const deepCbor: fc.Arbitrary<Uint8Array> = fc.record({ depth: nestingDepth, kind: fc.constantFrom('list', 'map', 'mixed') })

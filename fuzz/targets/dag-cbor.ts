@@ -18,7 +18,7 @@ export default defineTarget({
   name: 'dag-cbor',
   description: 'dagPut (dag-cbor input), decodeNode and namedLinksOf on dag-cbor bytes, deep nesting included',
   arbitrary: fc.record({
-    bytes: fc.oneof({ arbitrary: bytesFrom(DAG_CBOR_BLOCKS), weight: 9 }, { arbitrary: deepCbor, weight: 1 }),
+    bytes: fc.oneof({ arbitrary: bytesFrom(DAG_CBOR_BLOCKS), weight: 45 }, { arbitrary: deepCbor, weight: 1 }),
     storeCodec: fc.constantFrom('dag-cbor', 'dag-json', 'dag-pb', 'raw', 'json', 'cbor')
   }),
   run: ({ bytes, storeCodec }) => callEach([

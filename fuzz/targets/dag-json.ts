@@ -21,8 +21,8 @@ export default defineTarget({
   description: 'dagPut (dag-json input), decodeNode and namedLinksOf on dag-json bytes, deep nesting included',
   arbitrary: fc.record({
     bytes: fc.oneof(
-      { arbitrary: bytesFrom(DAG_JSON_BLOCKS), weight: 5 },
-      { arbitrary: stringsFrom(texts).map(t => utf8.encode(t)), weight: 4 },
+      { arbitrary: bytesFrom(DAG_JSON_BLOCKS), weight: 25 },
+      { arbitrary: stringsFrom(texts).map(t => utf8.encode(t)), weight: 20 },
       { arbitrary: deepJson, weight: 1 }
     ),
     storeCodec: fc.constantFrom('dag-cbor', 'dag-json', 'dag-pb', 'raw', 'json', 'cbor')
