@@ -109,7 +109,7 @@ describe('fuzz runner', () => {
         while (process.cpuUsage().user < until) { /* busy */ }
       }
     })
-    const report = await runTarget(target, { runs: 3, seed: 1 })
+    const report = await runTarget(target, { runs: 3, seed: 1, maxFailingBatches: 1 })
     expect(report.findings.map(f => f.kind)).toEqual(['slow'])
   })
 
