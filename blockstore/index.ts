@@ -25,7 +25,7 @@ export type {
 export { createLeases } from './leases.ts'
 export type { Lease, Leases } from './leases.ts'
 export { createGc, resolveGcInit } from './gc.ts'
-export type { GarbageCollector, GcComponents, GcInit, GcOptions } from './gc.ts'
+export type { GarbageCollector, GcComponents, GcInit, GcOptions, GcSummary } from './gc.ts'
 export { isLeafCodec, linksOf, walkDag } from './dag-walk.ts'
 export type { WalkOptions } from './dag-walk.ts'
 export { isSupportedHash, matchesMultihash } from './hashes.ts'

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, messageOf, OfflineError } from '../../errors/index.ts'
-import { DEFAULT_BOOTSTRAP, setConfigValue } from '../../repo/index.ts'
+import { DEFAULT_BOOTSTRAP, setConfigValue, startTimer } from '../../repo/index.ts'
 import { defineCommand, type CommandRequest } from '../command.ts'
 import type { PeerAddress } from '../libp2p/addresses.ts'
 import { AGENT_VERSION, DEFAULT_DIAL_TIMEOUT, DEFAULT_PING_COUNT, PING_INTERVAL } from '../libp2p/constants.ts'
@@ -368,13 +368,13 @@ export interface PingResult {
 function sleep (ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer)
+      timer.clear()
       reject(signal.reason)
     }
-    const timer = setTimeout(() => {
+    const timer = startTimer(ms, () => {
       signal.removeEventListener('abort', onAbort)
       resolve()
-    }, ms)
+    })
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

@@ -3,7 +3,7 @@ import {
   checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
 } from '../../core/index.ts'
 import { readFile } from 'node:fs/promises'
-import { initRepo, isInitialized, parseDuration, repoPathFromEnv, repoPaths } from '../../repo/index.ts'
+import { initRepo, isInitialized, parseDuration, repoPathFromEnv, repoPaths, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 import { version } from '../../core/commands/init.ts'
 import { resolve as resolvePath } from 'node:path'
@@ -139,7 +139,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     }
     const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
     signal = timeout != null
-      ? AbortSignal.any([controller.signal, AbortSignal.timeout(timeout)])
+      ? AbortSignal.any([controller.signal, timeoutSignal(timeout, () => new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`))])
       : controller.signal
     checkArgs(command, rawArgs)
     const options = parseOptions(command, rawOptions)
