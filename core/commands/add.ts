@@ -50,6 +50,8 @@ export function importOptions (imports: ImportConfig, flags: Record<string, unkn
   if (fanout != null) options.hamtFanout = fanout
   if (imports.UnixFSHAMTDirectorySizeThreshold != null) options.hamtThreshold = imports.UnixFSHAMTDirectorySizeThreshold
   if (imports.UnixFSHAMTDirectorySizeEstimation != null) options.hamtSizeEstimation = imports.UnixFSHAMTDirectorySizeEstimation
+  if (imports.BatchMaxNodes != null) options.batchMaxBlocks = imports.BatchMaxNodes
+  if (imports.BatchMaxSize != null) options.batchMaxBytes = imports.BatchMaxSize
   if (flags['wrap-with-directory'] === true) options.wrapWithDirectory = true
   return options
 }
