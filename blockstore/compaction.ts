@@ -3,10 +3,11 @@
  * deleted; a pack whose live bytes fall below `compactLiveRatio` of its size has its live blocks
  * copied to the newest pack, then is deleted.
  *
- * The pack being written is compacted too: compaction first seals it (new writes roll over to a
- * fresh pack), so the bytes of blocks GC just removed from it, and bytes an interrupted add left
- * past its last indexed record, are reclaimed like any other pack's. Without that, a repo whose
- * data fits in one pack never got space back.
+ * The pack being written is compacted too: when it is sparse, compaction seals it (new writes
+ * roll over to a fresh pack) and rewrites it like any other, so the bytes of blocks GC just removed
+ * from it, and bytes an interrupted add left past its last indexed record, are reclaimed. Without
+ * that, a repo whose data fits in one pack never got space back. A writer that is mostly live is
+ * left alone, so frequent GCs do not multiply small packs.
  *
  * Crash safety: copy, sync, repoint the index, and only then unlink; a crash between any two
  * steps leaves at worst unreferenced bytes, which the next compaction reclaims. A full disk while
@@ -72,23 +73,16 @@ export function isNoSpace (err: unknown): boolean {
 export async function compactPacks (components: CompactionComponents, init: CompactionInit, options: AbortOptions = {}): Promise<CompactResult> {
   const { packs } = components
   const result: CompactResult = { packsDeleted: 0, packsRewritten: 0, packsSkipped: 0, bytesCopied: 0, bytesReclaimed: 0 }
-  // Seal the pack being written, so it is compacted like the others. Packs below the writer only
-  // lose index entries from here on (deletes, or our own repointing), so a snapshot of the index
-  // that shows such a pack empty stays true.
-  const writer = await components.exclusive(async () => {
-    try {
-      await packs.seal()
-    } catch (err) {
-      // no room for a new pack: compact what is already sealed, and delete what is empty
-      if (!isNoSpace(err)) throw err
-    }
-    return packs.writerId
-  })
+  // Packs below the one being written only lose index entries from here on (deletes, or our own
+  // repointing), so a snapshot of the index that shows such a pack empty stays true. The writer's
+  // size is taken first: entries appended while we count only make it look fuller than it is.
+  const writer = packs.writerId
+  const writerSize = await packs.size(writer)
   const live = new Map<number, { bytes: number, blocks: number }>()
   for await (const [multihash, value] of components.entries()) {
     options.signal?.throwIfAborted()
     const location = decodeLocation(value)
-    if (location.pack >= writer) continue
+    if (location.pack > writer) continue
     const stats = live.get(location.pack) ?? { bytes: 0, blocks: 0 }
     stats.bytes += recordSize(multihash, location.length)
     stats.blocks++
@@ -109,6 +103,25 @@ export async function compactPacks (components: CompactionComponents, init: Comp
     } else if ((stats.bytes + PACK_HEADER_SIZE) / size < init.compactLiveRatio) {
       sparse.push(id)
     }
+  }
+
+  // The pack being written is sparse too when GC removed blocks from it, or an interrupted add
+  // left bytes after its last record: seal it (new writes go to a fresh pack) and rewrite it like
+  // the others. Its entries are read again after sealing, so blocks added meanwhile are kept.
+  const writerLive = (live.get(writer)?.bytes ?? 0) + PACK_HEADER_SIZE
+  if (writerSize > PACK_HEADER_SIZE && writerLive / writerSize < init.compactLiveRatio) {
+    const sealed = await components.exclusive(async () => {
+      if (packs.writerId !== writer) return true
+      try {
+        await packs.seal()
+        return true
+      } catch (err) {
+        // no room for a new pack: leave the writer as it is
+        if (!isNoSpace(err)) throw err
+        return false
+      }
+    })
+    if (sealed) sparse.push(writer)
   }
 
   // rewrite sparse packs in groups whose entries fit in memory together
@@ -147,6 +160,14 @@ export async function compactPacks (components: CompactionComponents, init: Comp
 async function rewrite (components: CompactionComponents, init: CompactionInit, id: number, entries: IndexEntry[], result: CompactResult, options: AbortOptions): Promise<void> {
   const { packs } = components
   const size = await packs.size(id)
+  if (entries.length === 0) {
+    // nothing live in it (a sealed writer whose blocks were all removed)
+    await packs.unlink(id)
+    await components.step('compact:unlinked')
+    result.packsDeleted++
+    result.bytesReclaimed += size
+    return
+  }
   entries.sort((a, b) => a.location.offset - b.location.offset)
   let copied = 0
   let i = 0
