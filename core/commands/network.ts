@@ -1,5 +1,5 @@
 import { InvalidArgumentError, messageOf, OfflineError } from '../../errors/index.ts'
-import { DEFAULT_BOOTSTRAP, setConfigValue, startTimer } from '../../repo/index.ts'
+import { DEFAULT_BOOTSTRAP, readBootstrap, setConfigValue, startTimer } from '../../repo/index.ts'
 import { defineCommand, type CommandRequest } from '../command.ts'
 import type { PeerAddress } from '../libp2p/addresses.ts'
 import { AGENT_VERSION, DEFAULT_DIAL_TIMEOUT, DEFAULT_PING_COUNT, PING_INTERVAL } from '../libp2p/constants.ts'
@@ -430,8 +430,7 @@ export interface BootstrapPeers {
 }
 
 function bootstrapList (node: CoreNode): string[] {
-  const list = node.repo.config.Bootstrap
-  return Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : []
+  return readBootstrap(node.repo.config)
 }
 
 function checkBootstrapAddress (address: string): PeerAddress {
