@@ -54,7 +54,7 @@ export interface BlockstoreComponents {
  */
 export type BlockstoreStep =
   | 'put:packs-synced'
-  | 'put:index-write'
+  | 'index:write'
   | 'put:indexed'
   | 'delete:indexed'
   | CompactionStep
@@ -395,7 +395,6 @@ class PackedBlockstore implements PackBlockstore {
       const locations = await this.#packs.append(fresh)
       await this.#step('put:packs-synced')
       try {
-        await this.#step('put:index-write')
         await this.#writeIndex(fresh.map((record, i) => ({
           type: 'put',
           key: record.multihash,
@@ -404,7 +403,7 @@ class PackedBlockstore implements PackBlockstore {
       } catch (err) {
         // not indexed, so never readable: give the bytes back rather than leave them on a full disk
         await this.#packs.rollback(mark).catch(() => {})
-        throw noSpaceError(err, `write the block index in ${join(this.#path, 'index')}`)
+        throw err
       }
       await this.#step('put:indexed')
       return fresh
@@ -479,7 +478,13 @@ class PackedBlockstore implements PackBlockstore {
    */
   async #writeIndex (operations: IndexOperation[]): Promise<void> {
     const index = this.#blocks()
-    await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    try {
+      await this.#step('index:write')
+      await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    } catch (err) {
+      // LevelDB says "No space left on device" in its message: make it the named error
+      throw noSpaceError(err, `write the block index in ${join(this.#path, 'index')}`)
+    }
   }
 
   #blocks (): BlockIndex {

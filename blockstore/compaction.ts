@@ -16,7 +16,7 @@
  */
 import * as Digest from 'multiformats/hashes/digest'
 import { matchesMultihash } from './hashes.ts'
-import { PACK_HEADER_SIZE, decodeLocation, encodeLocation, recordSize } from './pack-files.ts'
+import { PACK_HEADER_SIZE, decodeLocation, encodeLocation, isNoSpaceCode, recordSize } from './pack-files.ts'
 import type { Location, PackFiles } from './pack-files.ts'
 import type { AbortOptions, CompactResult } from './types.ts'
 
@@ -63,10 +63,9 @@ function sameLocation (a: Location, b: Location): boolean {
   return a.pack === b.pack && a.offset === b.offset && a.length === b.length
 }
 
-/** True for the errors a full disk gives: the pack writer's `NoSpaceError`, or a raw ENOSPC/EDQUOT. */
+/** True for the errors a full disk gives: `NoSpaceError`, or a raw one ({@link isNoSpaceCode}). */
 export function isNoSpace (err: unknown): boolean {
-  const { name, code } = (err ?? {}) as { name?: unknown, code?: unknown }
-  return name === 'NoSpaceError' || code === 'ENOSPC' || code === 'EDQUOT'
+  return (err as { name?: unknown } | null)?.name === 'NoSpaceError' || isNoSpaceCode(err)
 }
 
 /** Compacts the packs; see the file comment. The caller serializes compactions. */

@@ -56,7 +56,7 @@ async function open (fault: Fault): Promise<{ store: PackBlockstore, pins: Pins,
         await appendFile(join(dir.path, 'blocks', 'packs', newest), Buffer.alloc(fault.partial, 0xee))
       }
       // LevelDB reports a full disk in its message, without an errno code
-      if (step === 'put:index-write') throw new Error('IO error: /repo/blocks/index/000005.log: No space left on device')
+      if (step === 'index:write') throw new Error('IO error: /repo/blocks/index/000005.log: No space left on device')
       throw enospc()
     }
   })
@@ -72,7 +72,7 @@ const CASES: Array<{ step: BlockstoreStep, skip: number, partial: number, what: 
   { step: 'pack:write', skip: 1, partial: 500, what: 'a write after the batch rolled over to a new pack' },
   { step: 'pack:sync', skip: 0, partial: 0, what: 'the sync of the written bytes' },
   { step: 'pack:create', skip: 0, partial: 0, what: 'the creation of the next pack' },
-  { step: 'put:index-write', skip: 0, partial: 0, what: 'the index batch (LevelDB)' }
+  { step: 'index:write', skip: 0, partial: 0, what: 'the index batch (LevelDB)' }
 ]
 
 describe('ENOSPC at each write step of putMany', () => {
