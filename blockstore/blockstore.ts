@@ -10,8 +10,10 @@
  *   batch). Bytes a crash leaves past the last indexed record are never read.
  * - Every change to packs and index is serialized in this process by one mutex; LevelDB's lock
  *   keeps other processes out.
- * - `compact()` copies, syncs, repoints the index, and only then unlinks; a crash between any two
- *   steps leaves at worst unreferenced bytes, which the next `compact()` reclaims.
+ * - `compact()` (compaction.ts) copies, syncs, repoints the index, and only then unlinks; a crash
+ *   between any two steps leaves at worst unreferenced bytes, which the next `compact()` reclaims.
+ * - A write that fails (a full disk) is rolled back: the pack files return to their state before
+ *   the batch, also when the index batch after them fails, and the error is a `NoSpaceError`.
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
@@ -31,10 +33,11 @@ import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC, SHA2_256 as SHA2_256_CODE 
 import { assertSupportedHash, matchesMultihash } from './hashes.ts'
 import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
+import { compactPacks, type CompactionStep, type IndexOperation } from './compaction.ts'
 import {
-  PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, packName, recordSize
+  PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, noSpaceError, packName
 } from './pack-files.ts'
-import type { Location, PackRecord } from './pack-files.ts'
+import type { Location, PackRecord, PackWriteStep } from './pack-files.ts'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import type {
   AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
@@ -53,11 +56,11 @@ export interface BlockstoreComponents {
  */
 export type BlockstoreStep =
   | 'put:packs-synced'
+  | 'index:write'
   | 'put:indexed'
   | 'delete:indexed'
-  | 'compact:copied'
-  | 'compact:repointed'
-  | 'compact:unlinked'
+  | CompactionStep
+  | PackWriteStep
 
 /** Options of the blockstore. */
 export interface BlockstoreInit {
@@ -121,8 +124,6 @@ export function createBlockstore (components: BlockstoreComponents, init: Blocks
   return new PackedBlockstore(components, resolveBlockstoreInit(init))
 }
 
-/** Index entries `compact()` holds in memory at once while rewriting packs. */
-const COMPACT_MAX_ENTRIES = 256 * 1024
 /** Blocks at least this big may be hash-checked on the worker thread (see hash-worker.ts). */
 const OFF_THREAD_HASH_MIN_BYTES = 64 * 1024
 /**
@@ -137,21 +138,8 @@ const MAX_RECORD_BLOCK = 0xffff_ffff
 
 type State = 'closed' | 'opening' | 'open' | 'closing'
 
-type IndexOperation =
-  | { type: 'put', key: Uint8Array, value: Uint8Array }
-  | { type: 'del', key: Uint8Array }
-
-interface IndexEntry {
-  multihash: Uint8Array
-  location: Location
-}
-
 interface PendingRecord extends PackRecord {
   block: Block
-}
-
-function sameLocation (a: Location, b: Location): boolean {
-  return a.pack === b.pack && a.offset === b.offset && a.length === b.length
 }
 
 function keyString (bytes: Uint8Array): string {
@@ -198,7 +186,8 @@ class PackedBlockstore implements PackBlockstore {
     this.#recent = new RecentBlocks(init.recentBlocksBytes, RECENT_BLOCK_MAX_SIZE)
     this.#packs = new PackFiles(join(components.path, 'packs'), {
       maxPackSize: init.maxPackSize,
-      maxOpenPacks: init.maxOpenPacks
+      maxOpenPacks: init.maxOpenPacks,
+      onWrite: init.onStep
     })
   }
 
@@ -402,13 +391,20 @@ class PackedBlockstore implements PackBlockstore {
       })
       if (fresh.length === 0) return fresh
       // from here on the batch is written whole or not at all; abort no longer applies
+      const mark = this.#packs.mark()
       const locations = await this.#packs.append(fresh)
       await this.#step('put:packs-synced')
-      await this.#writeIndex(fresh.map((record, i) => ({
-        type: 'put',
-        key: record.multihash,
-        value: encodeLocation(locations[i])
-      })))
+      try {
+        await this.#writeIndex(fresh.map((record, i) => ({
+          type: 'put',
+          key: record.multihash,
+          value: encodeLocation(locations[i])
+        })))
+      } catch (err) {
+        // not indexed, so never readable: give the bytes back rather than leave them on a full disk
+        await this.#packs.rollback(mark).catch(() => {})
+        throw err
+      }
       await this.#step('put:indexed')
       return fresh
     })
@@ -463,113 +459,17 @@ class PackedBlockstore implements PackBlockstore {
 
   async compact (options: AbortOptions = {}): Promise<CompactResult> {
     return await this.#compactLock.run(async () => {
-      const result: CompactResult = { packsDeleted: 0, packsRewritten: 0, packsSkipped: 0, bytesCopied: 0, bytesReclaimed: 0 }
       const index = this.#blocks()
-      // Packs below the one being written only lose index entries from here on (deletes, or our
-      // own repointing), so a snapshot of the index that shows a pack empty stays true.
-      const writer = this.#packs.writerId
-      const live = new Map<number, { bytes: number, blocks: number }>()
-      for await (const [multihash, value] of index.iterator()) {
-        options.signal?.throwIfAborted()
-        const location = decodeLocation(value)
-        if (location.pack >= writer) continue
-        const stats = live.get(location.pack) ?? { bytes: 0, blocks: 0 }
-        stats.bytes += recordSize(multihash, location.length)
-        stats.blocks++
-        live.set(location.pack, stats)
-      }
-
-      const sparse: number[] = []
-      for (const id of await this.#packs.list()) {
-        if (id >= writer) continue
-        this.#assertRunning()
-        const size = await this.#packs.size(id)
-        const stats = live.get(id)
-        if (stats == null) {
-          await this.#packs.unlink(id)
-          result.packsDeleted++
-          result.bytesReclaimed += size
-          await this.#step('compact:unlinked')
-        } else if ((stats.bytes + PACK_HEADER_SIZE) / size < this.#init.compactLiveRatio) {
-          sparse.push(id)
-        }
-      }
-
-      // rewrite sparse packs in groups whose entries fit in memory together
-      while (sparse.length > 0) {
-        const group = new Set<number>()
-        let count = 0
-        while (sparse.length > 0 && (group.size === 0 || count + (live.get(sparse[0])?.blocks ?? 0) <= COMPACT_MAX_ENTRIES)) {
-          const id = sparse.shift() as number
-          group.add(id)
-          count += live.get(id)?.blocks ?? 0
-        }
-        const entries = new Map<number, IndexEntry[]>()
-        for await (const [multihash, value] of this.#blocks().iterator()) {
-          options.signal?.throwIfAborted()
-          const location = decodeLocation(value)
-          if (!group.has(location.pack)) continue
-          const list = entries.get(location.pack) ?? []
-          list.push({ multihash, location })
-          entries.set(location.pack, list)
-        }
-        for (const id of group) {
-          await this.#rewrite(id, entries.get(id) ?? [], result, options)
-        }
-      }
-      return result
+      return await compactPacks({
+        packs: this.#packs,
+        entries: () => index.iterator(),
+        lookup: async (multihashes) => await this.#blocks().getMany(multihashes),
+        writeIndex: async (operations) => { await this.#writeIndex(operations) },
+        exclusive: async (fn) => await this.#writeLock.run(fn),
+        assertRunning: () => { this.#assertRunning() },
+        step: async (step) => { await this.#step(step) }
+      }, this.#init, options)
     })
-  }
-
-  /** Moves a sparse pack's live blocks to the newest pack, then deletes it. */
-  async #rewrite (id: number, entries: IndexEntry[], result: CompactResult, options: AbortOptions): Promise<void> {
-    const size = await this.#packs.size(id)
-    entries.sort((a, b) => a.location.offset - b.location.offset)
-    let copied = 0
-    let i = 0
-    while (i < entries.length) {
-      options.signal?.throwIfAborted()
-      this.#assertRunning()
-      const step: Array<IndexEntry & { bytes: Uint8Array }> = []
-      let stepBytes = 0
-      while (i < entries.length && (step.length === 0 || stepBytes + entries[i].location.length <= this.#init.compactStepSize)) {
-        const entry = entries[i++]
-        let bytes: Uint8Array
-        try {
-          bytes = await this.#packs.read(entry.location)
-          if (!matchesMultihash(Digest.decode(entry.multihash), bytes)) throw new Error('hash mismatch')
-        } catch {
-          // a live block that fails verification stays where it is, for verify to report
-          result.packsSkipped++
-          return
-        }
-        step.push({ ...entry, bytes })
-        stepBytes += bytes.byteLength
-      }
-      copied += await this.#writeLock.run(async () => {
-        const index = this.#blocks()
-        const current = await index.getMany(step.map(entry => entry.multihash))
-        const still = step.filter((entry, j) => {
-          const value = current[j]
-          return value != null && sameLocation(decodeLocation(value), entry.location)
-        })
-        if (still.length === 0) return 0
-        const locations = await this.#packs.append(still)
-        await this.#step('compact:copied')
-        await this.#writeIndex(still.map((entry, j) => ({
-          type: 'put',
-          key: entry.multihash,
-          value: encodeLocation(locations[j])
-        })))
-        await this.#step('compact:repointed')
-        return still.reduce((sum, entry) => sum + entry.bytes.byteLength, 0)
-      })
-    }
-    await this.#packs.unlink(id)
-    await this.#step('compact:unlinked')
-    result.packsRewritten++
-    result.bytesCopied += copied
-    result.bytesReclaimed += Math.max(0, size - copied)
   }
 
   /**
@@ -578,7 +478,13 @@ class PackedBlockstore implements PackBlockstore {
    */
   async #writeIndex (operations: IndexOperation[]): Promise<void> {
     const index = this.#blocks()
-    await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    try {
+      await this.#step('index:write')
+      await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    } catch (err) {
+      // LevelDB says "No space left on device" in its message: make it the named error
+      throw noSpaceError(err, `write the block index in ${join(this.#path, 'index')}`)
+    }
   }
 
   #blocks (): BlockIndex {

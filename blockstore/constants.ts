@@ -37,6 +37,12 @@ export const DEFAULT_WALK_READ_AHEAD = 16
 /** Blocks GC deletes per index batch: 1024. */
 export const DEFAULT_GC_DELETE_BATCH = 1024
 
+/**
+ * Removed CIDs GC keeps for a caller that reads slower than it removes: 65536 (a few MiB). Past
+ * that they are counted, not kept, so GC never waits on its reader while it holds the lock.
+ */
+export const DEFAULT_GC_REPORT_BUFFER = 65_536
+
 /** Bad blocks `pins.verify()` reports per pin before it stops listing them: 1000. */
 export const MAX_BAD_NODES_PER_PIN = 1000
 

@@ -28,7 +28,7 @@ export type {
 export { createLeases } from './leases.ts'
 export type { Lease, Leases } from './leases.ts'
 export { createGc, resolveGcInit } from './gc.ts'
-export type { GarbageCollector, GcComponents, GcInit, GcOptions } from './gc.ts'
+export type { GarbageCollector, GcComponents, GcInit, GcOptions, GcSummary } from './gc.ts'
 export * from './codes.ts'
 export { isKnownCodec, isLeafCodec, linksOf, namedLinksOf } from './links.ts'
 export type { NamedLink } from './links.ts'

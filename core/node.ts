@@ -1,6 +1,6 @@
 import type { CID } from 'multiformats/cid'
 import type {
-  AbortOptions, BlockGetter, Lease, Leases, PackBlockstore, Pins
+  AbortOptions, BlockGetter, GcSummary, Lease, Leases, PackBlockstore, Pins
 } from '../blockstore/index.ts'
 import { BlockNotFoundError } from '../errors/index.ts'
 import { Repo } from '../repo/index.ts'
@@ -26,8 +26,8 @@ export interface GcService {
   lease(options?: AbortOptions): Promise<Lease>
   /** The exclusive lease (GC, block rm): waits for every writer. */
   exclusive(options?: AbortOptions): Promise<Lease>
-  /** Removes every block no pin reaches; yields each removed CID. */
-  collect(options?: AbortOptions): AsyncIterable<CID>
+  /** Removes every block no pin reaches; yields each removed CID, and returns the totals. */
+  collect(options?: AbortOptions): AsyncGenerator<CID, GcSummary>
 }
 
 /** The in-process node that implements the command table. */

@@ -174,6 +174,16 @@ export class TimeoutError extends CairnError {
   static { ERROR_MEANINGS['TimeoutError'] = SERVER(504) }
   override name = 'TimeoutError'
 }
+/** An upload sent nothing for longer than its idle timeout (`API.UploadIdleTimeout`). */
+export class UploadTimeoutError extends CairnError {
+  static { ERROR_MEANINGS['UploadTimeoutError'] = { rpcCode: 1, gatewayStatus: 408, rpcStatus: 408 } }
+  override name = 'UploadTimeoutError'
+}
+/** The file system holding the repo is full (ENOSPC, EDQUOT); the failed write was rolled back. */
+export class NoSpaceError extends CairnError {
+  static { ERROR_MEANINGS['NoSpaceError'] = SERVER(507) }
+  override name = 'NoSpaceError'
+}
 export class AbortedError extends CairnError {
   static { ERROR_MEANINGS['AbortedError'] = SERVER(499) }
   override name = 'AbortedError'

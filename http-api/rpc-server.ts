@@ -26,7 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { AbortedError, InvalidArgumentError, TimeoutError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
-import { parseDuration } from '../repo/index.ts'
+import { parseDuration, readApi, startTimer, type Config, type DurationTimer } from '../repo/index.ts'
 import {
   API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS,
   MAX_PART_HEADER_BYTES, PREFLIGHT_MAX_AGE_SECONDS, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER
@@ -36,7 +36,7 @@ import { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, toHeaderValue } from '
 import { multipartBoundary, parseMultipart } from './multipart.ts'
 import { createApiGuard, type ApiAuthorization, type ApiGuard } from './security.ts'
 import { tarFromEntries, type TarEntry } from './tar.ts'
-import { entriesFromParts, filesFromParts } from './uploads.ts'
+import { entriesFromParts, filesFromParts, withIdleTimeout } from './uploads.ts'
 
 /** What the RPC server is built on. */
 export interface RpcServerComponents {
@@ -63,6 +63,11 @@ export interface RpcServerInit {
   uploadLimit?: number
   /** Most bytes of one multipart part's headers. Default {@link MAX_PART_HEADER_BYTES}. */
   maxPartHeaderBytes?: number
+  /**
+   * Milliseconds an upload may send nothing while the server waits for it; 0 turns it off.
+   * Default: the config's `API.UploadIdleTimeout` (repo's `DEFAULT_UPLOAD_IDLE_TIMEOUT`, 60 s).
+   */
+  uploadIdleTimeoutMs?: number
 }
 
 /** {@link RpcServerInit} with every default applied. */
@@ -74,31 +79,27 @@ export interface ResolvedRpcServerInit {
   headers: Record<string, string>
   bodyLimit: number
   uploadLimit: number
+  uploadIdleTimeoutMs: number
   maxPartHeaderBytes: number
 }
 
-function asStrings (value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
-  return typeof value === 'string' ? [value] : []
-}
-
 /** Applies the defaults: the `DEFAULT_*` constants, then the config's `API` section. */
-export function resolveRpcServerInit (config: Record<string, unknown>, init: RpcServerInit = {}): ResolvedRpcServerInit {
-  const api = (config.API ?? {}) as { HTTPHeaders?: Record<string, unknown>, Authorizations?: Record<string, ApiAuthorization> }
-  const configured = api.HTTPHeaders ?? {}
+export function resolveRpcServerInit (config: Config, init: RpcServerInit = {}): ResolvedRpcServerInit {
+  const api = readApi(config)
   const headers: Record<string, string> = {}
   let origins: string[] = []
-  for (const [name, value] of Object.entries(configured)) {
-    if (name.toLowerCase() === 'access-control-allow-origin') origins = asStrings(value)
-    else if (asStrings(value).length > 0) headers[name] = asStrings(value).join(', ')
+  for (const [name, values] of Object.entries(api.HTTPHeaders)) {
+    if (name.toLowerCase() === 'access-control-allow-origin') origins = values
+    else if (values.length > 0) headers[name] = values.join(', ')
   }
   return {
     commands: (init.commands ?? COMMANDS).filter(c => c.localOnly !== true),
     allowedOrigins: init.allowedOrigins ?? origins,
-    authorizations: init.authorizations ?? api.Authorizations ?? {},
+    authorizations: init.authorizations ?? api.Authorizations,
     headers,
     bodyLimit: init.bodyLimit ?? DEFAULT_BODY_LIMIT,
     uploadLimit: init.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
+    uploadIdleTimeoutMs: init.uploadIdleTimeoutMs ?? api.UploadIdleTimeoutMs,
     maxPartHeaderBytes: init.maxPartHeaderBytes ?? MAX_PART_HEADER_BYTES
   }
 }
@@ -304,7 +305,7 @@ function buildInput (command: Command, request: FastifyRequest, settings: Resolv
   const boundary = multipartBoundary(request.headers['content-type'])
   const body = new RequestBody(request.raw, limit)
   bodies.set(request.raw, body)
-  const parts = parseMultipart(body, boundary, { maxHeaderBytes: settings.maxPartHeaderBytes })
+  const parts = parseMultipart(withIdleTimeout(body, settings.uploadIdleTimeoutMs, 'API.UploadIdleTimeout'), boundary, { maxHeaderBytes: settings.maxPartHeaderBytes })
   return command.input === 'entries' ? { entries: entriesFromParts(parts) } : { files: filesFromParts(parts) }
 }
 
@@ -314,7 +315,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     if (!res.writableFinished) controller.abort(new AbortedError('the client closed the connection'))
   }
   res.on('close', onClose)
-  let timer: NodeJS.Timeout | undefined
+  let timer: DurationTimer | undefined
   const readsTrailers = /\btrailers\b/i.test(String(request.headers.te ?? ''))
   try {
     const query = (request.query ?? {}) as Record<string, unknown>
@@ -324,7 +325,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     if (timeout != null && timeout !== '') {
       const ms = parseDuration(timeout)
       if (ms > 0) {
-        timer = setTimeout(() => { controller.abort(new TimeoutError(`request timed out after ${timeout} (the timeout option)`)) }, ms)
+        timer = startTimer(ms, () => { controller.abort(new TimeoutError(`request timed out after ${timeout} (the timeout option)`)) })
       }
     }
     const args = all(query.arg)
@@ -350,7 +351,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     if (res.headersSent) failStream(res, error, readsTrailers)
     else sendError(res, error)
   } finally {
-    clearTimeout(timer)
+    timer?.clear()
     res.off('close', onClose)
   }
 }
@@ -374,7 +375,7 @@ function applyCors (reply: FastifyReply, origin: string): void {
  */
 export function createRpcServer (components: RpcServerComponents, init: RpcServerInit = {}): FastifyInstance {
   const { node } = components
-  const settings = resolveRpcServerInit(node.repo.config as Record<string, unknown>, init)
+  const settings = resolveRpcServerInit(node.repo.config, init)
   const byPath = new Map(settings.commands.map(c => [c.path, c]))
   const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 0 })
 

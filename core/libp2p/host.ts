@@ -8,7 +8,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidConfigError } from '../../errors/index.ts'
-import { DEFAULT_SWARM_ADDRS, type Config } from '../../repo/index.ts'
+import { readAddresses, readBootstrap, readSwarm, type Config } from '../../repo/index.ts'
 import { parseMultiaddr, parsePeerAddress } from './addresses.ts'
 import { BandwidthMeter, type BandwidthStats } from './bandwidth.ts'
 import { PerIpConnectionGater } from './connection-gater.ts'
@@ -101,7 +101,7 @@ export interface HostComponents {
 
 /** Options for {@link createHost}; each overrides the config when given. */
 export interface HostInit {
-  /** Listen addresses. Default `Addresses.Swarm`, else {@link DEFAULT_SWARM_ADDRS}. */
+  /** Listen addresses. Default `Addresses.Swarm` (its reader defaults to `DEFAULT_SWARM_ADDRS`). */
   listen?: string[]
   /** Agent version announced over identify. Default {@link AGENT_VERSION}. */
   agentVersion?: string
@@ -123,11 +123,6 @@ export interface HostOptions {
   maxConnections: number
   maxConnectionsPerIP: number
   bootstrap: string[]
-}
-
-function section (config: Config, name: string): Record<string, unknown> {
-  const value = config[name]
-  return value != null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
 }
 
 function addressList (value: unknown, key: string): string[] | undefined {
@@ -155,9 +150,9 @@ function limit (value: unknown, key: string, fallback: number): number {
 
 /** Resolves the host's options from the config and the init overrides, checking each value. */
 export function resolveHostOptions (config: Config, init: HostInit = {}): HostOptions {
-  const addresses = section(config, 'Addresses')
-  const swarm = section(config, 'Swarm')
-  const bootstrap = init.bootstrap ?? addressList(config.Bootstrap, 'Bootstrap') ?? []
+  const addresses = readAddresses(config)
+  const swarm = readSwarm(config)
+  const bootstrap = init.bootstrap ?? addressList(readBootstrap(config), 'Bootstrap') ?? []
   for (const address of bootstrap) {
     try {
       parsePeerAddress(address)
@@ -166,7 +161,7 @@ export function resolveHostOptions (config: Config, init: HostInit = {}): HostOp
     }
   }
   return {
-    listen: addressList(init.listen, 'listen') ?? addressList(addresses.Swarm, 'Addresses.Swarm') ?? [...DEFAULT_SWARM_ADDRS],
+    listen: addressList(init.listen, 'listen') ?? addressList(addresses.Swarm, 'Addresses.Swarm') ?? [],
     announce: addressList(addresses.Announce, 'Addresses.Announce') ?? [],
     noAnnounce: addressList(addresses.NoAnnounce, 'Addresses.NoAnnounce') ?? [],
     appendAnnounce: addressList(addresses.AppendAnnounce, 'Addresses.AppendAnnounce') ?? [],

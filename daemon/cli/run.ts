@@ -5,7 +5,7 @@
 import { resolve as resolvePath } from 'node:path'
 import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
 import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
-import { parseDuration, repoPathFromEnv } from '../../repo/index.ts'
+import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 import type { ExportEntry } from '../../dag/index.ts'
 import { parsePath } from '../../dag/path.ts'
@@ -115,7 +115,7 @@ function watchInterrupts (controller: AbortController): () => void {
 function commandSignal (interrupt: AbortSignal, rawOptions: Record<string, unknown>): AbortSignal {
   const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
   return timeout != null
-    ? AbortSignal.any([interrupt, AbortSignal.timeout(timeout)])
+    ? AbortSignal.any([interrupt, timeoutSignal(timeout, () => new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`))])
     : interrupt
 }
 

@@ -4,7 +4,7 @@
  * finite, non-negative number of bytes.
  */
 import * as fc from 'fast-check'
-import { parseByteSize } from '../../repo/config.ts'
+import { parseByteSize } from '../../repo/config-sections.ts'
 import { stringsFrom } from '../mutate.ts'
 import { defineTarget, expectThat } from '../target.ts'
 

@@ -4,7 +4,7 @@
  * accepts is a finite, non-negative number of milliseconds.
  */
 import * as fc from 'fast-check'
-import { parseDuration } from '../../repo/config.ts'
+import { parseDuration } from '../../repo/duration.ts'
 import { stringsFrom } from '../mutate.ts'
 import { defineTarget, expectThat } from '../target.ts'
 

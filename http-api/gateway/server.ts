@@ -170,7 +170,7 @@ export type { GatewayInit }
  */
 export function createGatewayServer (components: GatewayComponents, init: GatewayInit = {}): FastifyInstance {
   const { node } = components
-  const settings = resolveGatewayInit(node.repo.config as Record<string, unknown>, init)
+  const settings = resolveGatewayInit(node.repo.config, init)
   const base = baseHeaders(settings)
   const context: Context = { node, settings }
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
