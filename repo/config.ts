@@ -102,7 +102,7 @@ export function defaultConfig (identity: { PeerID: string, PrivKey: string }): C
       StorageMax: '10GB',
       StorageGCWatermark: 90,
       GCPeriod: '1h',
-      HashOnRead: false,
+      HashOnRead: true,
       BloomFilterSize: 0
     },
     Addresses: {
