@@ -12,8 +12,9 @@
  * main thread reads the next run and writes what was checked before: hashing (~1.5 GB/s per core
  * here) is the largest cost of a read, and the main thread only reads and writes.
  *
- * Small blocks read alone (a directory node, a single block the gateway serves) are read
- * synchronously and hashed in place, as that costs less than any round trip.
+ * Small blocks (up to `SYNC_READ_MAX_BYTES`, 64 KiB: a directory node, a single block the
+ * gateway serves, the leaves of small files) are not gathered: each is read synchronously and
+ * hashed in place at once, as that costs less than any round trip.
  *
  * A read asked without a check (the store's `hashOnRead` off, Kubo's `Datastore.HashOnRead:
  * false`) is not hashed: the bytes are returned as the pack holds them.
@@ -22,6 +23,7 @@ import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { SHA2_256_CODE, matchesMultihash } from './hashes.ts'
 import { ownsBuffer, type HashRange, type Sha256Worker } from './hash-worker.ts'
 import type { Location } from './pack-files.ts'
+import { SYNC_READ_MAX_BYTES } from './constants.ts'
 
 /**
  * Runs at least this big are hashed on the worker thread; smaller ones (a directory node, a
@@ -84,7 +86,14 @@ export class BlockReader {
    */
   async read (multihash: MultihashDigest, location: Location, check: boolean): Promise<Uint8Array | undefined> {
     return await new Promise((resolve, reject) => {
-      this.#queue.push({ multihash, location, check, resolve, reject })
+      const read: PendingRead = { multihash, location, check, resolve, reject }
+      if (location.length <= SYNC_READ_MAX_BYTES) {
+        // a small block is read (synchronously, see pack-files.ts) and hashed at once: waiting
+        // for the loop to turn would add latency to every single-block answer for little gain
+        void this.#readRun([read])
+        return
+      }
+      this.#queue.push(read)
       if (!this.#scheduled) {
         this.#scheduled = true
         setImmediate(() => { this.#flush() })

@@ -41,7 +41,7 @@ describe('BlockReader', () => {
   afterEach(async () => { await hasher?.close() })
 
   it('reads neighbouring blocks asked for together with one read, and checks each', async () => {
-    const blocks = Array.from({ length: 8 }, () => randomBlock(64 * 1024))
+    const blocks = Array.from({ length: 8 }, () => randomBlock(80 * 1024))
     const { pack, locations } = packOf(blocks, 40)
     const packs = countingReads(pack)
     hasher = new Sha256Worker()
@@ -51,8 +51,8 @@ describe('BlockReader', () => {
     read.forEach((bytes, i) => { expect(bytes != null && sameBytes(bytes, blocks[i].bytes)).toBe(true) })
   })
 
-  it('splits reads at gaps, at the run size limit and between packs', async () => {
-    const blocks = Array.from({ length: 4 }, () => randomBlock(1024))
+  it('splits reads at gaps; small blocks are read one by one', async () => {
+    const blocks = Array.from({ length: 4 }, () => randomBlock(80 * 1024))
     const { pack, locations } = packOf(blocks, 4096)
     const packs = countingReads(pack)
     hasher = new Sha256Worker()
@@ -60,6 +60,14 @@ describe('BlockReader', () => {
     const read = await Promise.all(blocks.map(async (block, i) => await reader.read(block.cid.multihash, locations[i], true)))
     expect(packs.reads).toHaveLength(4)
     read.forEach((bytes, i) => { expect(bytes != null && sameBytes(bytes, blocks[i].bytes)).toBe(true) })
+
+    const small = Array.from({ length: 4 }, () => randomBlock(1024))
+    const tight = packOf(small, 40)
+    const smallReads = countingReads(tight.pack)
+    const smallReader = new BlockReader({ packs: smallReads, hasher })
+    const readSmall = await Promise.all(small.map(async (block, i) => await smallReader.read(block.cid.multihash, tight.locations[i], true)))
+    expect(smallReads.reads).toHaveLength(4)
+    readSmall.forEach((bytes, i) => { expect(bytes != null && sameBytes(bytes, small[i].bytes)).toBe(true) })
   })
 
   it('a corrupt block in a run fails alone, whether hashed here or on the worker', async () => {
