@@ -109,6 +109,7 @@ try {
     // the program itself, as a shell runs it, with the older Node first on the PATH
     const path = `${join(oldNode, '..')}${delimiter}${process.env.PATH ?? ''}`
     kinds.push(
+      { name: `${oldVersion} \`node -e 0\` (the older Node's own start-up)`, group: 'old node', argv: [oldNode, '-e', '0'] },
       { name: `\`version\` on Node 24 directly (\`node${process.versions.node.split('.')[0]} bin/cairn.js\`)`, group: 'old node', argv: [NODE, CAIRN_BIN, 'version'] },
       { name: `\`version\` re-run from ${oldVersion} (\`node bin/cairn.js\`)`, group: 'old node', argv: [oldNode, CAIRN_BIN, 'version'] },
       { name: `\`version\` as a program (\`bin/cairn.js\`, ${oldVersion} first on the PATH)`, group: 'old node', argv: [CAIRN_BIN, 'version'], env: { ...process.env, PATH: path } }
