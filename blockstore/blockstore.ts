@@ -25,20 +25,20 @@ import {
 } from '../errors/index.ts'
 import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
-  DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
+  DEFAULT_HASH_ON_READ, DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
 import { RecentBlocks } from './recent-blocks.ts'
 // stored blocks are named in reports by raw CIDs: blocks are kept by multihash only
-import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC, SHA2_256 as SHA2_256_CODE } from './codes.ts'
-import { assertSupportedHash, matchesMultihash } from './hashes.ts'
-import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
+import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC } from './codes.ts'
+import { assertSupportedHash } from './hashes.ts'
+import { BlockReader } from './block-reader.ts'
+import { Sha256Worker } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
 import { compactPacks, type CompactionStep, type IndexOperation } from './compaction.ts'
 import {
   PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, noSpaceError, packName
 } from './pack-files.ts'
 import type { Location, PackRecord, PackWriteStep } from './pack-files.ts'
-import type { MultihashDigest } from 'multiformats/hashes/interface'
 import type {
   AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
 } from './types.ts'
@@ -77,6 +77,12 @@ export interface BlockstoreInit {
    * Default {@link DEFAULT_RECENT_BLOCKS_BYTES} (8 MiB).
    */
   recentBlocksBytes?: number
+  /**
+   * Check every block read against its multihash (Kubo's `Datastore.HashOnRead`); a block that
+   * does not match is a `BlockCorruptError`. Off, blocks are returned as stored, unchecked.
+   * Default {@link DEFAULT_HASH_ON_READ} (true).
+   */
+  hashOnRead?: boolean
   /** Fault-injection hook for crash tests, awaited at each {@link BlockstoreStep}. Default none. */
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
@@ -88,6 +94,7 @@ export interface ResolvedBlockstoreInit {
   compactLiveRatio: number
   compactStepSize: number
   recentBlocksBytes: number
+  hashOnRead: boolean
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
 
@@ -99,6 +106,7 @@ export function resolveBlockstoreInit (init: BlockstoreInit = {}): ResolvedBlock
     compactLiveRatio: init.compactLiveRatio ?? DEFAULT_COMPACT_LIVE_RATIO,
     compactStepSize: init.compactStepSize ?? DEFAULT_COMPACT_STEP_SIZE,
     recentBlocksBytes: init.recentBlocksBytes ?? DEFAULT_RECENT_BLOCKS_BYTES,
+    hashOnRead: init.hashOnRead ?? DEFAULT_HASH_ON_READ,
     onStep: init.onStep
   }
   if (!Number.isSafeInteger(resolved.maxPackSize) || resolved.maxPackSize <= PACK_HEADER_SIZE) {
@@ -124,15 +132,6 @@ export function createBlockstore (components: BlockstoreComponents, init: Blocks
   return new PackedBlockstore(components, resolveBlockstoreInit(init))
 }
 
-/** Blocks at least this big may be hash-checked on the worker thread (see hash-worker.ts). */
-const OFF_THREAD_HASH_MIN_BYTES = 64 * 1024
-/**
- * The worker starts only after this many such blocks were read by this store, so a command that
- * reads a block or two does not pay for starting a thread.
- */
-const OFF_THREAD_HASH_AFTER_BLOCKS = 8
-/** Most checks waiting on the worker; past that the main thread hashes too (both cores busy). */
-const OFF_THREAD_HASH_MAX_PENDING = 4
 /** Largest block the pack record format can hold (u32 length). */
 const MAX_RECORD_BLOCK = 0xffff_ffff
 
@@ -175,10 +174,9 @@ class PackedBlockstore implements PackBlockstore {
   #opening: Promise<void> | undefined
   /** LevelDB here can answer `getSync` (classic-level can) */
   #syncReads = false
-  #hasher = new Sha256Worker()
-  /** blocks read so far that could be checked on the worker */
-  #largeReads = 0
+  #reader: BlockReader
   readonly #recent: RecentBlocks
+  #hasher = new Sha256Worker()
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
@@ -189,6 +187,7 @@ class PackedBlockstore implements PackBlockstore {
       maxOpenPacks: init.maxOpenPacks,
       onWrite: init.onStep
     })
+    this.#reader = this.#newReader()
   }
 
   async open (): Promise<void> {
@@ -219,11 +218,18 @@ class PackedBlockstore implements PackBlockstore {
       await db.close()
       throw err
     }
+    const index = blocksOf(db)
+    // a sublevel opens on its own, a tick later: `getSync` before then throws "not open"
+    await index.open()
     this.#db = db
-    this.#index = blocksOf(db)
+    this.#index = index
     this.#hasher = new Sha256Worker()
-    this.#largeReads = 0
+    this.#reader = this.#newReader()
     this.#syncReads = (db.supports as { getSync?: boolean }).getSync === true
+  }
+
+  #newReader (): BlockReader {
+    return new BlockReader({ packs: this.#packs, hasher: this.#hasher })
   }
 
   async #checkVersion (db: IndexDB): Promise<void> {
@@ -295,12 +301,22 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+    return await this.#get(cid, this.#init.hashOnRead ? 'checked' : 'unchecked', options)
+  }
+
+  /**
+   * A block's bytes: `checked` against its multihash, `unchecked` as stored (`hashOnRead` off),
+   * or checked and read from the pack even when recently read (`verify`, which must see what
+   * the disk holds; with `hashOnRead` off, the recent blocks were not checked).
+   */
+  async #get (cid: CID, how: 'checked' | 'unchecked' | 'from-disk', options: AbortOptions): Promise<Uint8Array> {
     options.signal?.throwIfAborted()
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
     const index = this.#blocks()
-    const recent = this.#recent.get(multihash.bytes)
+    const recent = how === 'from-disk' ? undefined : this.#recent.get(multihash.bytes)
     if (recent != null) return recent
+    const check = how !== 'unchecked'
     const epoch = this.#recent.epoch
     // a second look at the index when compact() moved the block between our lookup and read
     for (let attempt = 0; ; attempt++) {
@@ -309,16 +325,15 @@ class PackedBlockstore implements PackBlockstore {
         throw new BlockNotFoundError(`block ${cid} is not in the blockstore`)
       }
       const location = decodeLocation(value)
-      let bytes: Uint8Array
+      let checked: Uint8Array | undefined
       try {
-        bytes = await this.#packs.read(location)
+        checked = await this.#reader.read(multihash, location, check)
       } catch (err) {
         if (errorCode(err) === 'ENOENT' && attempt === 0) continue
         if ((err as Error | null)?.name === 'RepoVersionError') throw err
         throw new BlockCorruptError(`block ${cid} could not be read from ${packName(location.pack)} at offset ` +
           `${location.offset}: ${messageOf(err)}. Run 'repo verify' and re-fetch or re-add it.`, { cause: err })
       }
-      const checked = await this.#checked(multihash, bytes, location)
       if (checked == null) {
         throw new BlockCorruptError(`block ${cid} is corrupt: the ${location.length} bytes at offset ` +
           `${location.offset} of ${packName(location.pack)} do not hash to its multihash. ` +
@@ -327,32 +342,6 @@ class PackedBlockstore implements PackBlockstore {
       this.#recent.add(multihash.bytes, checked, epoch)
       return checked
     }
-  }
-
-  /**
-   * `bytes` if they hash to `multihash`, else undefined. A large sha2-256 block may be checked on
-   * the worker thread, and then comes back in a new view (its buffer went there and back).
-   */
-  async #checked (multihash: MultihashDigest, bytes: Uint8Array, location: Location): Promise<Uint8Array | undefined> {
-    if (multihash.code === SHA2_256_CODE && bytes.byteLength >= OFF_THREAD_HASH_MIN_BYTES && ownsBuffer(bytes) &&
-      ++this.#largeReads > OFF_THREAD_HASH_AFTER_BLOCKS && this.#hasher.pending < OFF_THREAD_HASH_MAX_PENDING &&
-      this.#hasher.available) {
-      let result: { bytes: Uint8Array, digest: Uint8Array } | undefined
-      try {
-        result = await this.#hasher.digest(bytes)
-      } catch {
-        // the worker went away with the bytes: read them again, and check them here
-        bytes = await this.#packs.read(location)
-      }
-      if (result != null) {
-        const expected = multihash.digest
-        const actual = result.digest
-        const equal = actual.byteLength >= expected.byteLength &&
-          Buffer.from(actual.buffer, actual.byteOffset, expected.byteLength).equals(expected)
-        return equal ? result.bytes : undefined
-      }
-    }
-    return matchesMultihash(multihash, bytes) ? bytes : undefined
   }
 
   async put (block: Block, options: PutOptions = {}): Promise<void> {
@@ -446,7 +435,7 @@ class PackedBlockstore implements PackBlockstore {
         throw new BlockCorruptError(`the block index holds a key that is not a multihash (${Buffer.from(multihash).toString('hex')})`, { cause: err })
       }
       try {
-        await this.get(cid, options)
+        await this.#get(cid, 'from-disk', options)
         yield { cid, ok: true }
       } catch (err) {
         // deleted since the listing began: not a fault

@@ -57,3 +57,9 @@ export const SYNC_READ_MAX_BYTES = 64 * 1024
 export const DEFAULT_RECENT_BLOCKS_BYTES = 8 * 1024 * 1024
 /** The largest block the recent-blocks cache keeps: 8 KiB. */
 export const RECENT_BLOCK_MAX_SIZE = 8 * 1024
+
+/**
+ * Blocks read are checked against their multihash (Kubo's `Datastore.HashOnRead`, which Kubo
+ * leaves off): on. A corrupt block is then an error, never content.
+ */
+export const DEFAULT_HASH_ON_READ = true

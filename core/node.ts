@@ -3,7 +3,7 @@ import type {
   AbortOptions, BlockGetter, GcSummary, Lease, Leases, PackBlockstore, Pins
 } from '../blockstore/index.ts'
 import { BlockNotFoundError } from '../errors/index.ts'
-import { Repo } from '../repo/index.ts'
+import { Repo, getConfigValue } from '../repo/index.ts'
 import type { CairnHost } from './libp2p/index.ts'
 
 /** Options for block reads through the block service. */
@@ -76,7 +76,8 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
   // loaded once the repo is ours: a CLI that finds the repo locked talks to the daemon instead
   // and never needs the blockstore (~20 ms of its start-up)
   const { createBlockstore, createGc, createLeases, createPins } = await import('../blockstore/index.ts')
-  const blockstore = createBlockstore({ path: repo.paths.blocks })
+  const hashOnRead = getConfigValue(repo.config, 'Datastore.HashOnRead')
+  const blockstore = createBlockstore({ path: repo.paths.blocks }, { hashOnRead: typeof hashOnRead === 'boolean' ? hashOnRead : undefined })
   try {
     await blockstore.open()
   } catch (err) {

@@ -86,7 +86,8 @@ export function defaultConfig (identity: { PeerID: string, PrivKey: string }): C
   return {
     Identity: { ...identity },
     Datastore: {
-      StorageMax: '10GB'
+      StorageMax: '10GB',
+      HashOnRead: true
     },
     Addresses: {
       Swarm: [...DEFAULT_SWARM_ADDRS],

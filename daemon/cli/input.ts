@@ -1,5 +1,5 @@
 import fs, { createReadStream } from 'node:fs'
-import { readdir, readlink } from 'node:fs/promises'
+import { readlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FileNotFoundError, InvalidArgumentError } from '../../errors/index.ts'
 import type { ImportEntry } from '../../dag/index.ts'
@@ -16,14 +16,21 @@ export const READ_CHUNK_SIZE = 1024 * 1024
 export const SMALL_FILE_SIZE = 1024 * 1024
 
 /**
- * How many small files are read ahead of the importer, and how many bytes they may hold in all:
- * a tree of many small files is otherwise one open/read/close round trip after another.
+ * Files up to this size are read synchronously, when the importer asks for them: from the page
+ * cache, open + read + close cost a few microseconds each, while each of the three as a
+ * thread-pool round trip costs the main thread more than that in dispatch and wake-ups (in a
+ * tree of thousands of small files, most of `add -r`'s main-thread time went there). The event
+ * loop is held for one small file at a time.
+ */
+export const SYNC_READ_FILE_SIZE = 64 * 1024
+
+/**
+ * How many small files (above {@link SYNC_READ_FILE_SIZE}) are read ahead of the importer, and
+ * how many bytes they may hold in all: a tree of many small files is otherwise one
+ * open/read/close round trip after another.
  */
 export const READ_AHEAD_FILES = 32
 export const READ_AHEAD_BYTES = 8 * 1024 * 1024
-
-/** Stats looked up at once while walking a directory. */
-const STAT_CONCURRENCY = 64
 
 /** How the CLI walks the filesystem for `add`. */
 export interface WalkOptions {
@@ -85,14 +92,6 @@ async function * lendFile (path: string, chunkSize: number): AsyncGenerator<Uint
 }
 
 // the callback forms: per call they cost less than fs/promises, which adds up over thousands of files
-function statPath (path: string, follow: boolean): Promise<fs.Stats> {
-  return new Promise((resolve, reject) => {
-    const done = (err: NodeJS.ErrnoException | null, info: fs.Stats): void => { if (err != null) reject(err); else resolve(info) }
-    if (follow) fs.stat(path, done)
-    else fs.lstat(path, done)
-  })
-}
-
 /**
  * A small file's bytes in one buffer of (about) its size: open, one read, close — reading on
  * until the end if the file has grown since it was sized.
@@ -133,9 +132,13 @@ function readSmallFile (path: string, size: number): Promise<Uint8Array> {
   })
 }
 
-async function statOrFail (path: string, follow: boolean): Promise<fs.Stats> {
+/**
+ * A path's stats, or a named error. Synchronous: an `lstat` from the dentry cache takes a
+ * microsecond or two, far less than a thread-pool round trip (a walk does one per entry).
+ */
+function statOrFail (path: string, follow: boolean): fs.Stats {
   try {
-    return await statPath(path, follow)
+    return follow ? fs.statSync(path) : fs.lstatSync(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new FileNotFoundError(`${path}: no such file or directory`)
@@ -145,9 +148,34 @@ async function statOrFail (path: string, follow: boolean): Promise<fs.Stats> {
 }
 
 /** Sorted directory names, bytewise as Kubo's walk sees them. */
-async function sortedNames (dir: string): Promise<string[]> {
-  const names = await readdir(dir)
+function sortedNames (dir: string): string[] {
+  const names = fs.readdirSync(dir)
   return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+}
+
+/**
+ * A small file's bytes, read synchronously in one buffer of (about) its size; read on until the
+ * end if the file has grown since it was sized.
+ */
+function readSmallFileSync (path: string, size: number): Uint8Array {
+  const fd = fs.openSync(path, 'r')
+  try {
+    const pieces: Buffer[] = []
+    let total = 0
+    // one byte more than expected, so a file that has not grown ends with this one read
+    let want = size + 1
+    while (true) {
+      const buffer = Buffer.allocUnsafeSlow(want)
+      const bytesRead = fs.readSync(fd, buffer, 0, want, total)
+      total += bytesRead
+      pieces.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead))
+      // a short read of a regular file is its end; a full one may not be
+      if (bytesRead < want) return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, total)
+      want = READ_CHUNK_SIZE
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** One filesystem entry found by the walk, in the order it is imported. */
@@ -167,7 +195,7 @@ interface Found {
 export async function collectEntries (paths: string[], options: WalkOptions): Promise<AsyncIterable<ImportEntry>> {
   const found: Found[] = []
   let total = 0
-  const visit = async (abs: string, rel: string, info: fs.Stats): Promise<void> => {
+  const visit = (abs: string, rel: string, info: fs.Stats): void => {
     if (info.isSymbolicLink()) {
       found.push({ type: 'symlink', abs, rel, size: 0 })
     } else if (info.isDirectory()) {
@@ -175,13 +203,10 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
         throw new InvalidArgumentError(`${abs} is a directory, use the '-r' flag to add directories`)
       }
       found.push({ type: 'directory', abs, rel, size: 0 })
-      const names = (await sortedNames(abs)).filter(name => options.hidden || !name.startsWith('.'))
-      for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
-        const batch = names.slice(i, i + STAT_CONCURRENCY)
-        const infos = await Promise.all(batch.map(async name => await statOrFail(join(abs, name), options.dereferenceSymlinks === true)))
-        for (let j = 0; j < batch.length; j++) {
-          await visit(join(abs, batch[j]), `${rel}/${batch[j]}`, infos[j])
-        }
+      const names = sortedNames(abs).filter(name => options.hidden || !name.startsWith('.'))
+      for (const name of names) {
+        const path = join(abs, name)
+        visit(path, `${rel}/${name}`, statOrFail(path, options.dereferenceSymlinks === true))
       }
     } else if (info.isFile()) {
       total += info.size
@@ -190,7 +215,7 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
   }
   for (const path of paths) {
     const abs = resolve(path)
-    await visit(abs, basename(abs), await statOrFail(abs, true))
+    visit(abs, basename(abs), statOrFail(abs, true))
   }
   options.onSize?.(total)
 
@@ -199,7 +224,7 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
     const ahead = new Map<number, Promise<Uint8Array>>()
     let next = 0 // the next index to consider for reading ahead
     let aheadBytes = 0
-    const isSmall = (item: Found): boolean => item.type === 'file' && item.size <= SMALL_FILE_SIZE
+    const isSmall = (item: Found): boolean => item.type === 'file' && item.size > SYNC_READ_FILE_SIZE && item.size <= SMALL_FILE_SIZE
     const fill = (from: number): void => {
       if (next < from) next = from
       while (next < found.length && next < from + READ_AHEAD_FILES && ahead.size < READ_AHEAD_FILES) {
@@ -223,6 +248,13 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
         } else if (item.type === 'directory') {
           yield { path: item.rel, type: 'directory' }
         } else {
+          if (item.size <= SYNC_READ_FILE_SIZE) {
+            // read when the importer asks: a failure then is the importer's, as for the others
+            const path = item.abs
+            const size = item.size
+            yield { path: item.rel, type: 'file', content: (async function * () { yield readSmallFileSync(path, size) })() }
+            continue
+          }
           const read = ahead.get(i)
           if (read == null) {
             yield { path: item.rel, type: 'file', content: readFileStream(item.abs, item.size) }
@@ -245,7 +277,7 @@ export async function collectFiles (paths: string[], stdin: AsyncIterable<Uint8A
     return (async function * () { yield { name: '', content: stdin } })()
   }
   for (const path of paths) {
-    const info = await statOrFail(path, true)
+    const info = statOrFail(path, true)
     if (info.isDirectory()) throw new InvalidArgumentError(`${path} is a directory, not a file`)
   }
   return (async function * () {
