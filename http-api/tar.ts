@@ -11,7 +11,8 @@
  * ones a local `get` yields.
  */
 import { CID } from 'multiformats/cid'
-import { InvalidArgumentError } from '../errors/index.ts'
+import { EntryPathGuard, assertSafeName } from '../dag/index.ts'
+import { InvalidArgumentError, UnsafePathError } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 
 const BLOCK = 512
@@ -132,15 +133,24 @@ function entryHeader (entry: TarEntry, path: string, options: TarWriteOptions, n
 /**
  * Writes entries as a tar stream, pulling each file's content only as the stream is read.
  * A file whose content does not match its size ends the stream with an error.
+ *
+ * Nothing in the archive may escape the folder it is unpacked into: the root's name and every
+ * entry's names pass the exporter's {@link EntryPathGuard} (no empty, `.`, `..`, `/`, `\\`, NUL or
+ * control characters; nothing at or under an earlier symlink), else `UnsafePathError`.
  */
 export async function * tarFromEntries (entries: AsyncIterable<TarEntry>, options: TarWriteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
   const now = options.defaultMtime ?? Math.floor(Date.now() / 1000)
+  const guard = new EntryPathGuard()
   let root: string | undefined
   for await (const entry of entries) {
     if (root == null) {
       if (entry.segments.length !== 0) throw new InvalidArgumentError('the first entry of a tar must be the root')
+      assertSafeName(entry.name)
       root = entry.name
+    } else if (entry.segments.length === 0) {
+      throw new UnsafePathError('refusing a second root entry: only the first entry of a tar may be the root')
     }
+    guard.check(entry.segments, entry.type)
     const path = [root, ...entry.segments].join('/')
     yield * entryHeader(entry, path, options, now)
     if (entry.type === 'file') {

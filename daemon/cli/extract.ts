@@ -3,7 +3,9 @@
  * reach outside the output path.
  *
  * The rules, each of which closes a known hole:
- * - every name passes `assertSafeName` (no `/`, `\`, `.`, `..`, empty, NUL or control characters);
+ * - every entry passes the exporter's `EntryPathGuard`, the one check every way a DAG becomes files
+ *   shares (the RPC and gateway tars too): no name with `/`, `\`, `.`, `..`, empty, NUL or control
+ *   characters, and nothing at or under a path an earlier entry made a symlink;
  * - an entry is written only inside a directory that this extraction itself created with `mkdir`
  *   (so a symlink from the DAG, or anything that was already on disk, is never written through:
  *   `s -> /tmp` followed by `s/x` is refused), and its parent is checked with `lstat` first;
@@ -23,7 +25,7 @@
 import { constants as fsConstants } from 'node:fs'
 import { lstat, mkdir, open, stat, symlink, lutimes } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
-import { assertSafeName, printable } from '../../dag/exporter/index.ts'
+import { EntryPathGuard, printable } from '../../dag/exporter/index.ts'
 import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
@@ -93,6 +95,7 @@ export async function extract (
   /** Keys (`/`-joined segments) of the directories this extraction created; '' is the root. */
   const directories = new Set<string>()
   const created: CreatedDirectory[] = []
+  const guard = new EntryPathGuard()
   let first = true
 
   for await (const entry of entries) {
@@ -101,9 +104,7 @@ export async function extract (
     }
     const segments = entry.segments != null ? [...entry.segments] : splitPath(entry.path)
     const display = segments.join('/')
-    for (const segment of segments) {
-      assertSafeName(segment, display)
-    }
+    guard.check(segments, entry.type)
     const isRoot = segments.length === 0
     if (isRoot && !first) {
       throw new UnsafePathError('refusing a second root entry: only the first entry may be the root')
