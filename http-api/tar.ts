@@ -11,7 +11,7 @@
  * ones a local `get` yields.
  */
 import { CID } from 'multiformats/cid'
-import { EntryPathGuard, assertSafeName } from '../dag/index.ts'
+import { EntryPathGuard, assertSafeName, resolveDotSegments } from '../dag/index.ts'
 import { InvalidArgumentError, UnsafePathError } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 
@@ -42,6 +42,12 @@ export interface TarWriteOptions {
   metadata?: boolean
   /** The header mtime (seconds) of entries that have none. Default: now. */
   defaultMtime?: number
+  /**
+   * Resolve `.` and `..` in names that hold `/` within the archive (`resolveDotSegments`), as the
+   * gateway's `?format=tar` does for conformance with boxo; a name that leaves the root is still
+   * refused, and the resolved path still passes the guard. Default false: such names are refused.
+   */
+  resolveDotSegments?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -150,8 +156,9 @@ export async function * tarFromEntries (entries: AsyncIterable<TarEntry>, option
     } else if (entry.segments.length === 0) {
       throw new UnsafePathError('refusing a second root entry: only the first entry of a tar may be the root')
     }
-    guard.check(entry.segments, entry.type)
-    const path = [root, ...entry.segments].join('/')
+    const segments = options.resolveDotSegments === true && entry.segments.length > 0 ? resolveDotSegments(entry.segments) : entry.segments
+    guard.check(segments, entry.type)
+    const path = [root, ...segments].join('/')
     yield * entryHeader(entry, path, options, now)
     if (entry.type === 'file') {
       const size = entry.size ?? 0

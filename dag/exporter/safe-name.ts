@@ -35,6 +35,37 @@ export function assertSafeName (name: string, where?: string): void {
   }
 }
 
+/**
+ * Resolves `.` and `..` inside names that hold `/` (a dag-pb link may be named
+ * `foobar/directory/../file`) into plain segments, as boxo's tar writer does for the gateway's
+ * `?format=tar` (the gateway conformance suite's `inside-root` fixture expects
+ * `foobar/file`). The result must still pass {@link EntryPathGuard}.
+ *
+ * @throws UnsafePathError for an empty or NUL-holding name, or a path that leaves the root or
+ *   lands on it
+ */
+export function resolveDotSegments (segments: readonly string[]): string[] {
+  const out: string[] = []
+  for (const name of segments) {
+    if (name === '' || name.includes('\u0000')) {
+      throw new UnsafePathError(`refusing the entry "${printable(segments.join('/'))}": it has an empty or NUL name`)
+    }
+    for (const part of name.split('/')) {
+      if (part === '' || part === '.') continue
+      if (part === '..') {
+        if (out.length === 0) throw new UnsafePathError(`refusing the entry "${printable(segments.join('/'))}": it would be written outside the archive's root`)
+        out.pop()
+        continue
+      }
+      out.push(part)
+    }
+  }
+  if (out.length === 0 && segments.length > 0) {
+    throw new UnsafePathError(`refusing the entry "${printable(segments.join('/'))}": it names the archive's root`)
+  }
+  return out
+}
+
 interface SymlinkTrieNode {
   children: Map<string, SymlinkTrieNode>
   symlink: boolean

@@ -153,7 +153,7 @@ async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiat
   if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'tar')
   if (notModified(cr, etag, headers)) return
   const signal = cr.retrieval.signal
-  const tar = tarFromEntries(walk(cid, cr.retrieval, { signal }), { signal, defaultMtime: 0 })
+  const tar = tarFromEntries(walk(cid, cr.retrieval, { signal }), { signal, defaultMtime: 0, resolveDotSegments: true })
   const iterator = tar[Symbol.asyncIterator]()
   try {
     // a head start, so that a bad name near the root is a 4xx rather than a cut stream

@@ -172,16 +172,23 @@ describe('gateway ?format=tar and the CLI extractor', () => {
     const hamt = await gw.get(`/ipfs/${escape.hamt.toString()}?format=tar`)
     expect(hamt.status).toBe(400)
     expect(hamt.body.toString()).toMatch(/same path as the earlier symlink "m"/)
+    // the gateway resolves `x/../m` inside the root (as boxo does), then the guard sees `m` again
     const slash = await gw.get(`/ipfs/${escape.slash.toString()}?format=tar`)
     expect(slash.status).toBe(400)
-    expect(slash.body.toString()).toMatch(/refusing the entry name "x\/\.\.\/m"/)
+    expect(slash.body.toString()).toMatch(/refusing the entry "m": it has the same path as the earlier symlink "m"/)
   })
 
-  it('answers 400 for every unsafe link name (no `..` is resolved into a path)', async () => {
+  it('answers 400 for every unsafe link name', async () => {
     for (const [label, cid] of Object.entries(names)) {
       const res = await gw.get(`/ipfs/${cid.toString()}?format=tar`)
+      if (label === '"/etc/x"') {
+        // resolved inside the root, as boxo does: `<root>/etc/x`, never `<root>//etc/x`
+        expect(res.status, label).toBe(200)
+        expect(await memberNames(res.body)).toEqual([`${cid.toString()}/`, `${cid.toString()}/etc/x`, `${cid.toString()}/ok.txt`])
+        continue
+      }
       expect(res.status, label).toBe(400)
-      expect(res.body.toString(), label).toMatch(/refusing the entry name/)
+      expect(res.body.toString(), label).toMatch(/refusing the entry/)
     }
   })
 
