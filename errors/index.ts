@@ -122,6 +122,12 @@ export class NotImplementedError extends CairnError {
   override name = 'NotImplementedError'
 }
 
+/** A request URL longer than the server reads (`414`, see `MAX_URL_BYTES` in http-api/constants.ts). */
+export class UriTooLongError extends CairnError {
+  static { ERROR_MEANINGS['UriTooLongError'] = { rpcCode: 1, gatewayStatus: 414, rpcStatus: 414 } }
+  override name = 'UriTooLongError'
+}
+
 export class PayloadTooLargeError extends CairnError {
   static { ERROR_MEANINGS['PayloadTooLargeError'] = { rpcCode: 1, gatewayStatus: 413, rpcStatus: 413 } }
   override name = 'PayloadTooLargeError'

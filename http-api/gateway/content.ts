@@ -18,7 +18,8 @@ import { IMMUTABLE_CACHE_CONTROL, MEDIA_TYPES, TAR_HEAD_START_BYTES, TRUSTLESS_F
 import {
   codecName, contentLocation, disposition, ipfsPath, negotiate, notModified, pathHeaders, type ContentRequest, type Negotiated
 } from './content-request.ts'
-import { dagPreview, dagPreviewEtag } from './listing.ts'
+import { dagPreview } from './dag-preview.ts'
+import { dagPreviewEtag } from './listing.ts'
 import { headerOf } from './request.ts'
 import { resolveContent, type ResolvedContent } from './resolver.ts'
 import { sendBody, sendStream, type Headers } from './respond.ts'
@@ -185,5 +186,6 @@ async function serveDagPreview (cr: ContentRequest, resolved: ResolvedContent): 
   const headers: Headers = { ...pathHeaders(cr, resolved.roots), Etag: etag, 'Content-Type': 'text/html; charset=utf-8' }
   if (notModified(cr, etag, headers)) return
   const codec = codecByCode(resolved.cid.code)
-  sendBody(cr.ex, 200, headers, dagPreview(resolved.cid, codec.name, codec.decode(resolved.bytes), cr.subdomainOf))
+  const { cid, bytes } = resolved
+  sendBody(cr.ex, 200, headers, dagPreview({ cid, codec: codec.name, size: bytes.byteLength, decode: () => codec.decode(bytes) }, cr.subdomainOf))
 }
