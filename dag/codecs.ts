@@ -18,9 +18,10 @@ import * as raw from 'multiformats/codecs/raw'
 import type { Block, BlockGetter, AbortOptions } from '../blockstore/types.ts'
 import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
 import {
-  BlockCorruptError, BlockTooBigError, InvalidArgumentError, PathNotFoundError, UnsupportedCodecError, messageOf
+  BlockCorruptError, BlockTooBigError, InvalidArgumentError, NestingTooDeepError, PathNotFoundError, UnsupportedCodecError, messageOf
 } from '../errors/index.ts'
 import { IDENTITY, SHA2_256, hashBytes, hasherByName } from './hashes.ts'
+import { MAX_DECODE_DEPTH, checkCborNesting, checkJsonNesting } from './decode-limits.ts'
 
 /** Multicodec codes of the supported codecs. */
 export const DAG_PB = 0x70
@@ -62,13 +63,13 @@ const CODECS: readonly Codec[] = [
     name: 'dag-cbor',
     code: DAG_CBOR,
     encode: value => dagCbor.encode(value),
-    decode: bytes => dagCbor.decode(bytes)
+    decode: bytes => dagCbor.decode(checkCborNesting(bytes))
   },
   {
     name: 'dag-json',
     code: DAG_JSON,
     encode: value => dagJson.encode(value),
-    decode: bytes => dagJson.decode(bytes)
+    decode: bytes => dagJson.decode(checkJsonNesting(bytes))
   },
   {
     name: 'json',
@@ -77,7 +78,7 @@ const CODECS: readonly Codec[] = [
       assertPlain(value, 'json', true)
       return json.encode(value)
     },
-    decode: bytes => json.decode(bytes)
+    decode: bytes => json.decode(checkJsonNesting(bytes, MAX_DECODE_DEPTH, 'json'))
   },
   {
     // Plain CBOR is read and written through the dag-cbor codec without links: every dag-cbor
@@ -88,7 +89,7 @@ const CODECS: readonly Codec[] = [
       assertPlain(value, 'cbor', false)
       return dagCbor.encode(value)
     },
-    decode: bytes => dagCbor.decode(bytes)
+    decode: bytes => dagCbor.decode(checkCborNesting(bytes, MAX_DECODE_DEPTH, 'cbor'))
   }
 ]
 
@@ -125,6 +126,7 @@ export function decodeBlock (block: Block): unknown {
   try {
     return codec.decode(block.bytes)
   } catch (err) {
+    if ((err as Error).name === NestingTooDeepError.name) throw err
     throw new BlockCorruptError(`block ${block.cid.toString()} is not valid ${codec.name}: ${messageOf(err)}`, { cause: err })
   }
 }
@@ -155,6 +157,7 @@ export function dagPut (input: Uint8Array, options: DagPutOptions = {}): Block {
   try {
     value = inputCodec.decode(input)
   } catch (err) {
+    if ((err as Error).name === NestingTooDeepError.name) throw err
     throw new InvalidArgumentError(`invalid ${inputCodec.name} input: ${messageOf(err)}`, { cause: err })
   }
   let bytes: Uint8Array

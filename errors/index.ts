@@ -72,6 +72,11 @@ export class BlockTooBigError extends CairnError {
   static { ERROR_MEANINGS['BlockTooBigError'] = CLIENT() }
   override name = 'BlockTooBigError'
 }
+/** A dag-cbor/dag-json/cbor/json value nested deeper than the decoders' limit (dag/decode-limits.ts). */
+export class NestingTooDeepError extends CairnError {
+  static { ERROR_MEANINGS['NestingTooDeepError'] = CLIENT() }
+  override name = 'NestingTooDeepError'
+}
 export class InvalidCARError extends CairnError {
   static { ERROR_MEANINGS['InvalidCARError'] = CLIENT() }
   override name = 'InvalidCARError'

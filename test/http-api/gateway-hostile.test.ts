@@ -94,6 +94,21 @@ describe('the DAG preview is bounded', () => {
   })
 })
 
+describe('malformed blocks', () => {
+  it('an over-deep dag-cbor block is a 400 for its preview and for a path into it, not a 500', async () => {
+    const deep = new Uint8Array(5001).fill(0x81)
+    deep[5000] = 0x00
+    const cid = await putBlock(dagCbor.code, deep)
+    for (const [path, headers] of [[`/ipfs/${cid.toString()}`, { Accept: 'text/html' }], [`/ipfs/${cid.toString()}/0/0`, {}]] as const) {
+      const res = await gw.get(path, headers)
+      expect(res.status, path).toBe(400)
+      expect(res.body.toString()).toMatch(/nested more than 1024 levels/)
+    }
+    // as it is, it is only bytes
+    expect((await gw.get(`/ipfs/${cid.toString()}?format=raw`)).status).toBe(200)
+  })
+})
+
 describe('URLs and paths', () => {
   it('refuses a URL over 8 KiB with 414, before any work', async () => {
     const res = await hostile(`/ipfs/${HELLO}/${'a/'.repeat(7000)}`)
