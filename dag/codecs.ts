@@ -18,10 +18,10 @@ import * as raw from 'multiformats/codecs/raw'
 import type { Block, BlockGetter, AbortOptions } from '../blockstore/types.ts'
 import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
 import {
-  BlockCorruptError, BlockTooBigError, InvalidArgumentError, NestingTooDeepError, PathNotFoundError, UnsupportedCodecError, messageOf
+  BlockCorruptError, BlockTooBigError, InvalidArgumentError, InvalidCIDError, NestingTooDeepError, PathNotFoundError, UnsupportedCodecError, messageOf
 } from '../errors/index.ts'
 import { IDENTITY, SHA2_256, hashBytes, hasherByName } from './hashes.ts'
-import { MAX_DECODE_DEPTH, checkCborNesting, checkJsonNesting } from './decode-limits.ts'
+import { MAX_DECODE_DEPTH, checkCborNesting, checkIdentityDigest, checkJsonNesting } from './decode-limits.ts'
 
 /** Multicodec codes of the supported codecs. */
 export const DAG_PB = 0x70
@@ -127,7 +127,9 @@ export function decodeBlock (block: Block): unknown {
     return codec.decode(block.bytes)
   } catch (err) {
     if ((err as Error).name === NestingTooDeepError.name) throw err
-    throw new BlockCorruptError(`block ${block.cid.toString()} is not valid ${codec.name}: ${messageOf(err)}`, { cause: err })
+    // an identity CID's block is the client's own text, not something this node stored
+    const Corrupt = block.cid.multihash.code === IDENTITY ? InvalidCIDError : BlockCorruptError
+    throw new Corrupt(`block ${block.cid.toString()} is not valid ${codec.name}: ${messageOf(err)}`, { cause: err })
   }
 }
 
@@ -278,7 +280,7 @@ export async function resolveDagPath (block: Block, path: string | readonly stri
 
 async function loadLinked (cid: CID, walked: readonly string[], options: DagPathOptions): Promise<Block> {
   if (cid.multihash.code === IDENTITY) {
-    return { cid, bytes: cid.multihash.digest }
+    return { cid, bytes: checkIdentityDigest(cid).multihash.digest }
   }
   if (options.getter == null) {
     throw new InvalidArgumentError(`path ${walked.join('/')} leads to ${cid.toString()} in another block, and no block getter was given`)

@@ -9,6 +9,7 @@ import type { CID } from 'multiformats/cid'
 import type { AbortOptions, Block, BlockGetter } from '../blockstore/types.ts'
 import { AbortedError } from '../errors/index.ts'
 import { IDENTITY } from './hashes.ts'
+import { checkIdentityDigest } from './decode-limits.ts'
 import { namedLinksOf } from './links.ts'
 
 /** How many blocks {@link walkDag} fetches ahead of the one it yields. */
@@ -23,7 +24,7 @@ function checkAborted (signal: AbortSignal | undefined): void {
 /** The bytes of `cid`: the digest of an identity CID, otherwise from `getter`. */
 export async function loadBlockBytes (cid: CID, getter: BlockGetter, options: AbortOptions = {}): Promise<Uint8Array> {
   if (cid.multihash.code === IDENTITY) {
-    return cid.multihash.digest
+    return checkIdentityDigest(cid).multihash.digest
   }
   return getter.get(cid, options)
 }

@@ -1,5 +1,8 @@
 /**
- * A nesting-depth limit for the decoders of dag-cbor, cbor, dag-json and json.
+ * Limits on what outside bytes may make this node decode: the nesting depth of dag-cbor, cbor,
+ * dag-json and json values, and the size of an identity CID's digest.
+ *
+ * ## Nesting depth
  *
  * Their decoders (and the encoders, walkers and printers that take the decoded value) recurse
  * once per level, so a block of a few kilobytes nested ten thousand deep overflows the stack: a
@@ -9,7 +12,31 @@
  *
  * Anything else malformed is left for the decoder to refuse with its own message.
  */
-import { NestingTooDeepError } from '../errors/index.ts'
+import type { CID } from 'multiformats/cid'
+import { InvalidCIDError, NestingTooDeepError } from '../errors/index.ts'
+
+/**
+ * The largest identity multihash digest accepted, as Kubo's `verifcid` (128 bytes): an identity
+ * CID carries its block inside it, and a bigger one is a block smuggled past every size check.
+ */
+export const MAX_IDENTITY_DIGEST_SIZE = 128
+
+/** The multihash code of the identity "hash". */
+const IDENTITY_CODE = 0x00
+
+/**
+ * The one identity-digest check: CIDs parsed from text (CLI and RPC arguments, gateway paths),
+ * blocks of an imported CAR, and identity CIDs met while reading a DAG all go through it.
+ *
+ * @throws InvalidCIDError for an identity CID whose digest is over {@link MAX_IDENTITY_DIGEST_SIZE}
+ */
+export function checkIdentityDigest (cid: CID): CID {
+  const { code, digest } = cid.multihash
+  if (code === IDENTITY_CODE && digest.length > MAX_IDENTITY_DIGEST_SIZE) {
+    throw new InvalidCIDError(`identity CID digest is ${digest.length} bytes, over the ${MAX_IDENTITY_DIGEST_SIZE}-byte limit (a bigger block must be hashed)`)
+  }
+  return cid
+}
 
 /**
  * How deep lists and maps may nest in a decoded value. The decoders and `@ipld/dag-json`'s

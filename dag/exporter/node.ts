@@ -10,10 +10,10 @@ import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import type { PBLink, PBNode } from '@ipld/dag-pb'
 import {
-  AbortedError, BlockCorruptError, CairnError, NestingTooDeepError, TimeoutError, UnsupportedCodecError, messageOf
+  AbortedError, BlockCorruptError, CairnError, InvalidCIDError, NestingTooDeepError, TimeoutError, UnsupportedCodecError, messageOf
 } from '../../errors/index.ts'
 import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
-import { checkCborNesting, checkJsonNesting } from '../decode-limits.ts'
+import { checkCborNesting, checkIdentityDigest, checkJsonNesting } from '../decode-limits.ts'
 import { readExtraFields, type UnixFSExtraFields } from './unixfs-fields.ts'
 import type { EntryInfo, EntryType } from './types.ts'
 
@@ -68,7 +68,7 @@ export async function fetchBlock (getter: BlockGetter, cid: CID, options: AbortO
   const { signal } = options
   throwIfAborted(signal)
   if (cid.multihash.code === MULTIHASH_IDENTITY) {
-    return cid.multihash.digest
+    return checkIdentityDigest(cid).multihash.digest
   }
   if (signal == null) {
     return getter.get(cid, options)
@@ -128,6 +128,8 @@ function decodeWith<T> (cid: CID, codec: string, decode: () => T): T {
     return decode()
   } catch (err) {
     if ((err as Error).name === NestingTooDeepError.name) throw err
+    // an identity CID's block is the client's own text, not something this node stored
+    if (cid.multihash.code === MULTIHASH_IDENTITY) throw new InvalidCIDError(`identity CID ${cid} does not hold valid ${codec}: ${messageOf(err)}`, { cause: err })
     throw new BlockCorruptError(`block ${cid} is not valid ${codec}: ${messageOf(err)}`, { cause: err })
   }
 }

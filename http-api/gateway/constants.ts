@@ -76,9 +76,6 @@ export const MAX_ROOTS_HEADER_BYTES = 8 * 1024
 /** The longest DNS label: a subdomain CID longer than this cannot be an origin (RFC 1034). */
 export const DNS_LABEL_MAX_LENGTH = 63
 
-/** The largest identity multihash digest accepted (Kubo's `verifcid`). */
-export const MAX_IDENTITY_DIGEST_BYTES = 128
-
 /** The shortest digest of a cryptographic hash accepted (Kubo's `verifcid`). */
 export const MIN_DIGEST_BYTES = 20
 
