@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 import { printable } from '../../dag/index.ts'
 import { MAX_ABSOLUTE_LINK_BASE_BYTES, MAX_BREADCRUMB_LINK_BYTES } from './constants.ts'
-import { escapePath, escapeSegment } from './request.ts'
+import { escapeSegment } from './request.ts'
 
 /** The style sheet of every generated page (listings and DAG previews). */
 export const PAGE_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -86,13 +86,14 @@ export function listingHead (context: ListingContext): string {
   let crumbs = `/ipfs/<a href="${escapeHtml(`${gateway}/ipfs/${rootText}`)}">${escapeHtml(rootText)}</a>`
   let prefix = `${gateway}/ipfs/${rootText}`
   let linkBytes = 0
-  for (const segment of segments) {
-    prefix += `/${escapeSegment(segment)}`
+  let linked = 0
+  for (; linked < segments.length; linked++) {
+    prefix += `/${escapeSegment(segments[linked])}`
     linkBytes += prefix.length
-    crumbs += linkBytes <= MAX_BREADCRUMB_LINK_BYTES
-      ? `/<a href="${escapeHtml(prefix)}">${escapeHtml(segment)}</a>`
-      : `/${escapeHtml(segment)}`
+    if (linkBytes > MAX_BREADCRUMB_LINK_BYTES) break
+    crumbs += `/<a href="${escapeHtml(prefix)}">${escapeHtml(segments[linked])}</a>`
   }
+  if (linked < segments.length) crumbs += `/${escapeHtml(segments.slice(linked).join('/'))}`
   const title = `/ipfs/${rootText}/${segments.map(s => `${s}/`).join('')}`
   let html = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
@@ -117,9 +118,14 @@ const bases = new WeakMap<ListingContext, string>()
 function base (context: ListingContext): string {
   let found = bases.get(context)
   if (found == null) {
-    const path = escapePath(context.segments)
-    found = context.subdomainOf == null ? `/ipfs/${context.root.toString()}${path}` : path
-    if (found.length > MAX_ABSOLUTE_LINK_BASE_BYTES) found = '.'
+    found = context.subdomainOf == null ? `/ipfs/${context.root.toString()}` : ''
+    for (const segment of context.segments) {
+      found += `/${escapeSegment(segment)}`
+      if (found.length > MAX_ABSOLUTE_LINK_BASE_BYTES) {
+        found = '.'
+        break
+      }
+    }
     bases.set(context, found)
   }
   return found
