@@ -18,7 +18,7 @@ const EXPORTER_CODECS = new Set([0x55, 0x70, 0x71, 0x0129])
  * Path segments resolved before the event loop is let turn: each costs up to a millisecond
  * (decoding and verifying its blocks), and a URL may hold thousands of them.
  */
-const RESOLVE_SEGMENTS_PER_TURN = 16
+const RESOLVE_SEGMENTS_PER_TURN = 8
 
 /** Where a content path leads. */
 export interface ResolvedContent {
