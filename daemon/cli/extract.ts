@@ -23,10 +23,11 @@
  */
 
 import { constants as fsConstants } from 'node:fs'
-import { lstat, mkdir, open, stat, symlink, lutimes } from 'node:fs/promises'
+import { lstat, mkdir, open, rm, stat, symlink, lutimes } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
 import { EntryPathGuard, printable } from '../../dag/exporter/index.ts'
 import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+import { tarFromEntries, type TarEntry } from '../../http-api/tar.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
 export interface ExtractEntry {
@@ -245,4 +246,33 @@ function splitPath (path: string): string[] {
 function toDate (mtime: { secs: bigint | number, nsecs?: number }): Date {
   const secs = Number(mtime.secs) + (mtime.nsecs ?? 0) / 1e9
   return new Date(Math.max(0, secs) * 1000)
+}
+
+/**
+ * `get -a`: writes the entries as one tar file at `path` (created exclusively, never
+ * overwritten), through the same writer and the same {@link EntryPathGuard} as the RPC `get`
+ * tar, so the archive never holds a name that could leave the folder it is unpacked into. A
+ * failed archive is removed rather than left half-written.
+ *
+ * @returns the bytes written
+ */
+export async function writeArchive (entries: AsyncIterable<TarEntry>, path: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const handle = await exclusively(path, () => open(path, CREATE_FILE_FLAGS, NEW_FILE_MODE))
+  let written = 0
+  try {
+    for await (const chunk of tarFromEntries(entries, { signal: options.signal })) {
+      let offset = 0
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
+        offset += bytesWritten
+      }
+      written += chunk.length
+    }
+  } catch (err) {
+    await handle.close()
+    await rm(path, { force: true })
+    throw err
+  }
+  await handle.close()
+  return written
 }

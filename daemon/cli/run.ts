@@ -192,9 +192,16 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       const out = typeof options.output === 'string' && options.output !== ''
         ? options.output
         : defaultOutputName(args[0])
-      await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
-      const { extract } = await import('./extract.ts')
-      await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
+      const { extract, writeArchive } = await import('./extract.ts')
+      if (options.archive === true) {
+        // as Kubo's get -a: one tar file, named with .tar
+        const archive = out.endsWith('.tar') ? out : `${out}.tar`
+        await writeStdout(`Saving archive to ${escapeControl(archive)}\n`)
+        await writeArchive(result as AsyncIterable<ExportEntry>, resolvePath(archive), { signal })
+      } else {
+        await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+        await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
+      }
     } else {
       const out = bytesOut ?? createByteOutput(onStdoutError)
       for await (const chunk of result as AsyncIterable<Uint8Array>) {
