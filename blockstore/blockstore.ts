@@ -38,7 +38,7 @@ import { compactPacks, type CompactionStep, type IndexOperation } from './compac
 import {
   PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, noSpaceError, packName
 } from './pack-files.ts'
-import type { Location, PackRecord, PackWriteStep } from './pack-files.ts'
+import type { PackRecord, PackWriteStep } from './pack-files.ts'
 import type {
   AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
 } from './types.ts'

@@ -38,3 +38,4 @@ export type {
 } from './dag-walk.ts'
 export { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from './hashes.ts'
 export type { HashFunction } from './hashes.ts'
+export { MAX_DECODE_DEPTH, MAX_IDENTITY_DIGEST_SIZE, checkCborNesting, checkIdentityDigest, checkJsonNesting } from './decode-limits.ts'

@@ -10,6 +10,7 @@
 import { CID } from 'multiformats/cid'
 import { bases } from 'multiformats/basics'
 import { InvalidCIDError, InvalidPathError, messageOf } from '../errors/index.ts'
+import { checkIdentityDigest } from '../blockstore/index.ts'
 
 /** A content path split into its root CID and the names below it. */
 export interface ParsedPath {
@@ -35,9 +36,13 @@ const BASES_BY_PREFIX: ReadonlyMap<string, { name: string, decode: (text: string
 /**
  * Parses a CID written in any multibase (CIDv0 `Qm…` needs none).
  *
- * @throws InvalidCIDError saying what was wrong
+ * @throws InvalidCIDError saying what was wrong (an identity CID over the digest limit included)
  */
 export function parseCID (text: string): CID {
+  return checkIdentityDigest(parseCIDText(text))
+}
+
+function parseCIDText (text: string): CID {
   if (text === '') {
     throw new InvalidCIDError('invalid CID: the CID is empty')
   }

@@ -72,6 +72,11 @@ export class BlockTooBigError extends CairnError {
   static { ERROR_MEANINGS['BlockTooBigError'] = CLIENT() }
   override name = 'BlockTooBigError'
 }
+/** A dag-cbor/dag-json/cbor/json value nested deeper than the decoders' limit (blockstore/decode-limits.ts). */
+export class NestingTooDeepError extends CairnError {
+  static { ERROR_MEANINGS['NestingTooDeepError'] = CLIENT() }
+  override name = 'NestingTooDeepError'
+}
 export class InvalidCARError extends CairnError {
   static { ERROR_MEANINGS['InvalidCARError'] = CLIENT() }
   override name = 'InvalidCARError'
@@ -120,6 +125,12 @@ export class TooManyRequestsError extends CairnError {
 export class NotImplementedError extends CairnError {
   static { ERROR_MEANINGS['NotImplementedError'] = { rpcCode: 2, gatewayStatus: 501 } }
   override name = 'NotImplementedError'
+}
+
+/** A request URL longer than the server reads (`414`, see `MAX_URL_BYTES` in http-api/constants.ts). */
+export class UriTooLongError extends CairnError {
+  static { ERROR_MEANINGS['UriTooLongError'] = { rpcCode: 1, gatewayStatus: 414, rpcStatus: 414 } }
+  override name = 'UriTooLongError'
 }
 
 export class PayloadTooLargeError extends CairnError {

@@ -18,13 +18,17 @@ import { errorFromBody, fromHeaderValue } from './errors.ts'
 import { http1Request, type Http1Response } from './http1-client.ts'
 import { encodeMultipart } from './multipart.ts'
 import { entriesFromTar } from './tar.ts'
+import { authorizationHeader } from './security.ts'
 import { partsFromEntries, partsFromFiles } from './uploads.ts'
 
 /** Options of {@link createRpcClient}. */
 export interface RpcClientInit {
   /** The daemon's API: a multiaddr (`/ip4/127.0.0.1/tcp/5001`, as in the repo's `api` file) or a URL. */
   api: string | URL
-  /** A bearer token for APIs with `API.Authorizations` (`--api-auth`, `CAIRN_API_AUTH`). */
+  /**
+   * The secret for APIs with `API.Authorizations` (`--api-auth`, `CAIRN_API_AUTH`), as Kubo writes
+   * it: `basic:<user>:<password>`, `bearer:<token>`, or a bare bearer token.
+   */
   auth?: string
 }
 
@@ -174,7 +178,7 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
     const target = new URL(`${url.href.replace(/\/$/, '')}${API_PATH}/${command.path.split(' ').join('/')}`)
     target.search = searchParams(command, args, options).toString()
     const headers: Record<string, string> = { TE: 'trailers' }
-    if (init.auth != null && init.auth !== '') headers.Authorization = `Bearer ${init.auth}`
+    if (init.auth != null && init.auth !== '') headers.Authorization = authorizationHeader(init.auth)
     if (command.output === 'entries') headers[TAR_METADATA_HEADER] = '1'
     let body: AsyncIterable<Uint8Array> | undefined
     const boundary = `cairn-${randomBytes(12).toString('hex')}`

@@ -20,15 +20,16 @@
  *   is aborted for every other client, so none of them takes a truncated answer for a whole one.
  * - A client that goes away aborts its command's signal, so no work is left running for nobody.
  *
- * Who may call it is decided first, by the guard of `security.ts`.
+ * A URL over `MAX_URL_BYTES` is answered 414 before anything else; then who may call it is
+ * decided by the guard of `security.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { AbortedError, InvalidArgumentError, TimeoutError } from '../errors/index.ts'
+import { AbortedError, InvalidArgumentError, TimeoutError, UriTooLongError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
 import { parseDuration, readApi, startTimer, type Config, type DurationTimer } from '../repo/index.ts'
 import {
-  API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS,
+  API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS, MAX_URL_BYTES,
   MAX_PART_HEADER_BYTES, PREFLIGHT_MAX_AGE_SECONDS, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER
 } from './constants.ts'
 import { writeChunk } from './backpressure.ts'
@@ -402,6 +403,11 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
     request.raw.on('error', ignore)
     reply.raw.on('error', ignore)
     reply.raw.once('finish', () => { settleBody(request.raw) })
+    if (request.url.length > MAX_URL_BYTES) {
+      const err = new UriTooLongError(`the request URL is ${request.url.length} bytes, over the API's limit of ${MAX_URL_BYTES}`)
+      await reply.code(rpcStatusOf(err)).type('application/json; charset=utf-8').send(toJson(rpcErrorBody(err)))
+      return reply
+    }
     const verdict = guard.check({ method: request.method, path: pathOf(request.url), headers: request.headers })
     if (!verdict.allow) {
       await reply.code(verdict.status).headers({ ...verdict.headers, 'Content-Type': 'text/plain; charset=utf-8' }).send(`${verdict.message}\n`)

@@ -87,7 +87,7 @@ export const get = defineCommand<ExportEntry>({
   args: [{ name: 'path', required: true, description: 'CID or /ipfs/ path' }],
   options: [
     { name: 'output', short: 'o', type: 'string', description: 'where to write (default: the CID or last path segment)' },
-    { name: 'archive', short: 'a', type: 'boolean', default: false, description: 'accepted for Kubo compatibility (output a tar)' }
+    { name: 'archive', short: 'a', type: 'boolean', default: false, description: 'write one tar file (OUT.tar) instead of files' }
   ],
   output: 'entries',
   async * run ({ node, args, signal }) {

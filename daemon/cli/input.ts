@@ -3,6 +3,7 @@ import { readlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FileNotFoundError, InvalidArgumentError } from '../../errors/index.ts'
 import type { ImportEntry } from '../../dag/index.ts'
+import { printable } from '../../dag/path.ts'
 import type { InputFile } from '../../core/index.ts'
 import { withLending } from '../../http-api/lending.ts'
 
@@ -39,6 +40,25 @@ export interface WalkOptions {
   dereferenceSymlinks?: boolean
   /** Called with the total byte size of the inputs once known (for the progress bar). */
   onSize?: (bytes: number) => void
+  /**
+   * Called for each special file skipped (FIFO, socket, device), with its path and kind.
+   * Default: a line on stderr naming it.
+   */
+  onSkip?: (path: string, kind: string) => void
+}
+
+/** What a special file is, in words. */
+function specialKind (info: fs.Stats): string {
+  if (info.isFIFO()) return 'a FIFO'
+  if (info.isSocket()) return 'a socket'
+  if (info.isCharacterDevice()) return 'a character device'
+  if (info.isBlockDevice()) return 'a block device'
+  return 'not a regular file, directory or symlink'
+}
+
+/** Says on stderr which special file `add` skips, so that nothing is left out silently. */
+function reportSkipped (path: string, kind: string): void {
+  process.stderr.write(`skipping ${printable(path)}: it is ${kind} (add takes files, directories and symlinks)\n`)
 }
 
 /**
@@ -190,7 +210,7 @@ interface Found {
  * Sizes the inputs first (so bad paths fail before anything is written and the progress bar
  * knows its total), then yields import entries: files (small ones read ahead, whole; big ones
  * streamed), directories (so empty ones are kept), and symlinks as links. Sockets, fifos and
- * devices are skipped, as Kubo does.
+ * devices are skipped, each named through `onSkip` (on stderr by default).
  */
 export async function collectEntries (paths: string[], options: WalkOptions): Promise<AsyncIterable<ImportEntry>> {
   const found: Found[] = []
@@ -211,6 +231,8 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
     } else if (info.isFile()) {
       total += info.size
       found.push({ type: 'file', abs, rel, size: info.size })
+    } else {
+      (options.onSkip ?? reportSkipped)(abs, specialKind(info))
     }
   }
   for (const path of paths) {

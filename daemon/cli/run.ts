@@ -192,10 +192,17 @@ async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options,
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
     : defaultOutputName(args[0])
-  await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
   // loaded only where used: start-up is most of a small command's time
-  const { extract } = await import('./extract.ts')
-  await extract(result, resolvePath(out), { signal })
+  const { extract, writeArchive } = await import('./extract.ts')
+  if (options.archive === true) {
+    // as Kubo's get -a: one tar file, named with .tar
+    const archive = out.endsWith('.tar') ? out : `${out}.tar`
+    await writeStdout(`Saving archive to ${escapeControl(archive)}\n`)
+    await writeArchive(result, resolvePath(archive), { signal })
+  } else {
+    await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+    await extract(result, resolvePath(out), { signal })
+  }
 }
 
 /** Raw bytes (`cat`), until stdout closes. */

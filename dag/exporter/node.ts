@@ -10,9 +10,10 @@ import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import type { PBLink, PBNode } from '@ipld/dag-pb'
 import {
-  AbortedError, BlockCorruptError, CairnError, TimeoutError, UnsupportedCodecError, messageOf
+  AbortedError, BlockCorruptError, CairnError, InvalidCIDError, NestingTooDeepError, TimeoutError, UnsupportedCodecError, messageOf
 } from '../../errors/index.ts'
 import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
+import { checkCborNesting, checkIdentityDigest, checkJsonNesting } from '../../blockstore/index.ts'
 import { readExtraFields, type UnixFSExtraFields } from './unixfs-fields.ts'
 import type { EntryInfo, EntryType } from './types.ts'
 
@@ -67,7 +68,7 @@ export async function fetchBlock (getter: BlockGetter, cid: CID, options: AbortO
   const { signal } = options
   throwIfAborted(signal)
   if (cid.multihash.code === IDENTITY) {
-    return cid.multihash.digest
+    return checkIdentityDigest(cid).multihash.digest
   }
   if (signal == null) {
     return getter.get(cid, options)
@@ -100,9 +101,9 @@ export function decodeNode (cid: CID, bytes: Uint8Array): DecodedNode {
       return { kind: 'unixfs', cid, pb, ...read }
     }
     case CODEC_DAG_CBOR:
-      return { kind: 'ipld', cid, codec: 'dag-cbor', value: decodeWith(cid, 'dag-cbor', () => dagCbor.decode(bytes)) }
+      return { kind: 'ipld', cid, codec: 'dag-cbor', value: decodeWith(cid, 'dag-cbor', () => dagCbor.decode(checkCborNesting(bytes))) }
     case CODEC_DAG_JSON:
-      return { kind: 'ipld', cid, codec: 'dag-json', value: decodeWith(cid, 'dag-json', () => dagJson.decode(bytes)) }
+      return { kind: 'ipld', cid, codec: 'dag-json', value: decodeWith(cid, 'dag-json', () => dagJson.decode(checkJsonNesting(bytes))) }
     default:
       throw new UnsupportedCodecError(
         `cannot read ${cid}: codec 0x${cid.code.toString(16)} is not supported (raw, dag-pb, dag-cbor and dag-json are)`
@@ -126,6 +127,9 @@ function decodeWith<T> (cid: CID, codec: string, decode: () => T): T {
   try {
     return decode()
   } catch (err) {
+    if ((err as Error).name === NestingTooDeepError.name) throw err
+    // an identity CID's block is the client's own text, not something this node stored
+    if (cid.multihash.code === IDENTITY) throw new InvalidCIDError(`identity CID ${cid} does not hold valid ${codec}: ${messageOf(err)}`, { cause: err })
     throw new BlockCorruptError(`block ${cid} is not valid ${codec}: ${messageOf(err)}`, { cause: err })
   }
 }

@@ -14,6 +14,12 @@ import { IDENTITY_CODE } from './cids.ts'
 /** Codecs the exporter decodes (raw, dag-pb, dag-cbor, dag-json); other blocks are served as they are. */
 const EXPORTER_CODECS = new Set([0x55, 0x70, 0x71, 0x0129])
 
+/**
+ * Path segments resolved before the event loop is let turn: each costs up to a millisecond
+ * (decoding and verifying its blocks), and a URL may hold thousands of them.
+ */
+const RESOLVE_SEGMENTS_PER_TURN = 8
+
 /** Where a content path leads. */
 export interface ResolvedContent {
   /** The root CID of the path. */
@@ -74,7 +80,12 @@ export async function resolveContent (root: CID, segments: string[], getter: Blo
   let current = root
   let pending: string[] = []
   let result = await resolve(root, memo, options)
-  for (const segment of segments) {
+  for (const [i, segment] of segments.entries()) {
+    if (i > 0 && i % RESOLVE_SEGMENTS_PER_TURN === 0) {
+      // blocks read from memory resolve in microtasks, which never let the event loop turn
+      await new Promise(resolve => setImmediate(resolve))
+      signal.throwIfAborted()
+    }
     result = await resolve({ root: current, segments: [...pending, segment] }, memo, options)
     if (result.remainder != null) {
       pending = result.remainder

@@ -2,7 +2,8 @@
  * The HTTP gateway server: path gateway (`/ipfs/{cid}[/{path}]`), trustless gateway
  * (`?format=raw|car`), and subdomain gateway (`{cid}.ipfs.localhost`), on fastify.
  *
- * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a place among
+ * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a URL of at most
+ * `MAX_URL_BYTES` (else `414`), a place among
  * `Gateway.MaxConcurrentRequests` (else `429`), a deadline of `Gateway.MaxRequestDuration`, an
  * abort when the client goes away, then routing by host and path. Block reads go through the
  * node's block service (see `retrieval.ts`). Errors become the error table's gateway status.
@@ -13,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { CoreNode } from '../../core/index.ts'
 import {
-  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError
+  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError, UriTooLongError
 } from '../../errors/index.ts'
 import { printable } from '../../dag/index.ts'
 import { parseContentCid, toDnsLabel } from './cids.ts'
@@ -21,6 +22,7 @@ import { resolveGatewayInit, type GatewayInit, type ResolvedGatewayInit } from '
 import {
   CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, IPNS_NOT_AVAILABLE
 } from './constants.ts'
+import { MAX_URL_BYTES } from '../constants.ts'
 import { serveContent } from './content.ts'
 import type { ContentRequest } from './content-request.ts'
 import { routeHost } from './host.ts'
@@ -224,6 +226,11 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
     }
     if (method !== 'GET' && !head) {
       sendText(exchange(raw, res, head), 405, `405 Method Not Allowed: the gateway answers ${CORS_ALLOW_METHODS}`, { Allow: CORS_ALLOW_METHODS })
+      return
+    }
+    const url = raw.url ?? '/'
+    if (url.length > MAX_URL_BYTES) {
+      sendError(exchange(raw, res, head), new UriTooLongError(`the request URL is ${url.length} bytes, over the gateway's limit of ${MAX_URL_BYTES}`))
       return
     }
     if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
