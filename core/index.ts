@@ -3,4 +3,5 @@
  */
 export * from './command.ts'
 export * from './node.ts'
+export { CAIRN_VERSION } from './version.ts'
 export { COMMANDS, findCommand } from './commands/index.ts'
