@@ -25,6 +25,7 @@ import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
   DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
+import { isAbortError, throwIfAborted } from '../errors/abort.ts'
 import { RecentBlocks } from './recent-blocks.ts'
 import { IDENTITY_CODE, SHA2_256_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
 import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
@@ -281,13 +282,13 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return true
     return (await this.#lookup(cid.multihash.bytes)) != null
   }
 
   async getSize (cid: CID, options: AbortOptions = {}): Promise<number | undefined> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest.byteLength
     const value = await this.#lookup(cid.multihash.bytes)
     return value == null ? undefined : decodeLocation(value).length
@@ -306,7 +307,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
     const index = this.#blocks()
@@ -371,7 +372,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async putMany (blocks: Block[], options: PutOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     this.#blocks()
     const records: PendingRecord[] = []
     for (const block of blocks) {
@@ -389,7 +390,7 @@ class PackedBlockstore implements PackBlockstore {
 
     const added = await this.#writeLock.run(async () => {
       const index = this.#blocks()
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       const present = await index.hasMany(records.map(record => record.multihash))
       const seen = new Set<string>()
       const fresh: PendingRecord[] = []
@@ -416,11 +417,11 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async deleteMany (cids: CID[], options: AbortOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const keys = cids.filter(cid => cid.multihash.code !== IDENTITY_CODE).map(cid => cid.multihash.bytes)
     if (keys.length === 0) return
     await this.#writeLock.run(async () => {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       for (const key of keys) this.#recent.delete(key)
       await this.#writeIndex(keys.map(key => ({ type: 'del', key })))
       await this.#step('delete:indexed')
@@ -429,14 +430,14 @@ class PackedBlockstore implements PackBlockstore {
 
   async * multihashes (options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const key of this.#blocks().keys()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield key
     }
   }
 
   async * entries (options: AbortOptions = {}): AsyncGenerator<BlockEntry> {
     for await (const [multihash, value] of this.#blocks().iterator()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield { multihash, size: decodeLocation(value).length }
     }
   }
@@ -455,7 +456,7 @@ class PackedBlockstore implements PackBlockstore {
       } catch (err) {
         // deleted since the listing began: not a fault
         if ((err as Error).name === 'BlockNotFoundError') continue
-        if ((err as Error).name === 'AbortError') throw err
+        if (isAbortError(err)) throw err
         yield { cid, ok: false, error: err as Error }
       }
     }

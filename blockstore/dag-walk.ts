@@ -7,6 +7,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import * as dagJson from '@ipld/dag-json'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../errors/abort.ts'
 import { UnsupportedCodecError } from '../errors/index.ts'
 import { DEFAULT_WALK_CONCURRENCY } from './constants.ts'
 import type { AbortOptions } from './types.ts'
@@ -123,7 +124,7 @@ export async function * walkDag (root: CID, options: WalkOptions): AsyncGenerato
   }
 
   while (stack.length > 0 || inFlight.size > 0) {
-    signal?.throwIfAborted()
+    throwIfAborted(signal)
     while (inFlight.size < concurrency && stack.length > 0) {
       start(stack.pop() as CID)
     }

@@ -12,6 +12,7 @@
  * caller's lease without queueing behind a waiting GC.
  */
 import { CID } from 'multiformats/cid'
+import { isAbortError, throwIfAborted } from '../errors/abort.ts'
 import {
   CairnError, IncompleteDAGError, InvalidArgumentError, NotPinnedError, RepoVersionError, messageOf
 } from '../errors/index.ts'
@@ -210,7 +211,7 @@ class PinSet implements Pins {
 
   async add (cid: CID, options: PinAddOptions = {}): Promise<Pin> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const type: PinType = options.recursive === false ? 'direct' : 'recursive'
     const existing = await this.#get(cid)
     if (type === 'direct' && existing?.type === 'recursive') {
@@ -234,7 +235,7 @@ class PinSet implements Pins {
 
   async rm (cid: CID, options: PinRmOptions = {}): Promise<Pin> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const removed = await this.#lock.run(async () => {
       const existing = await this.#get(cid)
       if (existing == null) return undefined
@@ -280,7 +281,7 @@ class PinSet implements Pins {
 
   async status (cid: CID, options: AbortOptions = {}): Promise<PinStatus | undefined> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const record = await this.#get(cid)
     if (record != null) {
       const status: PinStatus = { type: record.type }
@@ -310,7 +311,7 @@ class PinSet implements Pins {
         try {
           await this.#blockstore.get(record.cid, options)
         } catch (err) {
-          if ((err as Error).name === 'AbortError') throw err
+          if (isAbortError(err)) throw err
           bad(record.cid, err as Error)
         }
       }
@@ -380,7 +381,7 @@ class PinSet implements Pins {
 
   async * #list (type: PinType | undefined, options: AbortOptions): AsyncGenerator<PinRecord> {
     for await (const value of this.#records.values()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       const record = decodeRecord(value)
       if (type == null || record.type === type) yield record
     }

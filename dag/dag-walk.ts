@@ -5,9 +5,9 @@
  * Links are read with {@link namedLinksOf}; identity CIDs are answered from the CID itself and
  * never asked of the getter.
  */
+import { throwIfAborted } from '../errors/abort.ts'
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions, Block, BlockGetter } from '../blockstore/types.ts'
-import { AbortedError } from '../errors/index.ts'
 import { IDENTITY } from './hashes.ts'
 import { namedLinksOf } from './links.ts'
 
@@ -15,9 +15,7 @@ import { namedLinksOf } from './links.ts'
 export const DEFAULT_WALK_READ_AHEAD = 16
 
 function checkAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw new AbortedError('the DAG walk was aborted', { cause: signal.reason })
-  }
+  throwIfAborted(signal, 'the DAG walk')
 }
 
 /** The bytes of `cid`: the digest of an identity CID, otherwise from `getter`. */

@@ -24,6 +24,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { abortError } from '../errors/abort.ts'
 import { AbortedError, InvalidArgumentError, TimeoutError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
 import { parseDuration } from '../repo/index.ts'
@@ -185,7 +186,7 @@ function toJson (value: unknown): string {
 
 /** Writes with backpressure (see backpressure.ts); a closed answer rejects with the signal's reason. */
 async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal): Promise<void> {
-  await writeChunk(res, chunk, () => signal.reason ?? new AbortedError('the client closed the connection'))
+  await writeChunk(res, chunk, () => signal.aborted ? abortError(signal) : new AbortedError('the client closed the connection'))
 }
 
 /** The error answer of a request whose answer has not started. */
@@ -346,7 +347,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     await respond({ command, request, res, options, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
-    const error = controller.signal.aborted ? controller.signal.reason : err
+    const error = controller.signal.aborted ? abortError(controller.signal) : err
     if (res.headersSent) failStream(res, error, readsTrailers)
     else sendError(res, error)
   } finally {

@@ -20,11 +20,12 @@
  * symlink between the `lstat` and the write (Node has no `openat`).
  */
 
+import { throwIfAborted } from '../../errors/abort.ts'
 import { constants as fsConstants } from 'node:fs'
 import { lstat, mkdir, open, stat, symlink, lutimes } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
 import { assertSafeName, printable } from '../../dag/exporter/index.ts'
-import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+import { InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
 export interface ExtractEntry {
@@ -96,9 +97,7 @@ export async function extract (
   let first = true
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) {
-      throw new AbortedError('extraction aborted', { cause: signal.reason })
-    }
+    throwIfAborted(signal, 'the extraction')
     const segments = entry.segments != null ? [...entry.segments] : splitPath(entry.path)
     const display = segments.join('/')
     for (const segment of segments) {

@@ -1,3 +1,4 @@
+import { isAbortError } from '../../errors/abort.ts'
 import { AbortedError, ApiUnreachableError, CairnError, InvalidArgumentError, messageOf, RepoLockedError, TimeoutError } from '../../errors/index.ts'
 import {
   checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
@@ -68,7 +69,7 @@ async function answers (client: RpcClient): Promise<boolean> {
     return true
   } catch (err) {
     const name = (err as { name?: string }).name
-    return name !== ApiUnreachableError.name && name !== 'TimeoutError' && name !== 'AbortError'
+    return name !== ApiUnreachableError.name && !isAbortError(err)
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Imports one file: chunker → leaves → layout → blocks, streamed to the sink in batches.
  */
-import { AbortedError, InvalidArgumentError } from '../../errors/index.ts'
+import { abortError as toAbortError } from '../../errors/abort.ts'
+import { InvalidArgumentError } from '../../errors/index.ts'
 import { BalancedLayout } from './balanced.ts'
 import { BlockWriter } from './block-writer.ts'
 import { createChunker } from './chunker.ts'
@@ -181,7 +182,7 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
 }
 
 function abortError (signal: AbortSignal): Error {
-  return new AbortedError('the import was aborted', { cause: signal.reason })
+  return toAbortError(signal, 'the import')
 }
 
 /**

@@ -4,8 +4,9 @@
  * (in input order), then every directory after its contents (depth first, names in byte order),
  * the root last.
  */
+import { throwIfAborted } from '../../errors/abort.ts'
 import * as dagPb from '@ipld/dag-pb'
-import { AbortedError, InvalidArgumentError, InvalidPathError, NotADirectoryError } from '../../errors/index.ts'
+import { InvalidArgumentError, InvalidPathError, NotADirectoryError } from '../../errors/index.ts'
 import { BlockWriter } from './block-writer.ts'
 import { buildDirectory } from './directory.ts'
 import { buildFile, checkMetadata, hasMetadata } from './file.ts'
@@ -157,7 +158,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
   }
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+    throwIfAborted(signal, 'the import')
     const segments = pathSegments(entry?.path)
     const type = entryType(entry)
     checkMetadata(entry.path, entry)
@@ -260,7 +261,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
     }
   }
   await writer.flush()
-  if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+  throwIfAborted(signal, 'the import')
   yield * ready()
 }
 

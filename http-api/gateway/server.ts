@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { CoreNode } from '../../core/index.ts'
+import { abortError } from '../../errors/abort.ts'
 import {
   AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError
 } from '../../errors/index.ts'
@@ -254,7 +255,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       await handle(ex, context)
     } catch (err) {
       // an aborted request reports why it was aborted (a timeout), whatever was thrown
-      sendError(ex, ex.controller.signal.aborted ? ex.controller.signal.reason : err)
+      sendError(ex, ex.controller.signal.aborted ? abortError(ex.controller.signal) : err)
     }
   }
 
