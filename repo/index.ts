@@ -3,3 +3,4 @@
  */
 export * from './config.ts'
 export * from './repo.ts'
+export * from './metadata-store.ts'
