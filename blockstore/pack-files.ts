@@ -241,7 +241,9 @@ export class PackFiles {
       // whatever reached the file is garbage past the last indexed record: append after it
       try {
         writer.size = Math.max(writer.size, (await fstat(writer.fd)).size)
-      } catch {}
+      } catch {
+        // the size stays as it was; the append's own error (thrown below) is the one to report
+      }
       throw err
     }
   }

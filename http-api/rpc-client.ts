@@ -121,6 +121,7 @@ async function throwAnswerError (res: Http1Response, command: Command): Promise<
     try {
       body = JSON.parse(text)
     } catch {
+      // not JSON: the error is reported below from the status and the raw text
       body = undefined
     }
     if (body != null && typeof (body as { Message?: unknown }).Message === 'string') throw errorFromBody(body, text)

@@ -119,6 +119,7 @@ function readUnixFS (data: Uint8Array | undefined): { unixfs: UnixFS, extra: Uni
     const known = extra.type != null && extra.type <= MAX_UNIXFS_TYPE
     return known ? { unixfs: UnixFS.unmarshal(data), extra } : undefined
   } catch {
+    // not UnixFS data: the caller treats the node as plain dag-pb
     return undefined
   }
 }

@@ -139,7 +139,7 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
     window = []
     windowBytes = 0
     const digests = Promise.all(leaves.map(leaf => leaf.digest))
-    digests.catch(() => {})
+    digests.catch(() => {}) // awaited when the window is committed; until then not "unhandled"
     // leaves enter the layout strictly in order: the previous window first
     await commit()
     hashing = { leaves, digests }
