@@ -26,6 +26,7 @@ import {
   DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
 import { isAbortError, throwIfAborted } from '../errors/abort.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import { RecentBlocks } from './recent-blocks.ts'
 import { IDENTITY_CODE, SHA2_256_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
 import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
@@ -44,6 +45,8 @@ import { MAX_BLOCK_SIZE } from './types.ts'
 export interface BlockstoreComponents {
   /** Directory for block data (`packs/`) and the index (`index/`); created if missing. */
   path: string
+  /** Logs as `cairn:blockstore:store`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /**
@@ -192,9 +195,11 @@ class PackedBlockstore implements PackBlockstore {
   /** blocks read so far that could be checked on the worker */
   #largeReads = 0
   readonly #recent: RecentBlocks
+  readonly #log: Logger
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:store')
     this.#init = init
     this.#recent = new RecentBlocks(init.recentBlocksBytes, RECENT_BLOCK_MAX_SIZE)
     this.#packs = new PackFiles(join(components.path, 'packs'), {
@@ -212,6 +217,7 @@ class PackedBlockstore implements PackBlockstore {
     try {
       await this.#opening
       this.#state = 'open'
+      this.#log('opened %s', this.#path)
     } catch (err) {
       this.#state = 'closed'
       throw err
@@ -256,6 +262,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async close (): Promise<void> {
+    // a failed open was reported to the caller of open(); close only waits for it to settle
     if (this.#opening != null) await this.#opening.catch(() => {})
     if (this.#state !== 'open') return
     this.#state = 'closing'
@@ -318,6 +325,7 @@ class PackedBlockstore implements PackBlockstore {
     for (let attempt = 0; ; attempt++) {
       const value = this.#syncReads ? index.getSync(multihash.bytes) : await index.get(multihash.bytes)
       if (value == null) {
+        this.#log('get %s: not in the store', cid)
         throw new BlockNotFoundError(`block ${cid} is not in the blockstore`)
       }
       const location = decodeLocation(value)
@@ -413,6 +421,7 @@ class PackedBlockstore implements PackBlockstore {
       await this.#step('put:indexed')
       return fresh
     })
+    if (added.length > 0) this.#log('stored %d new blocks (%d given)', added.length, blocks.length)
     for (const record of added) this.#emit(record.block)
   }
 
@@ -599,8 +608,9 @@ class PackedBlockstore implements PackBlockstore {
     for (const listener of this.#listeners) {
       try {
         listener(block)
-      } catch {
+      } catch (err) {
         // a listener's failure is its own; the block is stored either way
+        this.#log.error('a block listener failed on %s: %e', block.cid, err)
       }
     }
   }

@@ -13,6 +13,7 @@
  */
 import { CID } from 'multiformats/cid'
 import { isAbortError, throwIfAborted } from '../errors/abort.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import {
   CairnError, IncompleteDAGError, InvalidArgumentError, NotPinnedError, RepoVersionError, messageOf
 } from '../errors/index.ts'
@@ -73,6 +74,8 @@ export interface PinsComponents {
   datastore: PinDatastore
   /** Where `add` reads (and so fetches) blocks. Default: the blockstore (local only). */
   getter?: BlockGetter
+  /** Logs as `cairn:blockstore:pins`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /** Options of the pin set. */
@@ -199,9 +202,11 @@ class PinSet implements Pins {
   readonly #meta: PinTable<string, string>
   readonly #init: Required<PinsInit>
   readonly #lock = new Mutex()
+  readonly #log: Logger
   #ready: Promise<void> | undefined
 
   constructor (components: PinsComponents, init: Required<PinsInit>) {
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:pins')
     this.#blockstore = components.blockstore
     this.#getter = components.getter ?? components.blockstore
     this.#records = components.datastore.sublevel<Uint8Array, string>('records', { keyEncoding: 'view', valueEncoding: 'utf8' })
@@ -218,6 +223,7 @@ class PinSet implements Pins {
       throw new InvalidArgumentError(`${cid} is already pinned recursively`)
     }
     if (existing?.type !== type && options.complete !== true) {
+      this.#log('pin add %s (%s): checking its blocks', cid, type)
       await this.#fetch(cid, type, options)
     }
     return await this.#lock.run(async () => {
@@ -228,6 +234,7 @@ class PinSet implements Pins {
       const record: PinRecord = { type, cid, name: options.name ?? current?.name }
       if (current?.type !== type || current.name !== record.name || !current.cid.equals(cid)) {
         await this.#records.put(keyBytes(cid), encodeRecord(record), SYNC)
+        this.#log('pinned %s (%s)', cid, type)
       }
       return toPin(record)
     })
@@ -243,6 +250,7 @@ class PinSet implements Pins {
         throw new InvalidArgumentError(`${cid} is pinned recursively; remove it with recursive set`)
       }
       await this.#records.del(keyBytes(cid), SYNC)
+      this.#log('unpinned %s (%s)', cid, existing.type)
       return existing
     })
     if (removed != null) return toPin(removed)

@@ -35,7 +35,7 @@ export class Lifecycle {
   #stopping: Promise<void> | undefined
 
   constructor (components: LifecycleComponents = {}) {
-    this.#log = loggerFor(components.logger, 'cairn:node:lifecycle')
+    this.#log = loggerFor(components.logger, 'cairn:core:lifecycle')
   }
 
   /**

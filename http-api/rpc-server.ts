@@ -25,6 +25,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { abortError } from '../errors/abort.ts'
+import { loggerFor, type Logger } from '../logger/index.ts'
 import { AbortedError, InvalidArgumentError, TimeoutError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
 import { parseDuration } from '../repo/index.ts'
@@ -309,7 +310,7 @@ function buildInput (command: Command, request: FastifyRequest, settings: Resolv
   return command.input === 'entries' ? { entries: entriesFromParts(parts) } : { files: filesFromParts(parts) }
 }
 
-async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined): Promise<void> {
+async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined, log: Logger): Promise<void> {
   const controller = new AbortController()
   const onClose = (): void => {
     if (!res.writableFinished) controller.abort(new AbortedError('the client closed the connection'))
@@ -329,6 +330,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       }
     }
     const args = all(query.arg)
+    log('%s %o', command.path, args)
     checkArgs(command, args)
     const options = parseOptions(command, query)
     const input = buildInput(command, request, settings)
@@ -348,6 +350,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
     const error = controller.signal.aborted ? abortError(controller.signal) : err
+    log.error('%s failed: %e', command.path, error)
     if (res.headersSent) failStream(res, error, readsTrailers)
     else sendError(res, error)
   } finally {
@@ -375,6 +378,7 @@ function applyCors (reply: FastifyReply, origin: string): void {
  */
 export function createRpcServer (components: RpcServerComponents, init: RpcServerInit = {}): FastifyInstance {
   const { node } = components
+  const log = loggerFor(node.logger, 'cairn:http-api:rpc')
   const settings = resolveRpcServerInit(node.repo.config as Record<string, unknown>, init)
   const byPath = new Map(settings.commands.map(c => [c.path, c]))
   const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 0 })
@@ -404,6 +408,7 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
     reply.raw.once('finish', () => { settleBody(request.raw) })
     const verdict = guard.check({ method: request.method, path: pathOf(request.url), headers: request.headers })
     if (!verdict.allow) {
+      log('refused %s %s: %d %s', request.method, pathOf(request.url), verdict.status, verdict.message)
       await reply.code(verdict.status).headers({ ...verdict.headers, 'Content-Type': 'text/plain; charset=utf-8' }).send(`${verdict.message}\n`)
       return reply
     }
@@ -441,7 +446,7 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
         return
       }
       reply.hijack()
-      await execute(node, settings, command, request, reply.raw, components.onShutdown)
+      await execute(node, settings, command, request, reply.raw, components.onShutdown, log)
     }
   })
 

@@ -9,7 +9,7 @@ import type { RpcClient } from '../../http-api/index.ts'
 import { version } from '../../core/commands/init.ts'
 import { resolve as resolvePath } from 'node:path'
 import type { ExportEntry } from '../../dag/index.ts'
-import { parsePath } from '../../dag/path.ts'
+import { parseContentPath } from '../../dag/path.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
@@ -78,8 +78,9 @@ const API_PROBE_TIMEOUT_MS = 5000
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
 function defaultOutputName (path: string): string {
-  const parsed = parsePath(path)
-  return parsed.segments.length > 0 ? parsed.segments[parsed.segments.length - 1] : parsed.root.toString()
+  const parsed = parseContentPath(path)
+  if (parsed.segments.length > 0) return parsed.segments[parsed.segments.length - 1]
+  return parsed.namespace === 'ipns' ? parsed.name : parsed.root.toString()
 }
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */
