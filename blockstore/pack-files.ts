@@ -378,6 +378,7 @@ export class PackFiles {
     if (handle.fd >= 0) {
       const fd = handle.fd
       handle.fd = -1
+      // a reader's descriptor: nothing was written through it, so a failed close loses nothing
       fs.close(fd, () => {})
     }
   }

@@ -279,6 +279,7 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSig
   } finally {
     rejectRead = undefined
     signal.removeEventListener('abort', onAbort)
+    // ending the source early: its own failure to end is of no interest to a reader that stopped
     void iterator.return?.()?.catch(() => {})
   }
 }
