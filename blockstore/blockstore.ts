@@ -27,6 +27,8 @@ import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
   DEFAULT_HASH_ON_READ, DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
+import { isAbortError, throwIfAborted } from '../errors/abort.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import { RecentBlocks } from './recent-blocks.ts'
 // stored blocks are named in reports by raw CIDs: blocks are kept by multihash only
 import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC } from './codes.ts'
@@ -48,6 +50,8 @@ import { MAX_BLOCK_SIZE } from './types.ts'
 export interface BlockstoreComponents {
   /** Directory for block data (`packs/`) and the index (`index/`); created if missing. */
   path: string
+  /** Logs as `cairn:blockstore:store`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /**
@@ -177,9 +181,11 @@ class PackedBlockstore implements PackBlockstore {
   #reader: BlockReader
   readonly #recent: RecentBlocks
   #hasher = new Sha256Worker()
+  readonly #log: Logger
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:store')
     this.#init = init
     this.#recent = new RecentBlocks(init.recentBlocksBytes, RECENT_BLOCK_MAX_SIZE)
     this.#packs = new PackFiles(join(components.path, 'packs'), {
@@ -199,6 +205,7 @@ class PackedBlockstore implements PackBlockstore {
     try {
       await this.#opening
       this.#state = 'open'
+      this.#log('opened %s', this.#path)
     } catch (err) {
       this.#state = 'closed'
       throw err
@@ -250,6 +257,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async close (): Promise<void> {
+    // a failed open was reported to the caller of open(); close only waits for it to settle
     if (this.#opening != null) await this.#opening.catch(() => {})
     if (this.#state !== 'open') return
     this.#state = 'closing'
@@ -276,13 +284,13 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return true
     return (await this.#lookup(cid.multihash.bytes)) != null
   }
 
   async getSize (cid: CID, options: AbortOptions = {}): Promise<number | undefined> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest.byteLength
     const value = await this.#lookup(cid.multihash.bytes)
     return value == null ? undefined : decodeLocation(value).length
@@ -310,7 +318,7 @@ class PackedBlockstore implements PackBlockstore {
    * the disk holds; with `hashOnRead` off, the recent blocks were not checked).
    */
   async #get (cid: CID, how: 'checked' | 'unchecked' | 'from-disk', options: AbortOptions): Promise<Uint8Array> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
     const index = this.#blocks()
@@ -322,6 +330,7 @@ class PackedBlockstore implements PackBlockstore {
     for (let attempt = 0; ; attempt++) {
       const value = this.#syncReads ? index.getSync(multihash.bytes) : await index.get(multihash.bytes)
       if (value == null) {
+        this.#log('get %s: not in the store', cid)
         throw new BlockNotFoundError(`block ${cid} is not in the blockstore`)
       }
       const location = decodeLocation(value)
@@ -349,7 +358,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async putMany (blocks: Block[], options: PutOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     this.#blocks()
     const records: PendingRecord[] = []
     for (const block of blocks) {
@@ -367,7 +376,7 @@ class PackedBlockstore implements PackBlockstore {
 
     const added = await this.#writeLock.run(async () => {
       const index = this.#blocks()
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       const present = await index.hasMany(records.map(record => record.multihash))
       const seen = new Set<string>()
       const fresh: PendingRecord[] = []
@@ -397,15 +406,16 @@ class PackedBlockstore implements PackBlockstore {
       await this.#step('put:indexed')
       return fresh
     })
+    if (added.length > 0) this.#log('stored %d new blocks (%d given)', added.length, blocks.length)
     for (const record of added) this.#emit(record.block)
   }
 
   async deleteMany (cids: CID[], options: AbortOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const keys = cids.filter(cid => cid.multihash.code !== IDENTITY_CODE).map(cid => cid.multihash.bytes)
     if (keys.length === 0) return
     await this.#writeLock.run(async () => {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       for (const key of keys) this.#recent.delete(key)
       await this.#writeIndex(keys.map(key => ({ type: 'del', key })))
       await this.#step('delete:indexed')
@@ -414,14 +424,14 @@ class PackedBlockstore implements PackBlockstore {
 
   async * multihashes (options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const key of this.#blocks().keys()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield key
     }
   }
 
   async * entries (options: AbortOptions = {}): AsyncGenerator<BlockEntry> {
     for await (const [multihash, value] of this.#blocks().iterator()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield { multihash, size: decodeLocation(value).length }
     }
   }
@@ -440,7 +450,7 @@ class PackedBlockstore implements PackBlockstore {
       } catch (err) {
         // deleted since the listing began: not a fault
         if ((err as Error).name === 'BlockNotFoundError') continue
-        if ((err as Error).name === 'AbortError') throw err
+        if (isAbortError(err)) throw err
         yield { cid, ok: false, error: err as Error }
       }
     }
@@ -493,8 +503,9 @@ class PackedBlockstore implements PackBlockstore {
     for (const listener of this.#listeners) {
       try {
         listener(block)
-      } catch {
+      } catch (err) {
         // a listener's failure is its own; the block is stored either way
+        this.#log.error('a block listener failed on %s: %e', block.cid, err)
       }
     }
   }

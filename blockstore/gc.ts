@@ -17,6 +17,7 @@ import { DEFAULT_GC_DELETE_BATCH, DEFAULT_GC_REPORT_BUFFER, DEFAULT_WALK_CONCURR
 import { RAW } from './codes.ts'
 import { nodeKey, walkDag } from './dag-walk.ts'
 import { isLeafCodec } from './links.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import type { Leases } from './leases.ts'
 import type { Pins } from './pins.ts'
 import type { AbortOptions, Blockstore, CompactResult } from './types.ts'
@@ -26,6 +27,8 @@ export interface GcComponents {
   blockstore: Blockstore & { compact?(options?: AbortOptions): Promise<CompactResult> }
   pins: Pins
   leases: Leases
+  /** Logs as `cairn:blockstore:gc`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /** Options of GC. */
@@ -92,10 +95,12 @@ function mhKey (multihash: Uint8Array): string {
 class MarkAndSweep implements GarbageCollector {
   readonly #components: GcComponents
   readonly #init: Required<GcInit>
+  readonly #log: Logger
 
   constructor (components: GcComponents, init: Required<GcInit>) {
     this.#components = components
     this.#init = init
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:gc')
   }
 
   async * collect (options: GcOptions = {}): AsyncGenerator<CID, GcSummary> {
@@ -145,14 +150,19 @@ class MarkAndSweep implements GarbageCollector {
   /** Mark and sweep under the exclusive lease, reporting each deleted batch; then compaction. */
   async #run (options: GcOptions & { signal: AbortSignal }, onRemoved: (cids: CID[]) => void): Promise<void> {
     const { blockstore, leases } = this.#components
+    this.#log('gc: waiting for running writers')
     const lease = await leases.exclusive(options)
+    let removed = 0
     try {
+      this.#log('gc: marking')
       const marked = await this.#mark(options)
+      this.#log('gc: %d blocks are pinned; sweeping', marked.size)
       let batch: Uint8Array[] = []
       const sweep = async (): Promise<void> => {
         const cids = batch.map(multihash => CID.createV1(RAW, Digest.decode(multihash)))
         batch = []
         await blockstore.deleteMany(cids, options)
+        removed += cids.length
         onRemoved(cids)
       }
       for await (const multihash of blockstore.multihashes(options)) {
@@ -163,9 +173,11 @@ class MarkAndSweep implements GarbageCollector {
       if (batch.length > 0) await sweep()
     } finally {
       lease.release()
+      this.#log('gc: removed %d blocks', removed)
     }
     if (options.skipCompaction !== true && blockstore.compact != null) {
-      await blockstore.compact(options)
+      const compacted = await blockstore.compact(options)
+      this.#log('gc: compaction deleted %d packs, rewrote %d, reclaimed %d bytes', compacted.packsDeleted, compacted.packsRewritten, compacted.bytesReclaimed)
     }
   }
 

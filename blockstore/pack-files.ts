@@ -339,7 +339,9 @@ export class PackFiles {
         if (current != null) {
           try {
             current.size = Math.max(current.size, (await fstat(current.fd)).size)
-          } catch {}
+          } catch {
+            // the size stays as it was; the append's own error (thrown below) is the one to report
+          }
         }
       }
       throw this.#failure(err, 'write to')
@@ -501,6 +503,7 @@ export class PackFiles {
     if (handle.fd >= 0) {
       const fd = handle.fd
       handle.fd = -1
+      // a reader's descriptor: nothing was written through it, so a failed close loses nothing
       fs.close(fd, () => {})
     }
   }

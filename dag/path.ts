@@ -108,6 +108,31 @@ export function parsePath (input: string): ParsedPath {
   return { root, segments: cleanSegments(below, input) }
 }
 
+/** A content path by namespace: an `/ipfs/` path has a root CID, an `/ipns/` path a name to resolve. */
+export type ContentPath =
+  | { namespace: 'ipfs', root: CID, segments: string[] }
+  | { namespace: 'ipns', name: string, segments: string[] }
+
+/**
+ * Parses a content path of either namespace: a bare CID, `<cid>/sub/path`, `/ipfs/<cid>/sub/path`
+ * or `/ipns/<name>/sub/path` (the name is not checked here: that is naming's job).
+ *
+ * @throws InvalidCIDError / InvalidPathError as {@link parsePath}, and InvalidPathError for
+ *   `/ipns/` without a name
+ */
+export function parseContentPath (input: string): ContentPath {
+  if (typeof input === 'string' && input.startsWith('/')) {
+    const components = input.split('/').filter(part => part !== '')
+    if (components[0] === 'ipns') {
+      if (components.length < 2) {
+        throw new InvalidPathError(`invalid path "${printable(input)}": no name after /ipns/`)
+      }
+      return { namespace: 'ipns', name: components[1], segments: cleanSegments(components.slice(2), input) }
+    }
+  }
+  return { namespace: 'ipfs', ...parsePath(input) }
+}
+
 /** Turns any {@link PathLike} into a {@link ParsedPath}. */
 export function toParsedPath (path: PathLike): ParsedPath {
   if (typeof path === 'string') {

@@ -237,6 +237,20 @@ export class InvalidRecordError extends CairnError {
   override name = 'InvalidRecordError'
 }
 
+/**
+ * A block that came from outside the store (a peer, a fetcher) does not hash to the CID it was
+ * asked for: refused and never stored (`502` on the gateway: the upstream answer was bad).
+ */
+export class BlockMismatchError extends CairnError {
+  static { ERROR_MEANINGS['BlockMismatchError'] = SERVER(502) }
+  override name = 'BlockMismatchError'
+}
+/** An `/ipns/` name was given and IPNS is not available (yet): the gateway answers `501`. */
+export class NamingOffError extends CairnError {
+  static { ERROR_MEANINGS['NamingOffError'] = SERVER(501) }
+  override name = 'NamingOffError'
+}
+
 /** The meaning of an error, by name; unknown names are internal errors. */
 export function meaningOf (err: unknown): ErrorMeaning {
   const name = (err as { name?: unknown })?.name

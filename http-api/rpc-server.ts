@@ -25,6 +25,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { abortError } from '../errors/abort.ts'
+import { loggerFor, type Logger } from '../logger/index.ts'
 import { AbortedError, InvalidArgumentError, TimeoutError, UriTooLongError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
 import { parseDuration, readApi, startTimer, type Config, type DurationTimer } from '../repo/index.ts'
@@ -187,7 +189,7 @@ function toJson (value: unknown): string {
 
 /** Writes with backpressure (see backpressure.ts); a closed answer rejects with the signal's reason. */
 async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal): Promise<void> {
-  await writeChunk(res, chunk, () => signal.reason ?? new AbortedError('the client closed the connection'))
+  await writeChunk(res, chunk, () => signal.aborted ? abortError(signal) : new AbortedError('the client closed the connection'))
 }
 
 /** The error answer of a request whose answer has not started. */
@@ -310,7 +312,7 @@ function buildInput (command: Command, request: FastifyRequest, settings: Resolv
   return command.input === 'entries' ? { entries: entriesFromParts(parts) } : { files: filesFromParts(parts) }
 }
 
-async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined): Promise<void> {
+async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined, log: Logger): Promise<void> {
   const controller = new AbortController()
   const onClose = (): void => {
     if (!res.writableFinished) controller.abort(new AbortedError('the client closed the connection'))
@@ -330,6 +332,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       }
     }
     const args = all(query.arg)
+    log('%s %o', command.path, args)
     checkArgs(command, args)
     const options = parseOptions(command, query)
     const input = buildInput(command, request, settings)
@@ -348,7 +351,8 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     await respond({ command, request, res, options, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
-    const error = controller.signal.aborted ? controller.signal.reason : err
+    const error = controller.signal.aborted ? abortError(controller.signal) : err
+    log.error('%s failed: %e', command.path, error)
     if (res.headersSent) failStream(res, error, readsTrailers)
     else sendError(res, error)
   } finally {
@@ -376,6 +380,7 @@ function applyCors (reply: FastifyReply, origin: string): void {
  */
 export function createRpcServer (components: RpcServerComponents, init: RpcServerInit = {}): FastifyInstance {
   const { node } = components
+  const log = loggerFor(node.logger, 'cairn:http-api:rpc')
   const settings = resolveRpcServerInit(node.repo.config, init)
   const byPath = new Map(settings.commands.map(c => [c.path, c]))
   const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 0 })
@@ -410,6 +415,7 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
     }
     const verdict = guard.check({ method: request.method, path: pathOf(request.url), headers: request.headers })
     if (!verdict.allow) {
+      log('refused %s %s: %d %s', request.method, pathOf(request.url), verdict.status, verdict.message)
       await reply.code(verdict.status).headers({ ...verdict.headers, 'Content-Type': 'text/plain; charset=utf-8' }).send(`${verdict.message}\n`)
       return reply
     }
@@ -447,7 +453,7 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
         return
       }
       reply.hijack()
-      await execute(node, settings, command, request, reply.raw, components.onShutdown)
+      await execute(node, settings, command, request, reply.raw, components.onShutdown, log)
     }
   })
 

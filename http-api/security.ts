@@ -64,6 +64,7 @@ function originOfReferer (referer: string): string {
   try {
     return new URL(referer).origin
   } catch {
+    // an unparsable Referer has no origin: it counts as the opaque origin "null" (refused)
     return 'null'
   }
 }

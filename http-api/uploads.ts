@@ -67,6 +67,7 @@ function queryUnescape (text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '))
   } catch {
+    // not percent-encoded after all: the name is taken as it is, as Kubo does
     return text
   }
 }

@@ -1,4 +1,5 @@
 import { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../../errors/abort.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { readImport, type ImportConfig } from '../../repo/index.ts'
 import type { HashName, ImporterOptions } from '../../dag/index.ts'
@@ -152,7 +153,7 @@ export const add = defineCommand<AddEvent>({
         const roots = wrapped.length > 0 ? wrapped : results.filter(r => !r.path.includes('/'))
         const name = typeof options['pin-name'] === 'string' ? options['pin-name'] : undefined
         for (const root of roots) {
-          signal.throwIfAborted()
+          throwIfAborted(signal)
           await node.pins.add(root.cid, { recursive: true, name, signal, complete: true })
         }
       }

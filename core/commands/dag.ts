@@ -4,7 +4,6 @@ import { InvalidCARError, InvalidArgumentError, messageOf } from '../../errors/i
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
 import { readAll } from './block.ts'
-import { resolveCid } from './pin.ts'
 
 /** The most a `dag put` input may hold with `--allow-big-block`. */
 const MAX_DAG_PUT_INPUT = 64 * 1024 * 1024
@@ -63,8 +62,8 @@ export const dagGet = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   async * run ({ node, args, options, signal }) {
-    const { dagGet, parsePath, resolve } = await dagModule()
-    const resolved = await resolve(parsePath(args[0]), node.blocks, { signal })
+    const { dagGet } = await dagModule()
+    const resolved = await node.resolvePath(args[0], { signal })
     const bytes = await node.blocks.get(resolved.cid, { signal })
     yield await dagGet({ cid: resolved.cid, bytes }, {
       outputCodec: options['output-codec'] as string,
@@ -84,7 +83,7 @@ export const dagExport = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   async * run ({ node, args, signal }) {
-    const root = await resolveCid(node, args[0], signal)
+    const root = (await node.resolvePath(args[0], { signal })).cid
     yield * (await dagModule()).exportCar([root], node.blocks, { signal })
   }
 })

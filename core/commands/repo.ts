@@ -7,7 +7,6 @@ import { BlockCorruptError, InvalidArgumentError } from '../../errors/index.ts'
 import { readDatastore, REPO_VERSION } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
-import { resolveCid } from './pin.ts'
 
 async function diskUsage (path: string): Promise<number> {
   let total = 0
@@ -15,6 +14,7 @@ async function diskUsage (path: string): Promise<number> {
   try {
     names = await readdir(path)
   } catch {
+    // a folder that is absent or unreadable takes no disk space to report
     return 0
   }
   for (const name of names) {
@@ -148,7 +148,7 @@ export const refs = defineCommand<{ Ref: string, Err: string }>({
     const maxDepth = options['max-depth'] as number
     const recursive = options.recursive === true || maxDepth > 1
     for (const path of args) {
-      const root = await resolveCid(node, path, signal)
+      const root = (await node.resolvePath(path, { signal })).cid
       for await (const ref of (await dagModule()).refs(root, node.blocks, {
         recursive,
         unique: options.unique === true,
@@ -205,7 +205,7 @@ export const dagStat = defineCommand<DagStatOutput>({
   async run ({ node, args, signal }) {
     if (args.length === 0) throw new InvalidArgumentError('dag stat needs at least one CID')
     const roots = []
-    for (const path of args) roots.push(await resolveCid(node, path, signal))
+    for (const path of args) roots.push((await node.resolvePath(path, { signal })).cid)
     return await (await dagModule()).dagStat(roots, node.blocks, { signal }) as DagStatOutput
   }
 })

@@ -22,11 +22,12 @@
  * symlink between the `lstat` and the write (Node has no `openat`).
  */
 
+import { throwIfAborted } from '../../errors/abort.ts'
 import { constants as fsConstants } from 'node:fs'
 import { lstat, mkdir, open, rm, stat, symlink, lutimes } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
 import { EntryPathGuard, printable } from '../../dag/exporter/index.ts'
-import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+import { InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
 import { tarFromEntries, type TarEntry } from '../../http-api/tar.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
@@ -100,9 +101,7 @@ export async function extract (
   let first = true
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) {
-      throw new AbortedError('extraction aborted', { cause: signal.reason })
-    }
+    throwIfAborted(signal, 'the extraction')
     const segments = entry.segments != null ? [...entry.segments] : splitPath(entry.path)
     const display = segments.join('/')
     guard.check(segments, entry.type)

@@ -1,3 +1,4 @@
+import { abortError, throwIfAborted } from '../../errors/abort.ts'
 import fs, { createReadStream } from 'node:fs'
 import { readlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
@@ -316,11 +317,11 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSig
   // a promise per read, rejected by the listener: racing every read against one long-lived
   // promise would keep every chunk read reachable until the command ends
   let rejectRead: ((reason: unknown) => void) | undefined
-  const onAbort = (): void => { rejectRead?.(signal.reason) }
+  const onAbort = (): void => { rejectRead?.(abortError(signal)) }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     while (true) {
-      if (signal.aborted) throw signal.reason
+      throwIfAborted(signal)
       const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
         rejectRead = reject
         iterator.next().then(resolve, reject)
@@ -332,6 +333,7 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSig
   } finally {
     rejectRead = undefined
     signal.removeEventListener('abort', onAbort)
+    // ending the source early: its own failure to end is of no interest to a reader that stopped
     void iterator.return?.()?.catch(() => {})
   }
 }

@@ -8,7 +8,7 @@ import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode
 import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 import type { ExportEntry } from '../../dag/index.ts'
-import { parsePath } from '../../dag/path.ts'
+import { parseContentPath } from '../../dag/path.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
@@ -27,8 +27,9 @@ export function escapeControl (text: string): string {
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
 function defaultOutputName (path: string): string {
-  const parsed = parsePath(path)
-  return parsed.segments.length > 0 ? parsed.segments[parsed.segments.length - 1] : parsed.root.toString()
+  const parsed = parseContentPath(path)
+  if (parsed.segments.length > 0) return parsed.segments[parsed.segments.length - 1]
+  return parsed.namespace === 'ipns' ? parsed.name : parsed.root.toString()
 }
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */

@@ -9,8 +9,9 @@ import * as dagJson from '@ipld/dag-json'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import type { PBLink, PBNode } from '@ipld/dag-pb'
+import { raceSignal, throwIfAborted } from '../../errors/abort.ts'
 import {
-  AbortedError, BlockCorruptError, CairnError, InvalidCIDError, NestingTooDeepError, TimeoutError, UnsupportedCodecError, messageOf
+  BlockCorruptError, InvalidCIDError, NestingTooDeepError, UnsupportedCodecError, messageOf
 } from '../../errors/index.ts'
 import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
 import { checkCborNesting, checkIdentityDigest, checkJsonNesting } from '../../blockstore/index.ts'
@@ -119,6 +120,7 @@ function readUnixFS (data: Uint8Array | undefined): { unixfs: UnixFS, extra: Uni
     const known = extra.type != null && extra.type <= MAX_UNIXFS_TYPE
     return known ? { unixfs: UnixFS.unmarshal(data), extra } : undefined
   } catch {
+    // not UnixFS data: the caller treats the node as plain dag-pb
     return undefined
   }
 }
@@ -196,45 +198,4 @@ export function toSafeNumber (cid: CID, value: bigint, what: string): number {
     throw malformed(cid, `${what} ${value} is out of range`)
   }
   return Number(value)
-}
-
-/** Throws the error that an aborted signal stands for. */
-export function throwIfAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw abortError(signal)
-  }
-}
-
-/** The Cairn error for an aborted signal: its reason when that is already one of ours. */
-export function abortError (signal: AbortSignal): Error {
-  const reason: unknown = signal.reason
-  if (reason instanceof CairnError) {
-    return reason
-  }
-  if ((reason as { name?: unknown } | undefined)?.name === 'TimeoutError') {
-    return new TimeoutError('the operation timed out', { cause: reason })
-  }
-  return new AbortedError('the operation was aborted', { cause: reason })
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts. */
-export async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {})
-    throw abortError(signal)
-  }
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(abortError(signal)) }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([promise, aborted])
-  } finally {
-    if (onAbort != null) {
-      signal.removeEventListener('abort', onAbort)
-    }
-    // the getter's own answer may still come after an abort; nobody waits for it any more
-    promise.catch(() => {})
-  }
 }

@@ -4,8 +4,9 @@
  * (in input order), then every directory after its contents (depth first, names in byte order),
  * the root last.
  */
+import { throwIfAborted } from '../../errors/abort.ts'
 import * as dagPb from '@ipld/dag-pb'
-import { AbortedError, InvalidArgumentError, InvalidPathError } from '../../errors/index.ts'
+import { InvalidArgumentError, InvalidPathError } from '../../errors/index.ts'
 import { BlockWriter } from './block-writer.ts'
 import { ImportTree, type ImportedNode } from './import-tree.ts'
 import { buildFile, checkMetadata, hasMetadata } from './file.ts'
@@ -146,7 +147,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
   const results = new ResultQueue(writer)
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+    throwIfAborted(signal, 'the import')
     const segments = pathSegments(entry?.path)
     const type = entryType(entry)
     checkMetadata(entry.path, entry)
@@ -173,7 +174,7 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
     yield * results.ready()
   }
   await writer.flush()
-  if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+  throwIfAborted(signal, 'the import')
   yield * results.ready()
 }
 

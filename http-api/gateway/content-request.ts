@@ -120,6 +120,7 @@ export function codecName (code: number): string {
   try {
     return codecByCode(code).name
   } catch {
+    // an unknown codec is not an error here: it is named by its code
     return `codec 0x${code.toString(16)}`
   }
 }

@@ -42,7 +42,7 @@ export async function serveContent (cr: ContentRequest): Promise<void> {
     root.multihash.code !== IDENTITY_CODE && !(await node.blockstore.has(root))) {
     throw new PreconditionFailedError(`${root.toString()} is not in this node's local store (Cache-Control: only-if-cached)`)
   }
-  const resolved = await resolveContent(root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
+  const resolved = await resolveContent(cr.node.resolvePath, root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
   if (resolved.remainder.length > 0) {
     throw new NotImplementedError(`the path "${printable(resolved.remainder.join('/'))}" continues inside ${resolved.cid.toString()} past its links: ` +
       'the gateway paths only through links (CBOR tag 42, {"/": …}), not into other values')

@@ -197,6 +197,7 @@ async function sniffLocal (cid: CID, retrieval: Retrieval): Promise<string> {
   } catch {
     // a missing block: sniff what there is
   } finally {
+    // the sniffing is over either way; a failure to end the read changes nothing
     await iterator.return?.().catch(() => {})
   }
   if (chunks.length === 0) return 'application/octet-stream'

@@ -216,9 +216,9 @@ describe('blockstore', () => {
     const store = await openStore()
     const signal = AbortSignal.abort()
     const block = randomBlock(10)
-    await expect(store.putMany([block], { signal })).rejects.toHaveProperty('name', 'AbortError')
+    await expect(store.putMany([block], { signal })).rejects.toHaveProperty('name', 'AbortedError')
     expect(await store.has(block.cid)).toBe(false)
-    await expect(store.get(block.cid, { signal })).rejects.toHaveProperty('name', 'AbortError')
+    await expect(store.get(block.cid, { signal })).rejects.toHaveProperty('name', 'AbortedError')
   })
 
   it('refuses use before open and after close', async () => {
