@@ -14,6 +14,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import { InvalidCIDError, NestingTooDeepError } from '../errors/index.ts'
+import { IDENTITY as IDENTITY_CODE } from './codes.ts'
 
 /**
  * The largest identity multihash digest accepted, as Kubo's `verifcid` (128 bytes): an identity
@@ -21,8 +22,6 @@ import { InvalidCIDError, NestingTooDeepError } from '../errors/index.ts'
  */
 export const MAX_IDENTITY_DIGEST_SIZE = 128
 
-/** The multihash code of the identity "hash". */
-const IDENTITY_CODE = 0x00
 
 /**
  * The one identity-digest check: CIDs parsed from text (CLI and RPC arguments, gateway paths),
@@ -95,12 +94,12 @@ export function checkCborNesting (bytes: Uint8Array, limit = MAX_DECODE_DEPTH, c
   return bytes
 }
 
-const OPEN_ARRAY = 0x5b
-const OPEN_OBJECT = 0x7b
-const CLOSE_ARRAY = 0x5d
-const CLOSE_OBJECT = 0x7d
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
+const OPEN_ARRAY = '['.charCodeAt(0)
+const OPEN_OBJECT = '{'.charCodeAt(0)
+const CLOSE_ARRAY = ']'.charCodeAt(0)
+const CLOSE_OBJECT = '}'.charCodeAt(0)
+const QUOTE = '"'.charCodeAt(0)
+const BACKSLASH = '\\'.charCodeAt(0)
 
 /**
  * Checks the nesting depth of a JSON (dag-json) document and returns the bytes unchanged.

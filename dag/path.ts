@@ -10,7 +10,8 @@
 import { CID } from 'multiformats/cid'
 import { bases } from 'multiformats/basics'
 import { InvalidCIDError, InvalidPathError, messageOf } from '../errors/index.ts'
-import { checkIdentityDigest } from '../blockstore/index.ts'
+// the leaf module, not the blockstore's door: the CLI parses paths without loading the store
+import { checkIdentityDigest } from '../blockstore/decode-limits.ts'
 
 /** A content path split into its root CID and the names below it. */
 export interface ParsedPath {

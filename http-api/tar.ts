@@ -11,7 +11,8 @@
  * ones a local `get` yields.
  */
 import { CID } from 'multiformats/cid'
-import { EntryPathGuard, assertSafeName, resolveDotSegments } from '../dag/index.ts'
+// the leaf module, not the dag layer's door: the CLI's RPC client reads tars without the importer
+import { EntryPathGuard, assertSafeName, resolveDotSegments } from '../dag/exporter/safe-name.ts'
 import { InvalidArgumentError, UnsafePathError } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 

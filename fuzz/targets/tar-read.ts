@@ -30,7 +30,7 @@ const SEEDS = [
     file(['sub', 'x'.repeat(150)]),
     { segments: ['link'], name: 'link', type: 'symlink', target: 'a.txt' }
   ], true),
-  await tarOf([file([])], false)
+  await tarOf([{ ...file([]), name: 'single.txt' }], false)
 ]
 
 /** Recomputes the checksum of every 512-byte block, so edits are not all stopped by it. */

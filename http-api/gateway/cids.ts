@@ -10,7 +10,8 @@ import { hasherByCode, parseCID, printable } from '../../dag/index.ts'
 import { DNS_LABEL_MAX_LENGTH, MIN_DIGEST_BYTES } from './constants.ts'
 
 /** The identity multihash code: the digest is the content. */
-export const IDENTITY_CODE = 0x00
+export { IDENTITY as IDENTITY_CODE } from '../../blockstore/codes.ts'
+import { IDENTITY as IDENTITY_CODE } from '../../blockstore/codes.ts'
 
 /**
  * Parses the CID of a content path and checks that its block could be verified.

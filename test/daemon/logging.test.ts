@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 const DEBUG = { DEBUG: 'cairn:*' }
 
@@ -18,13 +19,9 @@ function namespaces (stderr: string): Set<string> {
   return found
 }
 
-/** Polls until `check` holds, or fails after the deadline. */
-async function until (check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+/** Polls until `check` holds, or fails after the deadline saying what was seen. */
+async function until (check: () => boolean, what: () => string, timeout = 30_000): Promise<void> {
+  await waitFor(check, { timeout, message: what })
 }
 
 describe('DEBUG=cairn:*', () => {

@@ -208,12 +208,15 @@ describe('the HTTP/1.1 client', () => {
     expect(lent.buffers).toBeLessThanOrEqual(8)
   })
 
-  it('cancels with the signal\'s reason', async () => {
+  it('cancels as AbortedError, keeping the signal\'s reason as the cause', async () => {
     const url = await httpServer((_req, res) => { res.writeHead(200); res.write('partial') })
     const controller = new AbortController()
     const res = await http1Request(url, { method: 'POST', signal: controller.signal })
     const reading = readBody(res.body)
-    controller.abort(new Error('interrupted'))
-    await expect(reading).rejects.toThrow('interrupted')
+    const reason = new Error('interrupted')
+    controller.abort(reason)
+    const err = await reading.then(() => undefined, (e: unknown) => e as Error)
+    expect(err?.name).toBe('AbortedError')
+    expect(err?.cause).toBe(reason)
   })
 })
