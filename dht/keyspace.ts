@@ -66,3 +66,10 @@ export function randomKeyInBucket (self: Uint8Array, cpl: number): Uint8Array {
     if (commonPrefixLength(kadId(key), self) === cpl) return new Uint8Array(key)
   }
 }
+
+/** True when two byte arrays hold the same bytes. */
+export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
