@@ -76,8 +76,9 @@ export class StreamTransport implements DHTTransport {
   private async withStream<T> (peer: PeerInfo, options: AbortOptions, fn: (stream: Stream, signal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.requestTimeout)
     const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-    if (peer.multiaddrs.length > 0) {
-      // the lookup learnt these addresses from another peer: the dialer finds them in the peer store
+    if (peer.multiaddrs.length > 0 && this.components.connectionManager.getConnections(peer.id).length === 0) {
+      // the lookup learnt these addresses from another peer: the dialer finds them in the peer
+      // store (skipped when connected: a peer-store write is not free)
       await this.components.peerStore.merge(peer.id, { multiaddrs: peer.multiaddrs }, { signal })
     }
     let stream: Stream | undefined

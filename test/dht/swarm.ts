@@ -17,7 +17,7 @@ const LOOPBACK_SWARM = {
   maxConnections: 1000,
   inboundConnectionThreshold: 10_000,
   maxIncomingPendingConnections: 1000,
-  dialTimeout: 5_000
+  dialTimeout: 20_000
 }
 
 /** A libp2p node running Cairn's DHT. */
