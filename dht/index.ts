@@ -36,7 +36,7 @@ export type { ProviderStoreInit } from './provider-store.ts'
 export { lookup } from './query.ts'
 export type { LookupOptions, LookupResult, PeerAnswer, QueryFn } from './query.ts'
 export type { DHTTransport } from './network.ts'
-export { kadId, peerKadId, commonPrefixLength, xorDistance } from './keyspace.ts'
+export { kadId, peerKadId, commonPrefixLength, compareDistance, xorDistance } from './keyspace.ts'
 export * from './constants.ts'
 
 /**

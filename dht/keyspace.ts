@@ -15,9 +15,17 @@ export function kadId (key: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(key).digest())
 }
 
+/** Kademlia IDs of peer-ID objects already hashed (freed with the objects). */
+const peerKadIds = new WeakMap<PeerId, Uint8Array>()
+
 /** The Kademlia ID of a peer: sha256 of its peer-ID multihash. */
 export function peerKadId (peer: PeerId): Uint8Array {
-  return kadId(peer.toMultihash().bytes)
+  let id = peerKadIds.get(peer)
+  if (id == null) {
+    id = kadId(peer.toMultihash().bytes)
+    peerKadIds.set(peer, id)
+  }
+  return id
 }
 
 /** XOR distance of two IDs. */

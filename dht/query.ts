@@ -58,6 +58,9 @@ export interface LookupResult {
   reason: 'converged' | 'starved' | 'done' | 'aborted'
 }
 
+/** Candidates kept, in multiples of k: bounds a lookup's memory whatever peers answer. */
+const CANDIDATE_WINDOW = 3
+
 type State = 'heard' | 'waiting' | 'answered' | 'unreachable'
 
 interface Candidate {
@@ -65,6 +68,8 @@ interface Candidate {
   kadId: Uint8Array
   state: State
   hop: number
+  /** Settles when its request does (for the follow-up, which waits for requests in flight). */
+  pending?: Promise<void>
 }
 
 /** Runs one iterative lookup towards the Kademlia ID `target`, starting from `seeds`. */
@@ -72,6 +77,7 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
   const alpha = options.alpha ?? DEFAULT_ALPHA
   const beta = options.beta ?? DEFAULT_BETA
   const k = options.k ?? K
+  const window = k * CANDIDATE_WINDOW
   const self = options.self?.toString()
   const controller = new AbortController()
   const onAbort = (): void => controller.abort(options.signal?.reason)
@@ -90,8 +96,9 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
     const id = peer.id.toString()
     if (id === self || seen.has(id) || peer.multiaddrs.length === 0) return
     const candidate: Candidate = { peer, kadId: peerKadId(peer.id), state: 'heard', hop }
-    // a peer farther than the k-th candidate cannot change the result: not worth remembering
-    if (ranked.length >= k && compareDistance(candidate.kadId, ranked[k - 1].kadId, target) >= 0) return
+    // a peer farther than the window cannot change the result: not worth remembering. The window
+    // is wider than k so that peers failing among the closest leave good replacements behind
+    if (ranked.length >= window && compareDistance(candidate.kadId, ranked[window - 1].kadId, target) >= 0) return
     seen.set(id, candidate)
     let lo = 0
     let hi = ranked.length
@@ -107,6 +114,7 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
 
   const result = (): LookupResult => {
     const answered = ranked.filter(c => c.state === 'answered').slice(0, k)
+    answered.sort((a, b) => compareDistance(a.kadId, b.kadId, target))
     return { closest: answered.map(c => c.peer), queried, failed, hops: answered[0]?.hop ?? 0, reason: reason ?? 'converged' }
   }
 
@@ -123,18 +131,18 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
         c.state = 'waiting'
         inFlight++
         queried++
-        query(c.peer, controller.signal).then(answer => {
+        c.pending = query(c.peer, controller.signal).then(answer => {
           inFlight--
-          if (reason != null) return
           c.state = 'answered'
+          if (reason != null) return
           for (const p of answer.closer.slice(0, MAX_CLOSER_PEERS_PER_RESPONSE)) consider(p, c.hop + 1)
           if (answer.done === true) finish('done')
           else pump()
         }, () => {
           inFlight--
           failed++
-          if (reason != null) return
           c.state = 'unreachable'
+          if (reason != null) return
           ranked = ranked.filter(x => x !== c)
           pump()
         })
@@ -157,9 +165,13 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
     })
 
     if (options.followUp === true && reason !== 'aborted' && reason !== 'done') {
-      await followUp(ranked.slice(0, k).filter(c => c.state === 'heard'), alpha, c => {
+      // the k closest must all have been asked: wait for those in flight, ask those only heard of
+      await Promise.all(ranked.map(async c => c.pending))
+      const top = ranked.filter(c => c.state !== 'unreachable').slice(0, k)
+      await followUp(top.filter(c => c.state === 'heard'), alpha, async c => {
         queried++
-        return query(c.peer, controller.signal).then(() => { c.state = 'answered' }, () => {
+        c.state = 'waiting'
+        await query(c.peer, controller.signal).then(() => { c.state = 'answered' }, () => {
           failed++
           c.state = 'unreachable'
         })

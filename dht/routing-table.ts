@@ -164,7 +164,7 @@ export class RoutingTable {
       id: peer,
       kadId: peerKadId(peer),
       addrs,
-      groups: ipGroupsOf(addrs, this.diversity?.allowLoopback ?? true),
+      groups: this.diversity == null ? new Set() : ipGroupsOf(addrs, this.diversity.allowLoopback),
       addedAt: Date.now(),
       lastSeen: Date.now(),
       seenOrder: ++this.seenCounter
