@@ -26,6 +26,11 @@ import type { AbortOptions, Connection, Logger, PeerId } from '@libp2p/interface
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { CID } from 'multiformats/cid'
 
+/** True when the peer refused the protocol itself (it no longer speaks the DHT). */
+function isProtocolRefusal (err: unknown): boolean {
+  return (err as Error)?.name === 'UnsupportedProtocolError'
+}
+
 /** Providers a `findProviders` yields when the caller sets no limit (a lookup's k). */
 export const DEFAULT_MAX_PROVIDERS = 20
 
@@ -141,7 +146,7 @@ export class KadDHT implements Routing {
     const signal = this.signalFor(options)
     const stale = Date.now() - this.options.refreshInterval
     await Promise.all([...this.routingTable.contacts()].filter(c => c.lastSeen < stale).map(async c => {
-      if (!(await this.verify({ id: c.id, multiaddrs: c.addrs }, { signal }))) this.routingTable.remove(c.id)
+      if (!(await this.verify({ id: c.id, multiaddrs: c.addrs }, { signal }))) this.routingTable.recordFailure(c.id)
     }))
     const buckets = this.routingTable.bucketView()
     const last = Math.min(MAX_CPL_FOR_REFRESH, buckets.at(-1)?.cpl ?? -1)
@@ -338,7 +343,7 @@ export class KadDHT implements Routing {
         return answer
       } catch (err) {
         if (!querySignal.aborted) {
-          this.routingTable.remove(peer.id)
+          this.routingTable.recordFailure(peer.id, isProtocolRefusal(err))
           emit({ type: 'query-error', peer: peer.id, error: err as Error })
         }
         throw err
@@ -393,7 +398,7 @@ export class KadDHT implements Routing {
       if (!(await this.speaksDHT(peer))) return
       const addrs = await this.knownAddresses(peer, {})
       const dialable = addrs.length > 0 ? addrs : connection.direction === 'outbound' ? [withoutPeerId(connection.remoteAddr)] : []
-      if (this.routingTable.has(peer)) { this.routingTable.markSeen(peer); return }
+      if (this.routingTable.has(peer)) return
       if (dialable.length === 0) return
       if (!(await this.verify({ id: peer, multiaddrs: [] }, { signal: this.shutdown.signal }))) return
       const result = await this.routingTable.add(peer, dialable, { signal: this.shutdown.signal })

@@ -29,6 +29,8 @@ export interface Contact {
   lastSeen: number
   /** Order of the last answer among all contacts (the clock can tie; this cannot). */
   seenOrder: number
+  /** Requests that failed since it last answered. */
+  failures: number
 }
 
 /** What {@link RoutingTable.add} did. */
@@ -53,7 +55,12 @@ export interface RoutingTableInit {
   k?: number
   /** IP diversity limits, or `false` for none. Default: the limits of {@link IpDiversityInit}. */
   ipDiversity?: IpDiversityInit | false
+  /** Failed requests in a row that evict a contact. Default {@link DEFAULT_MAX_FAILURES}. */
+  maxFailures?: number
 }
+
+/** Failed requests in a row after which a contact leaves the table. */
+export const DEFAULT_MAX_FAILURES = 3
 
 /** Collaborators of {@link RoutingTable}. */
 export interface RoutingTableComponents {
@@ -98,6 +105,7 @@ export class RoutingTable {
   /** Buckets whose least-recently-seen contact is being pinged: newcomers wait their turn. */
   private readonly pinging = new Set<number>()
   private readonly diversity: ResolvedDiversity | undefined
+  private readonly maxFailures: number
   private seenCounter = 0
   private readonly components: RoutingTableComponents
   private readonly log: Logger
@@ -107,6 +115,7 @@ export class RoutingTable {
     this.components = components
     this.k = init.k ?? K
     this.diversity = resolveDiversity(init.ipDiversity)
+    this.maxFailures = init.maxFailures ?? DEFAULT_MAX_FAILURES
     this.selfKadId = peerKadId(components.peerId)
     this.log = components.logger.forComponent('cairn:dht:routing-table')
   }
@@ -167,7 +176,8 @@ export class RoutingTable {
       groups: this.diversity == null ? new Set() : ipGroupsOf(addrs, this.diversity.allowLoopback),
       addedAt: Date.now(),
       lastSeen: Date.now(),
-      seenOrder: ++this.seenCounter
+      seenOrder: ++this.seenCounter,
+      failures: 0
     }
     const index = this.bucketIndex(contact.kadId)
     if (!this.diversityAllows(contact, index)) {
@@ -208,7 +218,21 @@ export class RoutingTable {
     if (contact != null) this.touch(contact)
   }
 
+  /**
+   * Records that a request to a contact failed; after {@link DEFAULT_MAX_FAILURES} in a row (or
+   * at once when `fatal`: it no longer speaks the protocol) it is evicted. One timeout on a busy
+   * link does not cost a good contact its place. Returns true when it was evicted.
+   */
+  recordFailure (peer: PeerId, fatal = false): boolean {
+    const contact = this.byId.get(peer.toString())
+    if (contact == null) return false
+    contact.failures++
+    if (fatal || contact.failures >= this.maxFailures) return this.remove(peer)
+    return false
+  }
+
   private touch (contact: Contact): void {
+    contact.failures = 0
     contact.lastSeen = Date.now()
     contact.seenOrder = ++this.seenCounter
   }

@@ -12,7 +12,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDHT, MemoryDHTDatastore, PROTOCOL_DHT, RecordValidators, resolveDHTInit, namespaceOf } from '../../dht/index.ts'
 import { logger, waitFor } from './helpers.ts'
-import { createHostNode } from './swarm.ts'
+import { createCairnNode, createHostNode } from './swarm.ts'
 import type { Libp2p } from 'libp2p'
 
 const enc = new TextEncoder()
@@ -143,4 +143,24 @@ describe('DHT modes and errors', () => {
     await dht.put(recordKey, publicKeyToProtobuf(key.publicKey), { offline: true })
     expect(new Uint8Array(await dht.get(recordKey, { offline: true }))).toEqual(new Uint8Array(publicKeyToProtobuf(key.publicKey)))
   })
+
+  it('admits a connecting DHT server, and evicts it once it stops speaking the protocol', async () => {
+    const a = await createCairnNode()
+    const b = await createCairnNode()
+    cleanup.push(async () => { await a.stop(); await b.stop() })
+    await a.libp2p.dial(b.libp2p.getMultiaddrs())
+    await waitFor(() => a.dht.routingTable.has(b.libp2p.peerId) && b.dht.routingTable.has(a.libp2p.peerId), 'both to admit each other')
+    await b.dht.setMode('client')
+    // identify-push tells a that b dropped the protocol
+    await waitFor(() => !a.dht.routingTable.has(b.libp2p.peerId), 'a to evict b')
+  }, 30_000)
+
+  it('does not admit a connecting client', async () => {
+    const a = await createCairnNode()
+    const b = await createCairnNode({ mode: 'client' })
+    cleanup.push(async () => { await a.stop(); await b.stop() })
+    await b.libp2p.dial(a.libp2p.getMultiaddrs())
+    await waitFor(() => b.dht.routingTable.has(a.libp2p.peerId), 'the client to admit the server')
+    expect(a.dht.routingTable.has(b.libp2p.peerId)).toBe(false)
+  }, 30_000)
 })

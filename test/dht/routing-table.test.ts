@@ -135,4 +135,18 @@ describe('routing table', () => {
     table.remove(others[0])
     expect(await table.add(others[1], [addr('3.3.0.2')])).toBe('added')
   })
+
+  it('evicts a contact after repeated failures, at once when fatal, and forgives after an answer', async () => {
+    const [self, a, b] = await peerIds(3)
+    const table = new RoutingTable({ peerId: self, logger, ping: async () => true }, { maxFailures: 2 })
+    await table.add(a, [spread(1)])
+    await table.add(b, [spread(2)])
+    expect(table.recordFailure(a)).toBe(false)
+    table.markSeen(a)
+    expect(table.recordFailure(a)).toBe(false)
+    expect(table.recordFailure(a)).toBe(true)
+    expect(table.has(a)).toBe(false)
+    expect(table.recordFailure(b, true)).toBe(true)
+    expect(table.size).toBe(0)
+  })
 })
