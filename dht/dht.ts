@@ -72,7 +72,11 @@ export class KadDHT implements Routing {
     this.validators = new RecordValidators()
     for (const [ns, validator] of Object.entries(this.options.validators)) this.validators.register(ns, validator)
     this.handlers = new RequestHandlers({ ...components, routingTable: this.routingTable, providers: this.providers, records: this.records, validators: this.validators })
-    this.server = new RpcServer({ handlers: this.handlers, logger: components.logger }, { inboundMessageTimeout: this.options.inboundMessageTimeout })
+    this.server = new RpcServer({
+      handlers: this.handlers,
+      logger: components.logger,
+      onRequest: (connection) => { void this.onRequester(connection) }
+    }, { inboundMessageTimeout: this.options.inboundMessageTimeout })
     this.peerCache = new PeerCache(components)
   }
 
@@ -405,6 +409,22 @@ export class KadDHT implements Routing {
       this.log('%p connected: %s', peer, result)
     } catch (err) {
       this.log('admitting %p failed: %e', peer, err)
+    }
+  }
+
+  /**
+   * A peer sent us a request: if it is a DHT server we have room for, it enters the table (go
+   * `peerFound` on inbound messages), so tables fill from traffic, not only from our own lookups.
+   */
+  private async onRequester (connection: Connection): Promise<void> {
+    const peer = connection.remotePeer
+    if (this.routingTable.has(peer)) return
+    try {
+      if (!(await this.speaksDHT(peer))) return
+      const addrs = await this.knownAddresses(peer, {})
+      if (addrs.length > 0) await this.routingTable.add(peer, addrs, { signal: this.shutdown.signal })
+    } catch (err) {
+      this.log('could not add requester %p: %e', peer, err)
     }
   }
 

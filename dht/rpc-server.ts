@@ -26,8 +26,12 @@ export class RpcServer {
   private readonly timeout: number
   private readonly log: Logger
 
-  constructor (components: { handlers: RequestHandlers, logger: ComponentLogger }, init: RpcServerInit = {}) {
+  private readonly onRequest?: (from: Connection) => void
+
+  /** `onRequest` hears of each requester (the DHT admits servers that query it, as go does). */
+  constructor (components: { handlers: RequestHandlers, logger: ComponentLogger, onRequest?: (from: Connection) => void }, init: RpcServerInit = {}) {
     this.handlers = components.handlers
+    this.onRequest = components.onRequest
     this.timeout = init.inboundMessageTimeout ?? DEFAULT_INBOUND_MESSAGE_TIMEOUT
     this.log = components.logger.forComponent('cairn:dht:rpc')
   }
@@ -56,6 +60,7 @@ export class RpcServer {
         } catch (err) {
           throw new ProtocolError(`undecodable message from ${from}`, { cause: err })
         }
+        this.onRequest?.(connection)
         const response = await this.handlers.handle(from, request, { signal })
         if (response != null) await lp.write(Message.encode(response), { signal })
       }

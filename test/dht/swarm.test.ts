@@ -28,7 +28,8 @@ const N = 30
  * each ~80 ms of CPU in libp2p), and lookups would never need to route. k = 8 keeps the swarm
  * sparse, so the test exercises multi-hop routing and stays within its time on a loaded machine.
  */
-const INIT = { k: 8, alpha: 3 }
+// requests may wait long for CPU when the machine is loaded: a timeout would read as a dead peer
+const INIT = { k: 8, alpha: 3, requestTimeout: 30_000 }
 
 async function cidOf (text: string): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(text)))
