@@ -277,13 +277,8 @@ export class KadDHT implements Routing {
     const local = await this.records.get(key, options)
     if (local != null) candidates.push({ value: local.value })
     if (options.offline !== true) {
-      await this.validators.validate(key, local?.value ?? new Uint8Array()).catch(err => {
-        // only an unknown namespace stops the lookup; an empty value fails every validator
-        if ((err as Error).message.startsWith('no validator')) throw err
-      })
-      const peers = new Map<string, PeerInfo>()
+      if (!this.validators.knows(key)) throw new InvalidRecordError('no validator for the namespace of this key: the DHT refuses it')
       await this.run(key, Message.MessageType.GET_VALUE, options, async (from, reply, peer) => {
-        peers.set(peer.id.toString(), peer)
         if (reply.record != null) {
           try {
             const record = Record.decode(reply.record)
@@ -343,7 +338,7 @@ export class KadDHT implements Routing {
         const reply = await this.transport.request(peer, message, { signal: querySignal })
         void this.routingTable.add(peer.id, peer.multiaddrs).catch(err => this.log('could not add %p: %e', peer.id, err))
         const answer = await onReply(peer.id, reply, peer)
-        emit({ type: 'peer-response', peer: peer.id, closer: answer.closer, providers: [] })
+        emit({ type: 'peer-response', peer: peer.id, closer: answer.closer, providers: fromWirePeers(reply.providerPeers, MAX_CLOSER_PEERS_PER_RESPONSE) })
         return answer
       } catch (err) {
         if (!querySignal.aborted) {

@@ -75,6 +75,12 @@ export class RecordValidators {
     this.validators.set(namespace, validator)
   }
 
+  /** True when the key's namespace has a validator (the DHT stores and fetches only those). */
+  knows (key: Uint8Array): boolean {
+    const ns = namespaceOf(key)
+    return ns != null && this.validators.has(ns)
+  }
+
   /** The namespaces with a validator. */
   namespaces (): string[] {
     return [...this.validators.keys()]

@@ -129,6 +129,8 @@ describe('DHT modes and errors', () => {
     expect(await errorName(dht.findPeer(peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))).toBe('NoPeersError')
     expect(await errorName(dht.get(enc.encode('/pk/nothing'), { offline: true }))).toBe('NotFoundError')
     expect(await errorName(dht.put(enc.encode('/nope/x'), enc.encode('v')))).toBe('InvalidRecordError')
+    expect(await errorName(dht.get(enc.encode('/nope/x')))).toBe('InvalidRecordError')
+    expect(await errorName(dht.get(enc.encode('/pk/x')))).toBe('NoPeersError')
   })
 
   it('answers locally when offline: own provider records and stored values', async () => {
