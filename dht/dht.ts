@@ -215,7 +215,8 @@ export class KadDHT implements Routing {
     const stop = new AbortController()
     let finished = false
     let failure: unknown
-    const running = this.run(key, Message.MessageType.GET_PROVIDERS, { ...options, signal: AbortSignal.any([stop.signal, ...(options.signal == null ? [] : [options.signal])]) }, (from, reply) => {
+    // with follow-up, as go does: the k closest are all asked before the lookup gives up
+    const running = this.run(key, Message.MessageType.GET_PROVIDERS, { ...options, followUp: true, signal: AbortSignal.any([stop.signal, ...(options.signal == null ? [] : [options.signal])]) }, (from, reply) => {
       for (const provider of fromWirePeers(reply.providerPeers, MAX_CLOSER_PEERS_PER_RESPONSE)) {
         if (seen.has(provider.id.toString()) || seen.size >= max) continue
         seen.add(provider.id.toString())
@@ -228,7 +229,7 @@ export class KadDHT implements Routing {
     try {
       for (;;) {
         while (queue.length > 0) yield queue.shift() as PeerInfo
-        if (finished) break
+        if (finished || seen.size >= max) break
         await new Promise<void>(resolve => { wake = resolve })
         wake = undefined
       }
@@ -278,7 +279,7 @@ export class KadDHT implements Routing {
     if (local != null) candidates.push({ value: local.value })
     if (options.offline !== true) {
       if (!this.validators.knows(key)) throw new InvalidRecordError('no validator for the namespace of this key: the DHT refuses it')
-      await this.run(key, Message.MessageType.GET_VALUE, options, async (from, reply, peer) => {
+      await this.run(key, Message.MessageType.GET_VALUE, { ...options, followUp: true }, async (from, reply, peer) => {
         if (reply.record != null) {
           try {
             const record = Record.decode(reply.record)

@@ -169,9 +169,13 @@ export async function lookup (target: Uint8Array, seeds: PeerInfo[], query: Quer
       await Promise.all(ranked.map(async c => c.pending))
       const top = ranked.filter(c => c.state !== 'unreachable').slice(0, k)
       await followUp(top.filter(c => c.state === 'heard'), alpha, async c => {
+        if (reason === 'done') return
         queried++
         c.state = 'waiting'
-        await query(c.peer, controller.signal).then(() => { c.state = 'answered' }, () => {
+        await query(c.peer, controller.signal).then(answer => {
+          c.state = 'answered'
+          if (answer.done === true) reason = 'done'
+        }, () => {
           failed++
           c.state = 'unreachable'
         })
