@@ -15,7 +15,7 @@ import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from './bo
 import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
 import { keyExport, keyGen, keyImport, keyList, keyLs, keyRename, keyRm } from './key.ts'
-import { namePublish, nameResolve } from './name.ts'
+import { namePublish, nameResolve, resolve } from './name.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -36,7 +36,7 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
   statsBw,
   keyGen, keyList, keyLs, keyRm, keyRename, keyImport, keyExport,
-  namePublish, nameResolve
+  namePublish, nameResolve, resolve
 ]
 
 /** Finds a command by its path (`pin add`). */

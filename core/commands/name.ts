@@ -125,3 +125,23 @@ export const nameResolve = defineCommand<ResolveOutput>({
     yield { Path: await naming.resolve(name, resolveOptions) }
   }
 })
+
+export const resolve = defineCommand<ResolveOutput>({
+  path: 'resolve',
+  description: 'Resolve an /ipns/ or /ipfs/ path to the /ipfs/ path of the block it names',
+  args: [{ name: 'name', required: true, description: 'an /ipns/ or /ipfs/ path (or a CID)' }],
+  options: [
+    { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'resolve until the result is an /ipfs/ path' },
+    { name: 'nocache', short: 'n', type: 'boolean', default: false, description: 'do not use cached IPNS entries' }
+  ],
+  output: 'value',
+  text: value => value.Path,
+  async run ({ node, args, options, signal }) {
+    let path = args[0].startsWith('/') ? args[0] : `/ipfs/${args[0]}`
+    if (path.startsWith('/ipns/')) {
+      path = await (await namingOf(node)).resolve(path, { recursive: options.recursive !== false, nocache: options.nocache === true, signal })
+      if (path.startsWith('/ipns/')) return { Path: path }
+    }
+    return { Path: `/ipfs/${(await resolveCid(node, path, signal)).toString()}` }
+  }
+})
