@@ -303,9 +303,21 @@ class IpnsNaming implements Naming {
     return current
   }
 
+  /**
+   * The first valid answer (cache, then local store), while the search for a better one goes on
+   * in the background and updates the store and cache. With `nocache` it waits for the best.
+   */
   async resolve (name: string, options: ResolveOptions = {}): Promise<string> {
+    const answers = this.resolveStream(name, options)[Symbol.asyncIterator]()
+    if (options.nocache !== true) {
+      const first = await answers.next()
+      if (first.done === true) throw new NotFoundError(`no record found for ${name}`)
+      void (async () => { while ((await answers.next()).done !== true); })()
+        .catch(err => { this.log('background lookup of %s found nothing better: %e', name, err) })
+      return first.value
+    }
     let best: string | undefined
-    for await (const answer of this.resolveStream(name, options)) best = answer
+    for (let next = await answers.next(); next.done !== true; next = await answers.next()) best = next.value
     if (best == null) throw new NotFoundError(`no record found for ${name}`)
     return best
   }

@@ -185,6 +185,24 @@ describe('naming service', () => {
     expect(unmarshalRecord((await records.get(name))!).sequence).toBe(2n)
   })
 
+  it('answers from the local record at once and takes the better routing record in the background', async () => {
+    const routing = mapRouting()
+    const self = await keystore.get('self')
+    const name = nameOfKey(self)
+    const records = new RecordStore(new MemoryNamingDatastore())
+    await records.put(name, await createRecord(self, CID_A, 1n, HOUR))
+    await routing.put(ipnsRoutingKey(name), await createRecord(self, CID_B, 2n, HOUR))
+    let release: () => void = () => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const slow: Routing = { ...routing, get: async (key, options) => { await gate; return routing.get(key, options) } }
+    const naming = make({ routing: slow, records })
+    const path = `/ipns/${formatIpnsName(name)}`
+    expect(await naming.resolve(path)).toBe(CID_A)
+    release()
+    await waitFor(async () => unmarshalRecord((await records.get(name))!).sequence === 2n, { timeout: 5000, message: 'the background lookup to store the better record' })
+    expect(await naming.resolve(path)).toBe(CID_B)
+  })
+
   it('republishes own records on the timer with a fresh EOL, and refuses a lifetime shorter than the period', async () => {
     expect(() => make({}, { republishPeriodMs: 4 * HOUR, recordLifetimeMs: HOUR })).toThrow(expect.objectContaining({ name: 'InvalidConfigError' }))
     const routing = mapRouting()
