@@ -4,6 +4,7 @@ import { generateKeyPair, publicKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { createIPNSRecord, marshalIPNSRecord } from 'ipns'
 import { ipnsValidator } from 'ipns/validator'
 import { describe, expect, it } from 'vitest'
+import { ERROR_MEANINGS, isClientError } from '../../errors/index.ts'
 import { IpnsEntry } from '../../naming/pb/ipns.js'
 import {
   MAX_RECORD_SIZE, createRecord, formatIpnsName, formatRfc3339, ipnsRoutingKey, nameOfKey, parseIpnsName,
@@ -176,5 +177,16 @@ describe('names', () => {
     const key = await generateKeyPair('Ed25519')
     const record = unmarshalRecord(await createRecord(key, CID, 9n, HOUR, { ttlNs: 1n }))
     expect(record).toMatchObject({ value: CID, sequence: 9n, ttl: 1n })
+  })
+})
+
+describe('naming errors', () => {
+  it('are client errors in the table (the record or the input is at fault)', () => {
+    for (const name of ['RecordTooLargeError', 'RecordMalformedError', 'RecordSignatureMissingError', 'RecordKeyMismatchError',
+      'RecordSignatureError', 'RecordV1MismatchError', 'RecordExpiredError', 'RecordOutdatedError', 'InvalidIpnsNameError',
+      'KeyNotFoundError', 'KeyExistsError', 'KeyProtectedError', 'InvalidKeyError', 'ResolveDepthError']) {
+      expect(ERROR_MEANINGS[name], name).toBeDefined()
+      expect(isClientError({ name }), name).toBe(true)
+    }
   })
 })
