@@ -2,7 +2,9 @@ import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, publicKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { createIPNSRecord, marshalIPNSRecord } from 'ipns'
+import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ERROR_MEANINGS, isClientError } from '../../errors/index.ts'
 import { IpnsEntry } from '../../naming/pb/ipns.js'
@@ -149,6 +151,22 @@ describe('selection', () => {
     expect(selectRecord([Uint8Array.of(1, 2, 3), seq1])).toBe(1)
     const v1only = IpnsEntry.encode({ ...IpnsEntry.decode(seq2later), signatureV2: undefined })
     expect(compareRecords(seq1, v1only)).toBeGreaterThan(0)
+  })
+})
+
+describe('selection agrees with the ipns package', () => {
+  it('on random sets of records (same winner by sequence and EOL)', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const now = Date.now()
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ seq: fc.bigInt({ min: 0n, max: 3n }), hours: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 4 }),
+      async (specs) => {
+        const values = await Promise.all(specs.map(async s => createRecord(key, CID, s.seq, s.hours * HOUR, { now })))
+        const ours = unmarshalRecord(values[selectRecord(values)])
+        const theirs = unmarshalRecord(values[ipnsSelector(ipnsRoutingKey(nameOfKey(key)), values)])
+        expect([ours.sequence, ours.validityNs]).toEqual([theirs.sequence, theirs.validityNs])
+      }
+    ), { numRuns: 40 })
   })
 })
 
