@@ -131,7 +131,8 @@ class IpnsNaming implements Naming {
   private readonly cache = new Map<string, CacheEntry>()
   private timer: unknown
   private running = false
-  private readonly controller = new AbortController()
+  /** Aborted by stop(): ends the republisher's run and background lookups. */
+  private controller = new AbortController()
 
   constructor (components: NamingComponents, init: NamingInit) {
     this.c = components
@@ -308,7 +309,8 @@ class IpnsNaming implements Naming {
    * in the background and updates the store and cache. With `nocache` it waits for the best.
    */
   async resolve (name: string, options: ResolveOptions = {}): Promise<string> {
-    const answers = this.resolveStream(name, options)[Symbol.asyncIterator]()
+    const signal = options.signal == null ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
+    const answers = this.resolveStream(name, { ...options, signal })[Symbol.asyncIterator]()
     if (options.nocache !== true) {
       const first = await answers.next()
       if (first.done === true) throw new NotFoundError(`no record found for ${name}`)
@@ -367,6 +369,7 @@ class IpnsNaming implements Naming {
   start (): void {
     if (this.running) return
     this.running = true
+    if (this.controller.signal.aborted) this.controller = new AbortController()
     void this.nextDelay()
       .then(delay => { this.schedule(delay) })
       .catch(err => { this.log.error('republisher start failed: %e', err) })

@@ -203,6 +203,22 @@ describe('naming service', () => {
     expect(await naming.resolve(path)).toBe(CID_B)
   })
 
+  it('stop() aborts a background lookup still running', async () => {
+    const routing = mapRouting()
+    const self = await keystore.get('self')
+    const name = nameOfKey(self)
+    const records = new RecordStore(new MemoryNamingDatastore())
+    await records.put(name, await createRecord(self, CID_A, 1n, HOUR))
+    let seen: AbortSignal | undefined
+    const hanging: Routing = { ...routing, get: async (_key, options) => { seen = options?.signal; return new Promise<never>(() => {}) } }
+    const naming = make({ routing: hanging, records })
+    expect(await naming.resolve(`/ipns/${formatIpnsName(name)}`)).toBe(CID_A)
+    await waitFor(() => seen != null, { timeout: 5000, message: 'the background lookup to start' })
+    expect(seen!.aborted).toBe(false)
+    naming.stop()
+    expect(seen!.aborted).toBe(true)
+  })
+
   it('republishes own records on the timer with a fresh EOL, and refuses a lifetime shorter than the period', async () => {
     expect(() => make({}, { republishPeriodMs: 4 * HOUR, recordLifetimeMs: HOUR })).toThrow(expect.objectContaining({ name: 'InvalidConfigError' }))
     const routing = mapRouting()
