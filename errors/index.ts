@@ -216,6 +216,35 @@ export class InvalidRecordError extends CairnError {
   override name = 'InvalidRecordError'
 }
 
+/** The meaning of an error, by name; unknown names are internal errors. */
+export function meaningOf (err: unknown): ErrorMeaning {
+  const name = (err as { name?: unknown })?.name
+  if (typeof name === 'string' && ERROR_MEANINGS[name] != null) {
+    return ERROR_MEANINGS[name]
+  }
+  return { rpcCode: 2, gatewayStatus: 500 }
+}
+
+/** True when `err` is a client-side error (bad input), by the table. */
+export function isClientError (err: unknown): boolean {
+  return meaningOf(err).rpcCode === 1
+}
+
+/** Recreate a typed error from a name and message (used by the RPC client). */
+export function errorFromName (name: string | undefined, message: string): CairnError {
+  const err = new CairnError(message)
+  if (name != null && name !== '') {
+    err.name = name
+  }
+  return err
+}
+
+/** The message of any thrown value. */
+export function messageOf (err: unknown): string {
+  if (err instanceof Error) return err.message
+  return String(err)
+}
+
 // --- IPNS records, keys and names (naming/): each a client error, the record or input is at fault ---
 /** An IPNS record larger than the spec's 10 KiB limit. */
 export class RecordTooLargeError extends InvalidRecordError {
@@ -286,33 +315,4 @@ export class InvalidKeyError extends CairnError {
 export class ResolveDepthError extends CairnError {
   static { ERROR_MEANINGS['ResolveDepthError'] = CLIENT(508) }
   override name = 'ResolveDepthError'
-}
-
-/** The meaning of an error, by name; unknown names are internal errors. */
-export function meaningOf (err: unknown): ErrorMeaning {
-  const name = (err as { name?: unknown })?.name
-  if (typeof name === 'string' && ERROR_MEANINGS[name] != null) {
-    return ERROR_MEANINGS[name]
-  }
-  return { rpcCode: 2, gatewayStatus: 500 }
-}
-
-/** True when `err` is a client-side error (bad input), by the table. */
-export function isClientError (err: unknown): boolean {
-  return meaningOf(err).rpcCode === 1
-}
-
-/** Recreate a typed error from a name and message (used by the RPC client). */
-export function errorFromName (name: string | undefined, message: string): CairnError {
-  const err = new CairnError(message)
-  if (name != null && name !== '') {
-    err.name = name
-  }
-  return err
-}
-
-/** The message of any thrown value. */
-export function messageOf (err: unknown): string {
-  if (err instanceof Error) return err.message
-  return String(err)
 }
