@@ -9,12 +9,21 @@ import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { IPNS_BASE_OPTION, keystoreOf, namingModule } from './key.ts'
 import type { NamingNode } from './key.ts'
-import { resolveCid } from './pin.ts'
+import { parsePath } from '../../dag/path.ts'
+import { dagModule } from './dag-module.ts'
+import type { CID } from 'multiformats/cid'
 import type { CoreNode } from '../node.ts'
 import type { Naming } from '../../naming/index.ts'
 
 /** Naming services built for nodes that carry none, so a command sees the same cache across calls. */
 const offlineServices = new WeakMap<CoreNode, Naming>()
+
+/** The CID an `/ipfs/` path (or a bare CID) names, walking its segments through the node's blocks. */
+async function resolveCid (node: CoreNode, path: string, signal: AbortSignal): Promise<CID> {
+  const parsed = parsePath(path)
+  if (parsed.segments.length === 0) return parsed.root
+  return (await (await dagModule()).resolve(parsed, node.blocks, { signal })).cid
+}
 
 /** Checks that a path resolves to a local (or fetchable) block: `/ipns/` through naming, then the `/ipfs/` path. */
 async function checkPath (node: CoreNode, naming: Naming, path: string, signal?: AbortSignal): Promise<void> {
