@@ -13,8 +13,8 @@ export { createNaming, splitIpnsPath, DEFAULT_MAX_CACHE_TTL_MS, DEFAULT_REPUBLIS
 export type { Naming, NamingComponents, NamingInit, PublishOptions, PublishResult, ResolveOptions, Timers } from './ipns.ts'
 export { Keystore, openKeystore, decodePrivateKey, SELF_KEY, KEYSTORE_DIR, DEFAULT_RSA_BITS } from './keystore.ts'
 export type { KeyInfo, KeyType, GenOptions } from './keystore.ts'
-export { RecordStore, MemoryNamingDatastore, LevelNamingDatastore, localRecordKey } from './record-store.ts'
-export type { NamingDatastore } from './record-store.ts'
+export { RecordStore, MemoryNamingDatastore, LevelNamingDatastore, localRecordKey, namingDatastoreOver } from './record-store.ts'
+export type { NamingDatastore, ByteKeyStore } from './record-store.ts'
 export { DnsLinkResolver, parseNsMap, dnsLinkFromTxt, isDomainName, NS_MAP_ENV } from './dnslink.ts'
 export type { DnsLinkInit, TxtResolver } from './dnslink.ts'
 export {

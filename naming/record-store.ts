@@ -50,6 +50,23 @@ export class LevelNamingDatastore implements NamingDatastore {
   }
 }
 
+/** A key-value store with byte keys (the shape of the repo's metadata store). */
+export interface ByteKeyStore {
+  get(key: Uint8Array, options?: AbortOptions): Promise<Uint8Array | undefined>
+  put(key: Uint8Array, value: Uint8Array, options?: AbortOptions): Promise<void>
+  delete(key: Uint8Array, options?: AbortOptions): Promise<void>
+}
+
+/** A {@link NamingDatastore} over a byte-keyed store (keys are the UTF-8 of the local record keys). */
+export function namingDatastoreOver (store: ByteKeyStore): NamingDatastore {
+  const bytes = (key: string): Uint8Array => new TextEncoder().encode(key)
+  return {
+    async get (key, options) { return store.get(bytes(key), options) },
+    async put (key, value, options) { await store.put(bytes(key), value, options) },
+    async delete (key, options) { await store.delete(bytes(key), options) }
+  }
+}
+
 /** The local key of a name: `/ipns/` + unpadded base32 of the name's multihash, as Kubo's. */
 export function localRecordKey (name: Uint8Array): string {
   return '/ipns/' + base32.baseEncode(name).toUpperCase()

@@ -12,7 +12,7 @@ import { DnsLinkResolver } from '../../naming/dnslink.ts'
 import { createNaming } from '../../naming/ipns.ts'
 import { openKeystore } from '../../naming/keystore.ts'
 import { createRecord, formatIpnsName, ipnsRoutingKey, nameOfKey, unmarshalRecord } from '../../naming/record.ts'
-import { LevelNamingDatastore, MemoryNamingDatastore, RecordStore } from '../../naming/record-store.ts'
+import { LevelNamingDatastore, MemoryNamingDatastore, RecordStore, localRecordKey, namingDatastoreOver } from '../../naming/record-store.ts'
 import { selectIpnsRoutingRecord } from '../../naming/selector.ts'
 import { validateIpnsRoutingRecord } from '../../naming/validator.ts'
 import type { NamingComponents, NamingInit, Timers } from '../../naming/ipns.ts'
@@ -103,6 +103,20 @@ describe('naming service', () => {
     } finally {
       await db.close()
     }
+  })
+
+  it('keeps records in a byte-keyed store (the repo metadata store\'s shape) under Kubo\'s /ipns/<BASE32> key', async () => {
+    const map = new Map<string, Uint8Array>()
+    const store = namingDatastoreOver({
+      async get (key) { return map.get(Buffer.from(key).toString()) },
+      async put (key, value) { map.set(Buffer.from(key).toString(), value) },
+      async delete (key) { map.delete(Buffer.from(key).toString()) }
+    })
+    const naming = make({ records: new RecordStore(store) })
+    const { name } = await naming.publish('self', CID_A, { allowOffline: true })
+    expect([...map.keys()]).toEqual([localRecordKey(name)])
+    expect(localRecordKey(name)).toMatch(/^\/ipns\/[A-Z2-7]+$/)
+    expect(await make({ records: new RecordStore(store) }).resolve(`/ipns/${formatIpnsName(name)}`)).toBe(CID_A)
   })
 
   it('refuses bad options with messages, and publishing offline without --allow-offline', async () => {
