@@ -289,3 +289,75 @@ export function messageOf (err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
 }
+
+// --- IPNS records, keys and names (naming/): each a client error, the record or input is at fault ---
+/** An IPNS record larger than the spec's 10 KiB limit. */
+export class RecordTooLargeError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordTooLargeError'] = CLIENT() }
+  override name = 'RecordTooLargeError'
+}
+/** Bytes that are not an IPNS record: bad protobuf, bad DAG-CBOR data, wrong field types. */
+export class RecordMalformedError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordMalformedError'] = CLIENT() }
+  override name = 'RecordMalformedError'
+}
+/** An IPNS record without `signatureV2` or `data` (a V1-only record, refused by the spec). */
+export class RecordSignatureMissingError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordSignatureMissingError'] = CLIENT() }
+  override name = 'RecordSignatureMissingError'
+}
+/** The record's public key is absent or is not the key the IPNS name names. */
+export class RecordKeyMismatchError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordKeyMismatchError'] = CLIENT() }
+  override name = 'RecordKeyMismatchError'
+}
+/** The V2 signature does not verify against the name's key. */
+export class RecordSignatureError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordSignatureError'] = CLIENT() }
+  override name = 'RecordSignatureError'
+}
+/** A legacy V1 field differs from its signed DAG-CBOR counterpart. */
+export class RecordV1MismatchError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordV1MismatchError'] = CLIENT() }
+  override name = 'RecordV1MismatchError'
+}
+/** The record's EOL validity is in the past. */
+export class RecordExpiredError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordExpiredError'] = CLIENT() }
+  override name = 'RecordExpiredError'
+}
+/** A record that would replace a better one (lower sequence, or `--sequence` below the current). */
+export class RecordOutdatedError extends InvalidRecordError {
+  static { ERROR_MEANINGS['RecordOutdatedError'] = CLIENT() }
+  override name = 'RecordOutdatedError'
+}
+/** Text that is not an IPNS name (a libp2p-key CID or a peer ID) nor a DNSLink domain. */
+export class InvalidIpnsNameError extends CairnError {
+  static { ERROR_MEANINGS['InvalidIpnsNameError'] = CLIENT() }
+  override name = 'InvalidIpnsNameError'
+}
+/** No key of that name in the keystore. */
+export class KeyNotFoundError extends CairnError {
+  static { ERROR_MEANINGS['KeyNotFoundError'] = CLIENT(404) }
+  override name = 'KeyNotFoundError'
+}
+/** A key of that name already exists (gen, rename and import never overwrite). */
+export class KeyExistsError extends CairnError {
+  static { ERROR_MEANINGS['KeyExistsError'] = CLIENT() }
+  override name = 'KeyExistsError'
+}
+/** The `self` key (the node's identity) cannot be removed, renamed or overwritten. */
+export class KeyProtectedError extends CairnError {
+  static { ERROR_MEANINGS['KeyProtectedError'] = CLIENT() }
+  override name = 'KeyProtectedError'
+}
+/** A key name that is empty, too long, or has a `/`; or key bytes that are not a libp2p private key. */
+export class InvalidKeyError extends CairnError {
+  static { ERROR_MEANINGS['InvalidKeyError'] = CLIENT() }
+  override name = 'InvalidKeyError'
+}
+/** Name resolution went deeper than its limit (32 steps), or around a loop. */
+export class ResolveDepthError extends CairnError {
+  static { ERROR_MEANINGS['ResolveDepthError'] = CLIENT(508) }
+  override name = 'ResolveDepthError'
+}

@@ -14,6 +14,8 @@ import { pingCommand } from './ping.ts'
 import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from './bootstrap.ts'
 import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
+import { keyExport, keyGen, keyImport, keyList, keyLs, keyRename, keyRm } from './key.ts'
+import { namePublish, nameResolve, resolve } from './name.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -32,7 +34,9 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   swarmPeers, swarmConnect, swarmDisconnect, swarmAddrs, swarmAddrsLocal,
   pingCommand,
   bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
-  statsBw
+  statsBw,
+  keyGen, keyList, keyLs, keyRm, keyRename, keyImport, keyExport,
+  namePublish, nameResolve, resolve
 ]
 
 /** Finds a command by its path (`pin add`). */
