@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/data/**'] },
+  { ignores: ['node_modules/**', 'bench/data/**', '**/pb/*.js', '**/pb/*.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

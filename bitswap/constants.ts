@@ -23,6 +23,11 @@ export const MAX_WANTLIST_SIZE = 1024
 /** A want-have for a block this small is answered with the block itself (boxo: 1024 B). */
 export const WANT_HAVE_REPLACE_SIZE = 1024
 
+/**
+ * The largest message written: 2 MiB, what Helia reads by default and where boxo splits its own
+ * (a single block of up to {@link MAX_BLOCK_SIZE} still goes whole).
+ */
+export const MAX_OUTGOING_MESSAGE_SIZE = 2 * 1024 * 1024
 /** Block bytes gathered into one outgoing message before it is sent. */
 export const DEFAULT_TARGET_MESSAGE_SIZE = 1024 * 1024
 /** Block bytes sent to one peer and not yet written out before its next task waits. */

@@ -195,8 +195,11 @@ export class Engine {
     try {
       for (const [key, want] of ledger.tasks) {
         if (bytes >= budget) break
-        ledger.tasks.delete(key)
         const size = await this.store.getSize(want.cid).catch(() => undefined)
+        // a block that would overflow this message waits for the next one
+        if (size != null && bytes > 0 && bytes + size > budget && (want.wantType === 'block' || size <= WANT_HAVE_REPLACE_SIZE)) break
+        if (ledger.tasks.get(key) !== want) continue
+        ledger.tasks.delete(key)
         if (size == null) {
           if (want.sendDontHave) presences.push({ cid: want.cid, have: false })
           continue

@@ -2,13 +2,13 @@
  * Bitswap messages as Cairn handles them: incoming bytes decoded into wants, presences and
  * *verified* blocks (a block's CID is rebuilt by hashing its bytes, so a block can only ever be
  * what its CID says), and outgoing wants, presences and blocks packed into messages of at most
- * {@link MAX_MESSAGE_SIZE}, split when they would be larger.
+ * {@link MAX_OUTGOING_MESSAGE_SIZE}, split when they would be larger.
  */
 import { CID } from 'multiformats/cid'
 import { varint } from 'multiformats'
 import { hashBytes, hasherByCode } from '../dag/index.ts'
 import { InvalidArgumentError } from '../errors/index.ts'
-import { MAX_BLOCK_SIZE, MAX_CID_SIZE, MAX_MESSAGE_SIZE } from './constants.ts'
+import { MAX_BLOCK_SIZE, MAX_CID_SIZE, MAX_OUTGOING_MESSAGE_SIZE } from './constants.ts'
 import { Message } from './pb/message.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -153,7 +153,7 @@ const ENTRY_OVERHEAD = 24
  * the first message (the later ones add to it). `v100` writes blocks the Bitswap 1.0.0 way.
  */
 export function encodeMessages (out: OutgoingMessage, options: { maxSize?: number, v100?: boolean } = {}): Uint8Array[] {
-  const maxSize = options.maxSize ?? MAX_MESSAGE_SIZE
+  const maxSize = options.maxSize ?? MAX_OUTGOING_MESSAGE_SIZE
   const messages: Uint8Array[] = []
   let current = emptyMessage()
   let size = 16
