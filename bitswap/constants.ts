@@ -35,7 +35,7 @@ export const DEFAULT_MAX_OUTSTANDING_BYTES_PER_PEER = 2 * 1024 * 1024
 /** Blocks read from the store at once by the serving engine, across all peers. */
 export const DEFAULT_ENGINE_CONCURRENCY = 16
 /** Every this many scheduling rounds, the peer served longest ago goes first (optimistic unchoke). */
-export const DEFAULT_OPTIMISTIC_EVERY = 4
+export const DEFAULT_OPTIMISTIC_EVERY = 10
 /** Weight of the past in the per-peer received-bytes average that decides reciprocity. */
 export const DEFAULT_RECIPROCITY_DECAY = 0.9
 

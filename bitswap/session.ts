@@ -40,7 +40,15 @@ export interface SessionInit {
   maxProviders?: number
   /** Session peers that get a want-have beside the want-block. Default 4. */
   haveFanout?: number
+  /** Want-blocks out to one peer at once; more wait for a free slot. Default {@link DEFAULT_MAX_INFLIGHT_PER_PEER}. */
+  maxInflightPerPeer?: number
 }
+
+/**
+ * Want-blocks out to one session peer at once. Enough to keep a fast link busy (32 blocks of up
+ * to 1 MiB), few enough that a peer joining later still gets a share of what is left.
+ */
+export const DEFAULT_MAX_INFLIGHT_PER_PEER = 32
 
 interface Waiter {
   resolve: (bytes: Uint8Array) => void
@@ -77,6 +85,8 @@ interface SessionPeer {
   rate: number
   blocks: number
   consecutiveDontHaves: number
+  /** When its last block arrived (ms). */
+  lastDelivery: number
 }
 
 /** A peer that answered DONT_HAVE this many times in a row leaves the session (boxo: 16). */
@@ -93,6 +103,9 @@ export class Session {
   private readonly providerSearchDelay: number
   private readonly maxProviders: number
   private readonly haveFanout: number
+  private readonly maxInflight: number
+  /** Wants with nobody asked for the block yet, in the order they were made (DAG order). */
+  private readonly waiting = new Set<Want>()
   private readonly searched = new Set<string>()
   private searching = false
   private stallTimer?: ReturnType<typeof setTimeout>
@@ -106,6 +119,7 @@ export class Session {
     this.providerSearchDelay = init.providerSearchDelay ?? DEFAULT_PROVIDER_SEARCH_DELAY
     this.maxProviders = init.maxProviders ?? DEFAULT_MAX_PROVIDERS
     this.haveFanout = init.haveFanout ?? 4
+    this.maxInflight = init.maxInflightPerPeer ?? DEFAULT_MAX_INFLIGHT_PER_PEER
   }
 
   /** The bytes of `cid` from the network: verified against its multihash on arrival. */
@@ -147,13 +161,11 @@ export class Session {
     const key = peer.toString()
     let p = this.peers.get(key)
     if (p == null) {
-      p = { id: peer, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0 }
+      p = { id: peer, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0, lastDelivery: 0 }
       this.peers.set(key, p)
       this.ctx.log('session: peer %p joined', peer)
-      // a new peer may unblock wants that had nobody to ask
-      for (const want of this.wants.values()) {
-        if (want.session === this && want.blockPeer == null) this.schedule(want)
-      }
+      // a new peer may take wants that were waiting for someone to ask
+      this.pump()
     }
     return p
   }
@@ -168,13 +180,36 @@ export class Session {
         this.schedule(want)
       }
     }
+    this.pump()
+  }
+
+  /** Asks for waiting wants while session peers have free slots, oldest want first. */
+  pump (): void {
+    for (const want of this.waiting) {
+      if (want.blockPeer != null || want.waiters.size === 0 || this.wants.get(want.key) !== want) {
+        this.waiting.delete(want)
+        continue
+      }
+      if (!this.hasFreeSlot()) return
+      this.schedule(want)
+    }
+  }
+
+  private hasFreeSlot (): boolean {
+    for (const p of this.peers.values()) if (p.inflight < this.maxInflight) return true
+    return false
   }
 
   /** Decides whom to ask for `want` and sends the wants. */
   schedule (want: Want): void {
     if (want.blockPeer != null || want.waiters.size === 0) return
+    let candidates = 0
+    for (const key of this.peers.keys()) if (!want.dontHaves.has(key)) candidates++
     const best = this.bestPeer(want)
+    if (best == null) this.waiting.add(want)
+    if (best == null && candidates > 0) return // session peers may have it: wait for a free slot
     if (best != null) {
+      this.waiting.delete(want)
       const key = best.id.toString()
       want.blockPeer = key
       want.blockSentAt = Date.now()
@@ -196,9 +231,7 @@ export class Session {
     }
     // nobody in the session can be asked: every connected peer gets a want-have, and providers
     // are looked up at the same time
-    let broadcast = 0
-    for (const want2 of this.wants.values()) if (want2.session === this && want2.blockPeer == null && want2.asked.size > 0) broadcast++
-    if (broadcast < BROADCAST_LIMIT) {
+    if (this.waiting.size <= BROADCAST_LIMIT) {
       for (const peer of this.ctx.connectedPeers()) {
         const k = peer.toString()
         if (want.asked.has(k) || want.dontHaves.has(k)) continue
@@ -233,6 +266,7 @@ export class Session {
       this.release(want)
       if (this.wants.get(want.key) === want) this.schedule(want)
     }
+    this.pump()
   }
 
   /** The block arrived from `peer`. */
@@ -241,12 +275,15 @@ export class Session {
     const p = this.peers.get(key) ?? this.addPeer(peer)
     p.consecutiveDontHaves = 0
     p.blocks++
-    if (want.blockPeer === key) {
-      const elapsed = Math.max(1, Date.now() - want.blockSentAt)
-      const rate = bytes / elapsed
+    // delivery rate while the peer is busy: bytes over the time since its last block
+    const now = Date.now()
+    if (p.lastDelivery > 0 && p.inflight > 1) {
+      const rate = bytes / Math.max(1, now - p.lastDelivery)
       p.rate = p.rate === 0 ? rate : p.rate * 0.8 + rate * 0.2
     }
+    p.lastDelivery = now
     this.release(want)
+    this.pump()
     this.armStallTimer()
   }
 
@@ -259,6 +296,7 @@ export class Session {
       if (p != null) p.inflight = Math.max(0, p.inflight - 1)
       want.blockPeer = undefined
     }
+    this.waiting.delete(want)
   }
 
   private cancelWant (want: Want): void {
@@ -277,7 +315,7 @@ export class Session {
     let bestCost = Infinity
     for (const p of this.peers.values()) {
       const key = p.id.toString()
-      if (want.dontHaves.has(key)) continue
+      if (want.dontHaves.has(key) || p.inflight >= this.maxInflight) continue
       // an unmeasured peer is assumed as fast as the fastest, so it gets tried
       const rate = p.rate > 0 ? p.rate : (known > 0 ? known : 1)
       let cost = (p.inflight + 1) / rate

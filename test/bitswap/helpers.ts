@@ -6,6 +6,7 @@ import { createHost, type CairnHost } from '../../core/libp2p/index.ts'
 import { tempDir } from '../blockstore/helpers.ts'
 import { testConfig } from '../core/host-helpers.ts'
 import type { Routing } from '../../routing/index.ts'
+import type { CID } from 'multiformats/cid'
 
 /** One Cairn peer for Bitswap tests. */
 export interface BitswapPeer {
@@ -16,7 +17,7 @@ export interface BitswapPeer {
 }
 
 /** Starts a peer; `stop()` closes everything and removes its folder. */
-export async function bitswapPeer (init: BitswapInit & { routing?: Routing } = {}): Promise<BitswapPeer> {
+export async function bitswapPeer (init: BitswapInit & { routing?: Routing, readDelay?: number } = {}): Promise<BitswapPeer> {
   const dir = await tempDir('cairn-bitswap-')
   const blockstore = createBlockstore({ path: dir.path })
   await blockstore.open()
@@ -27,7 +28,18 @@ export async function bitswapPeer (init: BitswapInit & { routing?: Routing } = {
     registrar: host.registrar,
     connectionManager: host.connectionManager,
     logger: defaultLogger(),
-    blockstore,
+    // a slow store (readDelay ms per block read) makes this peer's upload the bottleneck
+    blockstore: init.readDelay == null
+      ? blockstore
+      : {
+          has: async (cid: CID) => blockstore.has(cid),
+          getSize: async (cid: CID) => blockstore.getSize(cid),
+          onBlock: (listener: (block: { cid: CID }) => void) => blockstore.onBlock(listener),
+          get: async (cid: CID) => {
+            await new Promise(resolve => setTimeout(resolve, init.readDelay))
+            return blockstore.get(cid)
+          }
+        },
     routing: init.routing
   }, init)
   await bitswap.start()
