@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_MAX_BAD_BLOCKS } from './constants.ts'
 import { Engine, type EngineBlockstore, type EngineInit } from './engine.ts'
 import { multihashKey, type DecodedMessage, type WantEntry } from './message.ts'
+import { TrustlessGateway } from './http-retrieval.ts'
 import { BitswapNetwork, type BitswapNetworkComponents, type BitswapNetworkInit } from './network.ts'
 import { Session, Want, type SessionInit, type WantContext } from './session.ts'
 import type { LedgerInfo } from './ledger.ts'
@@ -32,6 +33,10 @@ export interface BitswapInit extends EngineInit, BitswapNetworkInit, SessionInit
   maxBadBlocks?: number
   /** Serve other peers at all (Kubo's `Bitswap.ServerEnabled`). Default true. */
   serverEnabled?: boolean
+  /** Trustless gateways (`http://host:port`) asked for blocks beside Bitswap peers. Default none. */
+  gateways?: string[]
+  /** Largest block taken from a gateway (Kubo's `HTTPRetrieval.MaxBlockSize`). Default 2 MiB. */
+  httpMaxBlockSize?: number
 }
 
 /** Kubo's `bitswap stat` shape. */
@@ -69,6 +74,7 @@ export class Bitswap {
   private readonly recent = new Set<string>()
   private readonly init: BitswapInit
   private readonly defaultSession: Session
+  private readonly gateways: TrustlessGateway[]
   private unsubscribe?: () => void
   private running = false
   private readonly stats = { blocksReceived: 0, dataReceived: 0, dupBlocks: 0, dupData: 0, messagesReceived: 0 }
@@ -80,6 +86,7 @@ export class Bitswap {
     this.network = new BitswapNetwork(components, init)
     this.engine = new Engine(components.blockstore, async (peer, message) => { await this.network.send(peer, message) },
       components.logger.forComponent('cairn:bitswap:engine'), init)
+    this.gateways = (init.gateways ?? []).map(url => new TrustlessGateway(url, { maxBlockSize: init.httpMaxBlockSize }))
     this.defaultSession = new Session(this.context(), this.wants, init)
   }
 
@@ -176,7 +183,9 @@ export class Bitswap {
       routing: this.components.routing,
       connectedPeers: () => [...this.peers.values()],
       sendWants: (peer, wants) => { this.sendWants(peer, wants) },
-      connect: async (info, options) => { await this.connect(info, options) }
+      connect: async (info, options) => { await this.connect(info, options) },
+      gateways: this.gateways,
+      deliver: (want, bytes, from) => { this.accept(want, bytes, from) }
     }
   }
 
@@ -242,21 +251,35 @@ export class Bitswap {
         }
         continue
       }
-      this.wants.delete(key)
-      this.remember(key)
-      this.stats.blocksReceived++
-      this.stats.dataReceived += block.bytes.byteLength
-      want.session.onBlock(peer, want, block.bytes.byteLength)
-      for (const waiter of want.waiters) waiter.resolve(block.bytes)
-      want.waiters.clear()
-      for (const [k, asked] of want.asked) {
-        if (k === peer.toString()) continue
-        let entry = cancels.get(k)
-        if (entry == null) cancels.set(k, entry = { peer: asked, wants: [] })
-        entry.wants.push({ cid: want.cid, priority: 1, cancel: true, wantType: 'block', sendDontHave: false })
-      }
+      this.settle(want, block.bytes, peer, cancels)
     }
     for (const { peer: to, wants } of cancels.values()) this.sendWants(to, wants)
+  }
+
+  /** A block for `want` arrived by HTTP: settled like a Bitswap block, cancels sent at once. */
+  private accept (want: Want, bytes: Uint8Array, from: string): void {
+    if (this.wants.get(want.key) !== want) return
+    const cancels = new Map<string, { peer: PeerId, wants: WantEntry[] }>()
+    this.settle(want, bytes, from, cancels)
+    for (const { peer: to, wants } of cancels.values()) this.sendWants(to, wants)
+  }
+
+  /** Hands the bytes to every waiter, and collects cancels for the peers that were asked. */
+  private settle (want: Want, bytes: Uint8Array, from: PeerId | string, cancels: Map<string, { peer: PeerId, wants: WantEntry[] }>): void {
+    this.wants.delete(want.key)
+    this.remember(want.key)
+    this.stats.blocksReceived++
+    this.stats.dataReceived += bytes.byteLength
+    want.session.onBlock(from, want, bytes.byteLength)
+    for (const waiter of want.waiters) waiter.resolve(bytes)
+    want.waiters.clear()
+    const fromKey = from.toString()
+    for (const [k, asked] of want.asked) {
+      if (k === fromKey) continue
+      let entry = cancels.get(k)
+      if (entry == null) cancels.set(k, entry = { peer: asked, wants: [] })
+      entry.wants.push({ cid: want.cid, priority: 1, cancel: true, wantType: 'block', sendDontHave: false })
+    }
   }
 
   private remember (key: string): void {

@@ -13,6 +13,7 @@
  */
 import { DEFAULT_DONT_HAVE_TIMEOUT, DEFAULT_MAX_PROVIDERS, DEFAULT_PROVIDER_SEARCH_DELAY } from './constants.ts'
 import { multihashKey, type WantEntry } from './message.ts'
+import type { TrustlessGateway } from './http-retrieval.ts'
 import type { PeerInfo, Routing } from '../routing/index.ts'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -28,6 +29,10 @@ export interface WantContext {
   sendWants(peer: PeerId, wants: WantEntry[]): void
   /** Dials a provider at the addresses routing gave (or those the peer store knows). */
   connect(peer: PeerInfo, options?: AbortOptions): Promise<void>
+  /** Trustless gateways every session may fetch from, beside Bitswap peers. */
+  gateways: TrustlessGateway[]
+  /** A block fetched outside Bitswap (HTTP) for `want`: hand it to the waiters, as a Bitswap block. */
+  deliver(want: Want, bytes: Uint8Array, from: string): void
 }
 
 /** Options of a session; each has a `DEFAULT_*` constant. */
@@ -78,7 +83,12 @@ export class Want {
 }
 
 interface SessionPeer {
-  id: PeerId
+  /** The peer ID string, or `http:` and the gateway's URL. */
+  key: string
+  /** A Bitswap peer's ID; absent for a gateway. */
+  id?: PeerId
+  /** A trustless gateway, asked over HTTP instead of Bitswap. */
+  gateway?: TrustlessGateway
   /** Want-blocks out to it. */
   inflight: number
   /** Bytes per millisecond it has delivered at (moving average), 0 until known. */
@@ -120,6 +130,10 @@ export class Session {
     this.maxProviders = init.maxProviders ?? DEFAULT_MAX_PROVIDERS
     this.haveFanout = init.haveFanout ?? 4
     this.maxInflight = init.maxInflightPerPeer ?? DEFAULT_MAX_INFLIGHT_PER_PEER
+    for (const gateway of ctx.gateways) {
+      const key = `http:${gateway.url}`
+      this.peers.set(key, { key, gateway, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0, lastDelivery: 0 })
+    }
   }
 
   /** The bytes of `cid` from the network: verified against its multihash on arrival. */
@@ -161,7 +175,7 @@ export class Session {
     const key = peer.toString()
     let p = this.peers.get(key)
     if (p == null) {
-      p = { id: peer, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0, lastDelivery: 0 }
+      p = { key, id: peer, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0, lastDelivery: 0 }
       this.peers.set(key, p)
       this.ctx.log('session: peer %p joined', peer)
       // a new peer may take wants that were waiting for someone to ask
@@ -170,8 +184,8 @@ export class Session {
     return p
   }
 
-  /** A peer is gone: its want-blocks move on. */
-  removePeer (peer: PeerId): void {
+  /** A peer is gone (or a gateway failed too often): its want-blocks move on. */
+  removePeer (peer: PeerId | string): void {
     const key = peer.toString()
     if (!this.peers.delete(key)) return
     for (const want of this.wants.values()) {
@@ -210,19 +224,24 @@ export class Session {
     if (best == null && candidates > 0) return // session peers may have it: wait for a free slot
     if (best != null) {
       this.waiting.delete(want)
-      const key = best.id.toString()
+      const key = best.key
       want.blockPeer = key
       want.blockSentAt = Date.now()
       best.inflight++
-      want.asked.set(key, best.id)
-      this.ctx.sendWants(best.id, [{ cid: want.cid, priority: 1, cancel: false, wantType: 'block', sendDontHave: true }])
-      want.timer = setTimeout(() => { this.onDontHave(best.id, want) }, this.dontHaveTimeout)
+      if (best.gateway != null) {
+        this.fetchOverHttp(want, best, best.gateway)
+        return
+      }
+      const id = best.id!
+      want.asked.set(key, id)
+      this.ctx.sendWants(id, [{ cid: want.cid, priority: 1, cancel: false, wantType: 'block', sendDontHave: true }])
+      want.timer = setTimeout(() => { this.onDontHave(key, want) }, this.dontHaveTimeout)
       want.timer.unref?.()
       let fanout = 0
       for (const p of this.peers.values()) {
         if (fanout >= this.haveFanout) break
-        const k = p.id.toString()
-        if (k === key || want.asked.has(k) || want.dontHaves.has(k)) continue
+        const k = p.key
+        if (p.id == null || k === key || want.asked.has(k) || want.dontHaves.has(k)) continue
         want.asked.set(k, p.id)
         this.ctx.sendWants(p.id, [{ cid: want.cid, priority: 1, cancel: false, wantType: 'have', sendDontHave: true }])
         fanout++
@@ -252,8 +271,23 @@ export class Session {
     this.schedule(want)
   }
 
+  /** Asks a gateway for the block; a miss counts as DONT_HAVE, a hit as the block. */
+  private fetchOverHttp (want: Want, peer: SessionPeer, gateway: TrustlessGateway): void {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dontHaveTimeout * 6)])
+    gateway.get(want.cid, { signal }).then(bytes => {
+      if (this.wants.get(want.key) === want) this.ctx.deliver(want, bytes, peer.key)
+    }, err => {
+      this.ctx.log('session: %s has no %c: %e', gateway.url, want.cid, err)
+      if (this.wants.get(want.key) === want) this.onDontHave(peer.key, want)
+    })
+    // discovery goes on meanwhile, in case the gateway does not have it
+    let libp2pPeers = 0
+    for (const p of this.peers.values()) if (p.id != null) libp2pPeers++
+    if (libp2pPeers === 0) this.findProviders(want)
+  }
+
   /** A peer said it does not have the block (or did not answer in time). */
-  onDontHave (peer: PeerId, want: Want): void {
+  onDontHave (peer: PeerId | string, want: Want): void {
     const key = peer.toString()
     want.dontHaves.add(key)
     want.haves.delete(key)
@@ -269,10 +303,14 @@ export class Session {
     this.pump()
   }
 
-  /** The block arrived from `peer`. */
-  onBlock (peer: PeerId, want: Want, bytes: number): void {
+  /** The block arrived from `peer` (a peer ID, or a gateway's `http:` key). */
+  onBlock (peer: PeerId | string, want: Want, bytes: number): void {
     const key = peer.toString()
-    const p = this.peers.get(key) ?? this.addPeer(peer)
+    const p = this.peers.get(key) ?? (typeof peer === 'string' ? undefined : this.addPeer(peer))
+    if (p == null) {
+      this.release(want)
+      return
+    }
     p.consecutiveDontHaves = 0
     p.blocks++
     // delivery rate while the peer is busy: bytes over the time since its last block
@@ -314,7 +352,7 @@ export class Session {
     let best: SessionPeer | undefined
     let bestCost = Infinity
     for (const p of this.peers.values()) {
-      const key = p.id.toString()
+      const key = p.key
       if (want.dontHaves.has(key) || p.inflight >= this.maxInflight) continue
       // an unmeasured peer is assumed as fast as the fastest, so it gets tried
       const rate = p.rate > 0 ? p.rate : (known > 0 ? known : 1)
