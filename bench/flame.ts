@@ -25,6 +25,11 @@ interface Profile {
 const args = flags(process.argv.slice(2))
 const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--top')
 const TOP = Number(args.top ?? 25)
+/**
+ * The checkout's root as a file URL (this file is `<root>/bench/flame.ts`): profile URLs under it
+ * are shown relative to it, wherever the repository was cloned.
+ */
+const CHECKOUT = new URL('../', import.meta.url).href
 
 function where (url: string): string {
   if (url === '') return '(native/V8)'
@@ -34,8 +39,7 @@ function where (url: string): string {
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]
   }
   if (url.startsWith('node:')) return url
-  const main = url.indexOf('/work/main/')
-  return main !== -1 ? url.slice(main + '/work/main/'.length) : url
+  return url.startsWith(CHECKOUT) ? url.slice(CHECKOUT.length) : url
 }
 
 for (const file of files) {

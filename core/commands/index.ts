@@ -8,7 +8,11 @@ import { init, version } from './init.ts'
 import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
 import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
 import { filesStat } from './files-stat.ts'
-import { NETWORK_COMMANDS } from './network.ts'
+import { id } from './id.ts'
+import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from './swarm.ts'
+import { pingCommand } from './ping.ts'
+import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from './bootstrap.ts'
+import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
 
 /**
@@ -24,7 +28,11 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   dagPut, dagGet, dagExport, dagImport, dagStat,
   config, configShow, configProfileApply,
   filesStat, shutdown,
-  ...NETWORK_COMMANDS
+  id,
+  swarmPeers, swarmConnect, swarmDisconnect, swarmAddrs, swarmAddrsLocal,
+  pingCommand,
+  bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
+  statsBw
 ]
 
 /** Finds a command by its path (`pin add`). */

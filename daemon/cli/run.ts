@@ -1,17 +1,18 @@
-import { AbortedError, ApiUnreachableError, CairnError, InvalidArgumentError, messageOf, RepoLockedError, TimeoutError } from '../../errors/index.ts'
-import {
-  checkArgs, openNode, parseOptions, type Command, type CommandInput, type CoreNode
-} from '../../core/index.ts'
-import { readFile } from 'node:fs/promises'
-import { initRepo, isInitialized, parseDuration, repoPathFromEnv, repoPaths } from '../../repo/index.ts'
-import type { RpcClient } from '../../http-api/index.ts'
-import { version } from '../../core/commands/init.ts'
+/**
+ * One CLI command from start to exit code: options and inputs, where it runs (target.ts), and how
+ * its output is printed (a value, a stream of values, files, or bytes).
+ */
 import { resolve as resolvePath } from 'node:path'
+import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
+import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
+import { parseDuration, repoPathFromEnv } from '../../repo/index.ts'
+import type { RpcClient } from '../../http-api/index.ts'
 import type { ExportEntry } from '../../dag/index.ts'
 import { parsePath } from '../../dag/path.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
+import { chooseTarget } from './target.ts'
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -23,57 +24,6 @@ export function escapeControl (text: string): string {
     return `\\x${code.toString(16).padStart(2, '0')}`
   })
 }
-
-/** The RPC client, loaded only when a daemon is to be used (not by every offline command). */
-async function rpcClient (): Promise<typeof import('../../http-api/rpc-client.ts').createRpcClient> {
-  return (await import('../../http-api/rpc-client.ts')).createRpcClient
-}
-
-/**
- * Where a command runs, decided by the repo lock (not by the api file): `--api`/`CAIRN_API` name
- * a daemon explicitly; else a free lock means opening the repo here (a stale api file is
- * ignored); a held lock with an api file that answers means the daemon's RPC API; a held lock
- * otherwise is an error naming the holder.
- */
-async function chooseTarget (command: Command, repoPath: string, rawOptions: Record<string, unknown>): Promise<{ kind: 'local', node: CoreNode } | { kind: 'remote', client: RpcClient }> {
-  const auth = (rawOptions['api-auth'] as string | undefined) ?? process.env.CAIRN_API_AUTH
-  const explicit = (rawOptions.api as string | undefined) ?? process.env.CAIRN_API
-  if (explicit != null && explicit !== '') {
-    if (command.localOnly === true) throw new InvalidArgumentError(`cairn ${command.path} cannot run through --api`)
-    return { kind: 'remote', client: (await rpcClient())({ api: explicit, auth }) }
-  }
-  if (!(await isInitialized(repoPath))) {
-    process.stderr.write(`initializing a new repo at ${repoPath}\n`)
-    await initRepo(repoPath)
-  }
-  try {
-    return { kind: 'local', node: await openNode(repoPath, { offline: true, command: `cairn ${command.path}` }) }
-  } catch (err) {
-    if ((err as { name?: string }).name !== RepoLockedError.name || command.localOnly === true) throw err
-    const api = await readFile(repoPaths(repoPath).api, 'utf8').catch(() => undefined)
-    if (api == null || api.trim() === '') throw err
-    const client = (await rpcClient())({ api: api.trim(), auth })
-    if (!(await answers(client))) {
-      client.close()
-      throw err
-    }
-    return { kind: 'remote', client }
-  }
-}
-
-/** True if a daemon answers at the client's address (an error answer such as 401 counts). */
-async function answers (client: RpcClient): Promise<boolean> {
-  try {
-    await client.run(version, [], {}, {}, AbortSignal.timeout(API_PROBE_TIMEOUT_MS))
-    return true
-  } catch (err) {
-    const name = (err as { name?: string }).name
-    return name !== ApiUnreachableError.name && name !== 'TimeoutError' && name !== 'AbortError'
-  }
-}
-
-/** How long the CLI waits for a daemon's API to answer before calling the lock an error. */
-const API_PROBE_TIMEOUT_MS = 5000
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
 function defaultOutputName (path: string): string {
@@ -107,20 +57,183 @@ async function buildInput (command: Command, args: string[], options: Record<str
   return { input: {}, args }
 }
 
+/** A command's progress bar on stderr, drawn only when progress is shown; otherwise it does nothing. */
+interface ProgressDisplay {
+  /** Starts a bar for `total` bytes (unknown: undefined), replacing any bar shown. */
+  start(total: number | undefined): void
+  /** Moves the bar to `bytes`, starting one of unknown size if none is shown. */
+  update(bytes: number): void
+  stop(): void
+}
+
 /**
- * Runs one command from the CLI: opens the repo directly (creating the default one on first
- * use), runs the command from the table, and prints its output. Returns the exit code.
+ * Whether a command shows progress: it reports some, no quiet option is given, and `--progress`
+ * asks for it or stderr is a terminal.
  */
-export async function runCli (command: Command, rawArgs: string[], rawOptions: Record<string, unknown>): Promise<number> {
-  const controller = new AbortController()
+function wantsProgress (command: Command, options: Record<string, unknown>): boolean {
+  return command.progress != null && options.quiet !== true && options['quieter'] !== true &&
+    options.silent !== true && (options.progress === true || (options.progress !== false && process.stderr.isTTY === true))
+}
+
+/**
+ * The progress display for a command. The bar's module is loaded only where it is drawn: start-up
+ * is most of a small command's time.
+ */
+async function progressDisplay (show: boolean): Promise<ProgressDisplay> {
+  const progress = show ? await import('./progress.ts') : undefined
+  let bar: ProgressBar | undefined
+  return {
+    start (total) { bar = progress?.createProgressBar(total) },
+    update (bytes) {
+      if (bar == null) bar = progress?.createProgressBar(undefined)
+      bar?.update(bytes)
+    },
+    stop () { bar?.stop() }
+  }
+}
+
+/**
+ * Stops the command at the first Ctrl-C or SIGTERM (an AbortedError on `controller`) and exits at
+ * once on the second, for a command that does not stop. Returns the function that stops watching.
+ */
+function watchInterrupts (controller: AbortController): () => void {
   let interrupted = false
-  const onSigint = (): void => {
+  const onSignal = (): void => {
     if (interrupted) process.exit(130)
     interrupted = true
     controller.abort(new AbortedError('interrupted'))
   }
-  process.on('SIGINT', onSigint)
-  process.on('SIGTERM', onSigint)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return () => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/** The command's signal: aborted by an interrupt, or when `--timeout` (if given) runs out. */
+function commandSignal (interrupt: AbortSignal, rawOptions: Record<string, unknown>): AbortSignal {
+  const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
+  return timeout != null
+    ? AbortSignal.any([interrupt, AbortSignal.timeout(timeout)])
+    : interrupt
+}
+
+/** `--enc` takes text (the default) or json. */
+function checkEncoding (rawOptions: Record<string, unknown>): void {
+  if (rawOptions.enc != null && rawOptions.enc !== 'json' && rawOptions.enc !== 'text') {
+    throw new CairnError(`--enc takes text or json, not "${String(rawOptions.enc)}"`)
+  }
+}
+
+/** How one value of a command's output is printed: JSON with `--enc=json`, else its text form. */
+type Render = (value: unknown) => string | undefined
+
+function renderer (command: Command, options: Record<string, unknown>, json: boolean): Render {
+  return (value) => {
+    if (json) return JSON.stringify(value)
+    const text = command.text?.(value, options)
+    return text?.split('\n').map(escapeControl).join('\n')
+  }
+}
+
+/** Where a command's output goes, and how it is printed. */
+interface OutputContext {
+  command: Command
+  args: string[]
+  options: Record<string, unknown>
+  render: Render
+  json: boolean
+  progress: ProgressDisplay
+  signal: AbortSignal
+  /** Bytes come from a daemon: lent chunks, each written out before the next is read into. */
+  remote: boolean
+  /** The byte output opened before anything touched `process.stdout`, for `bytes` commands. */
+  bytesOut: ByteOutput | undefined
+  onStdoutError: () => void
+}
+
+/** Prints a command's result the way its `output` kind says. */
+async function printResult (result: unknown, context: OutputContext): Promise<void> {
+  switch (context.command.output) {
+    case 'value': return await printValue(result as Promise<unknown>, context)
+    case 'stream': return await printStream(result as AsyncIterable<unknown>, context)
+    case 'entries': return await saveEntries(result as AsyncIterable<ExportEntry>, context)
+    default: return await writeBytes(result as AsyncIterable<Uint8Array>, context)
+  }
+}
+
+/** One value: its text on a line of its own, nothing when it has none. */
+async function printValue (result: Promise<unknown>, { render }: OutputContext): Promise<void> {
+  const text = render(await result)
+  if (text != null && text !== '') await writeStdout(text + '\n')
+}
+
+/**
+ * A stream of values, one line each, until stdout closes. Progress values move the bar and are
+ * printed only as JSON.
+ */
+async function printStream (result: AsyncIterable<unknown>, { command, render, json, progress }: OutputContext): Promise<void> {
+  for await (const value of result) {
+    const bytes = command.progress?.(value)
+    if (bytes != null) {
+      progress.update(bytes)
+      if (!json) continue
+    }
+    const text = render(value)
+    if (text != null && text !== '') {
+      if (!(await writeStdout(text + '\n'))) break
+    }
+  }
+}
+
+/** Files and folders (`get`), written under `-o` or the path's last name. */
+async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options, signal }: OutputContext): Promise<void> {
+  const out = typeof options.output === 'string' && options.output !== ''
+    ? options.output
+    : defaultOutputName(args[0])
+  await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+  // loaded only where used: start-up is most of a small command's time
+  const { extract } = await import('./extract.ts')
+  await extract(result, resolvePath(out), { signal })
+}
+
+/** Raw bytes (`cat`), until stdout closes. */
+async function writeBytes (result: AsyncIterable<Uint8Array>, { remote, bytesOut, onStdoutError }: OutputContext): Promise<void> {
+  const out = bytesOut ?? createByteOutput(onStdoutError)
+  for await (const chunk of result) {
+    if (!(await out.write(chunk)) || (remote && !(await out.flush()))) break
+  }
+  await out.flush()
+}
+
+/**
+ * Prints why a command failed and returns its exit code: an interrupt or a `--timeout` is named
+ * as such, whichever layer noticed it first; a reader that closed stdout is not a failure.
+ */
+function reportFailure (err: unknown, interrupt: AbortSignal, signal: AbortSignal | undefined, rawOptions: Record<string, unknown>): number {
+  if (process.stdout.destroyed && (err as { name?: string }).name === 'AbortedError') {
+    return 0
+  }
+  let message = messageOf(err)
+  if (interrupt.aborted) {
+    message = messageOf(interrupt.reason)
+  } else if (signal?.aborted === true) {
+    message = new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`).message
+  }
+  process.stderr.write(`Error: ${escapeControl(message)}\n`)
+  if (process.env.CAIRN_DEBUG_STACK === '1') process.stderr.write(`${(err as Error).stack}\n`)
+  return 1
+}
+
+/**
+ * Runs one command from the CLI: opens the repo directly (creating the default one on first
+ * use) or goes through the daemon that holds it, runs the command from the table, and prints its
+ * output. Returns the exit code.
+ */
+export async function runCli (command: Command, rawArgs: string[], rawOptions: Record<string, unknown>): Promise<number> {
+  const controller = new AbortController()
+  const stopWatching = watchInterrupts(controller)
   const onStdoutError = (): void => { controller.abort(new AbortedError('output closed')) }
   // a command that prints bytes writes them past `process.stdout` where it can (see output.ts):
   // that must be decided before anything touches `process.stdout`
@@ -131,97 +244,38 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
   let node: CoreNode | undefined
   let client: RpcClient | undefined
   let signal: AbortSignal | undefined
-  let bar: ProgressBar | undefined
+  let progress: ProgressDisplay | undefined
   const json = rawOptions.enc === 'json'
   try {
-    if (rawOptions.enc != null && rawOptions.enc !== 'json' && rawOptions.enc !== 'text') {
-      throw new CairnError(`--enc takes text or json, not "${String(rawOptions.enc)}"`)
-    }
-    const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
-    signal = timeout != null
-      ? AbortSignal.any([controller.signal, AbortSignal.timeout(timeout)])
-      : controller.signal
+    checkEncoding(rawOptions)
+    signal = commandSignal(controller.signal, rawOptions)
     checkArgs(command, rawArgs)
     const options = parseOptions(command, rawOptions)
-
-    const showProgress = command.progress != null && options.quiet !== true && options['quieter'] !== true &&
-      options.silent !== true && (options.progress === true || (options.progress !== false && process.stderr.isTTY === true))
-    // the progress bar and `get`'s extraction are loaded only where used: start-up is most of a
-    // small command's time
-    const progress = showProgress ? await import('./progress.ts') : undefined
+    const showProgress = wantsProgress(command, options)
+    const display = progress = await progressDisplay(showProgress)
     if (showProgress) options.progress = true
-    const { input, args } = await buildInput(command, rawArgs, options, signal, (total) => {
-      bar = progress?.createProgressBar(total)
-    })
+    const { input, args } = await buildInput(command, rawArgs, options, signal, (total) => { display.start(total) })
 
     const repoPath = repoPathFromEnv()
-    let remote: RpcClient | undefined
     if (command.needsRepo !== false) {
       const target = await chooseTarget(command, repoPath, rawOptions)
-      if (target.kind === 'remote') remote = client = target.client
+      if (target.kind === 'remote') client = target.client
       else node = target.node
     }
-
-    const request = { node: node as CoreNode, args, options, input, signal, repoPath }
-    const render = (value: unknown): string | undefined => {
-      if (json) return JSON.stringify(value)
-      const text = command.text?.(value, options)
-      return text?.split('\n').map(escapeControl).join('\n')
-    }
-    // bytes from a daemon come in lent chunks, each written out before the next is read into
-    const result = remote != null
-      ? remote.run(command, args, options, input, signal, { reuseMemory: true })
-      : command.run(request)
-    if (command.output === 'value') {
-      const text = render(await (result as Promise<unknown>))
-      if (text != null && text !== '') await writeStdout(text + '\n')
-    } else if (command.output === 'stream') {
-      for await (const value of result as AsyncIterable<unknown>) {
-        const bytes = command.progress?.(value)
-        if (bytes != null) {
-          if (bar == null) bar = progress?.createProgressBar(undefined)
-          bar?.update(bytes)
-          if (!json) continue
-        }
-        const text = render(value)
-        if (text != null && text !== '') {
-          if (!(await writeStdout(text + '\n'))) break
-        }
-      }
-    } else if (command.output === 'entries') {
-      const out = typeof options.output === 'string' && options.output !== ''
-        ? options.output
-        : defaultOutputName(args[0])
-      await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
-      const { extract } = await import('./extract.ts')
-      await extract(result as AsyncIterable<ExportEntry>, resolvePath(out), { signal })
-    } else {
-      const out = bytesOut ?? createByteOutput(onStdoutError)
-      for await (const chunk of result as AsyncIterable<Uint8Array>) {
-        if (!(await out.write(chunk)) || (remote != null && !(await out.flush()))) break
-      }
-      await out.flush()
-    }
-    bar?.stop()
+    const result = client != null
+      ? client.run(command, args, options, input, signal, { reuseMemory: true })
+      : command.run({ node: node as CoreNode, args, options, input, signal, repoPath })
+    await printResult(result, {
+      command, args, options, render: renderer(command, options, json), json, progress: display, signal,
+      remote: client != null, bytesOut, onStdoutError
+    })
+    progress.stop()
     return 0
   } catch (err) {
-    bar?.stop()
-    if (process.stdout.destroyed && (err as { name?: string }).name === 'AbortedError') {
-      return 0
-    }
-    let message = messageOf(err)
-    if (controller.signal.aborted) {
-      // interrupted: say so, whatever layer noticed first
-      message = messageOf(controller.signal.reason)
-    } else if (signal?.aborted === true) {
-      message = new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`).message
-    }
-    process.stderr.write(`Error: ${escapeControl(message)}\n`)
-    if (process.env.CAIRN_DEBUG_STACK === '1') process.stderr.write(`${(err as Error).stack}\n`)
-    return 1
+    progress?.stop()
+    return reportFailure(err, controller.signal, signal, rawOptions)
   } finally {
-    process.off('SIGINT', onSigint)
-    process.off('SIGTERM', onSigint)
+    stopWatching()
     await node?.close()
     client?.close()
     // a stdin left open (nothing was piped in, or the command gave up early) must not keep

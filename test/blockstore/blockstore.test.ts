@@ -15,6 +15,7 @@ import {
 import { RecentBlocks } from '../../blockstore/recent-blocks.ts'
 import type { Block, BlockstoreInit, PackBlockstore } from '../../blockstore/index.ts'
 import { blockOf, collect, randomBlock, sameBytes, tempDir } from './helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 let dir: { path: string, remove: () => Promise<void> }
 const stores: PackBlockstore[] = []
@@ -248,9 +249,8 @@ describe('blockstore', () => {
       const reads = await Promise.all(blocks.map(block => store.get(block.cid)))
       reads.forEach((bytes, i) => expect(sameBytes(bytes, blocks[i].bytes)).toBe(true))
     }
-    await new Promise(resolve => setTimeout(resolve, 20))
     // in-flight reads may briefly hold more; once idle, at most two are kept
-    expect(await openFds()).toBeLessThanOrEqual(before + 2)
+    await waitFor(async () => (await openFds()) <= before + 2, { message: () => `at most ${before + 2} open descriptors` })
   })
 
   it('appends after the real end of a pack that a crash left garbage in', async () => {

@@ -7,7 +7,8 @@ import {
   resolveGcInit
 } from '../../blockstore/index.ts'
 import type { Block, GarbageCollector, Leases, PackBlockstore, Pins } from '../../blockstore/index.ts'
-import { collect, dagPbNode, randomBlock, smallDag, tempDir, waitFor } from './helpers.ts'
+import { collect, dagPbNode, randomBlock, smallDag, tempDir } from './helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 let dir: { path: string, remove: () => Promise<void> }
 let store: PackBlockstore

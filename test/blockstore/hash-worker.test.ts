@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Sha256Worker, ownsBuffer } from '../../blockstore/hash-worker.ts'
-import { waitFor } from './helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 describe('Sha256Worker', () => {
   let worker: Sha256Worker | undefined

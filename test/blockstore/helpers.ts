@@ -52,15 +52,6 @@ export function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 }
 
-/** Resolves when `condition` holds, polling until `timeout` ms pass. */
-export async function waitFor (condition: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise(resolve => setTimeout(resolve, 5))
-  }
-}
-
 /** Everything an async iterable yields. */
 export async function collect<T> (iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []

@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { publicKeyToProtobuf, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm, formatGoDuration, humanBytes, id, pingCommand,
-  statsBw, swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers
-} from '../../core/commands/network.ts'
+import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from '../../core/commands/bootstrap.ts'
+import { id } from '../../core/commands/id.ts'
+import { formatGoDuration, humanBytes } from '../../core/commands/kubo-format.ts'
+import { pingCommand } from '../../core/commands/ping.ts'
+import { statsBw } from '../../core/commands/stats.ts'
+import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from '../../core/commands/swarm.ts'
 import {
   AGENT_VERSION, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP, resolveHostOptions
 } from '../../core/libp2p/index.ts'

@@ -10,12 +10,14 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  id, pingCommand, statsBw, swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers
-} from '../../core/commands/network.ts'
+import { id } from '../../core/commands/id.ts'
+import { pingCommand } from '../../core/commands/ping.ts'
+import { statsBw } from '../../core/commands/stats.ts'
+import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from '../../core/commands/swarm.ts'
 import { parseOptions, type Command } from '../../core/command.ts'
 import { AGENT_VERSION, createHost, PING_PROTOCOL, type CairnHost } from '../../core/libp2p/index.ts'
-import { memoryNode, runCommand, testConfig, waitFor, type TestNode } from './host-helpers.ts'
+import { memoryNode, runCommand, testConfig, type TestNode } from './host-helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 import type { CoreNode } from '../../core/node.ts'
 import type { IdentifyResult } from '@libp2p/interface'
 
@@ -77,7 +79,7 @@ describe('two Cairn hosts on loopback', () => {
     const [fromA] = await waitFor(async () => {
       const result = await runCommand(swarmPeers, a.node, [], { verbose: true })
       return result[0].Peers.length === 1 && result
-    }, 'a to see b')
+    }, { message: 'a to see b' })
     expect(fromA.Peers[0]).toMatchObject({ Peer: b.host.peerId.toString(), Direction: 1, Muxer: '/yamux/1.0.0' })
     expect(fromA.Peers[0].Addr).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+$/)
     expect(swarmPeers.text?.(fromA, {})).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\S+ \S+ inbound/)
@@ -85,7 +87,7 @@ describe('two Cairn hosts on loopback', () => {
     const remote = await waitFor(async () => {
       const [info] = await runCommand(id, b.node, [a.host.peerId.toString()])
       return info.Protocols.includes(TEST_PROTOCOL) && info
-    }, 'identify to tell b about a')
+    }, { message: 'identify to tell b about a' })
     const [self] = await runCommand(id, a.node)
     expect(remote).toEqual(self)
 
@@ -127,7 +129,7 @@ describe('two Cairn hosts on loopback', () => {
     const target = `/p2p/${a.host.peerId.toString()}`
     expect(await runCommand(swarmDisconnect, b.node, [target])).toEqual([{ Strings: [`disconnect ${a.host.peerId.toString()} success`] }])
     expect((await runCommand(swarmPeers, b.node))[0].Peers).toEqual([])
-    await waitFor(async () => (await runCommand(swarmPeers, a.node))[0].Peers.length === 0, 'a to see the disconnect')
+    await waitFor(async () => (await runCommand(swarmPeers, a.node))[0].Peers.length === 0, { message: 'a to see the disconnect' })
     await expect(runCommand(swarmDisconnect, b.node, [target])).rejects.toMatchObject({
       name: 'DialError', message: `disconnect ${a.host.peerId.toString()} failure: not connected`
     })
@@ -146,7 +148,7 @@ describe('two Cairn hosts on loopback', () => {
   it('dials the configured bootstrap peers on start', async () => {
     const { host } = await testHost({ Bootstrap: [a.host.getMultiaddrs()[0].toString()] })
     try {
-      await waitFor(() => host.connectionManager.getPeers().some(p => p.equals(a.host.peerId)), 'the bootstrap dial')
+      await waitFor(() => host.connectionManager.getPeers().some(p => p.equals(a.host.peerId)), { message: 'the bootstrap dial' })
     } finally {
       await host.stop()
     }
@@ -211,15 +213,15 @@ describe('the per-IP connection gater', () => {
       await clients[0].connectionManager.dial(address)
       await clients[1].connectionManager.dial(address)
       await expect(clients[2].connectionManager.dial(address)).rejects.toThrow()
-      await waitFor(() => gated.host.connectionManager.getPeers().length === 2, 'two connections at the gated host')
+      await waitFor(() => gated.host.connectionManager.getPeers().length === 2, { message: 'two connections at the gated host' })
       // the host is unharmed: existing connections work
       expect(await clients[0].ping(gated.host.peerId)).toBeGreaterThan(0)
       // a slot frees when a connection closes
       await clients[0].connectionManager.hangUp(gated.host.peerId)
-      await waitFor(() => gated.host.connectionManager.getPeers().length === 1, 'the hang-up to reach the gated host')
+      await waitFor(() => gated.host.connectionManager.getPeers().length === 1, { message: 'the hang-up to reach the gated host' })
       await clients[2].connectionManager.dial(address)
       const expected = [clients[1].peerId.toString(), clients[2].peerId.toString()].sort().join()
-      await waitFor(() => gated.host.connectionManager.getPeers().map(p => p.toString()).sort().join() === expected, 'the third client to be accepted')
+      await waitFor(() => gated.host.connectionManager.getPeers().map(p => p.toString()).sort().join() === expected, { message: 'the third client to be accepted' })
     } finally {
       await Promise.all(clients.map(client => client.stop()))
       await gated.host.stop()

@@ -5,39 +5,15 @@ import { randomBytes } from 'node:crypto'
 import { open, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { captureOutput, createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { GATEWAY_CONFORMANCE_FIXTURES } from '../helpers/fixtures.ts'
+import { waitFor } from '../helpers/wait.ts'
 
-const FIXTURES = new URL('../../../shared/fixtures/gateway-conformance/', import.meta.url)
+const FIXTURES = GATEWAY_CONFORMANCE_FIXTURES
 
-/** Waits until the child has printed `text` on stderr or stdout, or fails after a deadline. */
-async function waitForOutput (child: import('node:child_process').ChildProcess, predicate: (out: string) => boolean, ms = 30_000): Promise<string> {
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
-  const deadline = Date.now() + ms
-  while (!predicate(out)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting; output so far: ${out}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-  return out
-}
-
-/** Total bytes in the repo's pack files: grows while an add writes. */
-async function packBytes (repo: TestRepo): Promise<number> {
-  const dir = join(repo.path, 'blocks', 'packs')
-  let total = 0
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    total += (await readFile(join(dir, name))).byteLength
-  }
-  return total
-}
-
+/** Waits until the repo's pack files hold more than `beyond` bytes: the add has written blocks. */
 async function waitForPackGrowth (repo: TestRepo, beyond: number): Promise<void> {
-  const deadline = Date.now() + 30_000
-  while ((await packBytes(repo)) <= beyond) {
-    if (Date.now() > deadline) throw new Error('the add never wrote a block')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  await waitFor(async () => (await packBytes(repo.path)) > beyond, { timeout: 30_000, message: 'the add to write a block' })
 }
 
 describe('cairn CLI faults', () => {
@@ -48,7 +24,7 @@ describe('cairn CLI faults', () => {
   it('survives kill -9 during a large add: verify passes, no pin is dangling, the add works again', async () => {
     const file = join(repo.dir, 'big.bin')
     await writeFile(file, randomBytes(48 * 1024 * 1024))
-    const before = await packBytes(repo)
+    const before = await packBytes(repo.path)
     const child = repo.spawn(['add', '--progress=false', file])
     await waitForPackGrowth(repo, before)
     child.kill('SIGKILL')
@@ -66,7 +42,7 @@ describe('cairn CLI faults', () => {
   it('leaves no pin and no stack trace when add is interrupted with Ctrl-C', async () => {
     const file = join(repo.dir, 'big.bin')
     await writeFile(file, randomBytes(48 * 1024 * 1024))
-    const before = await packBytes(repo)
+    const before = await packBytes(repo.path)
     const child = repo.spawn(['add', file])
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
@@ -86,7 +62,8 @@ describe('cairn CLI faults', () => {
       await repo.run(['add', '-Q', '--pin=false', '--chunker=size-1024'], { input: randomBytes(300_000) })
     }
     const child = repo.spawn(['repo', 'gc'])
-    await waitForOutput(child, out => out.includes('removed'))
+    const output = captureOutput(child)
+    await waitFor(() => output().includes('removed'), { timeout: 30_000, message: () => `gc to remove a block; output so far: ${output()}` })
     child.kill('SIGKILL')
     await new Promise(resolve => child.on('close', resolve))
     expect((await repo.run(['repo', 'verify'])).code).toBe(0)
@@ -121,7 +98,7 @@ describe('cairn CLI faults', () => {
   })
 
   it('rejects bad CARs, naming what was wrong, and stores nothing invalid', async () => {
-    const car = await readFile(new URL('trustless_gateway_car/subdir-with-two-single-block-files.car', FIXTURES))
+    const car = await readFile(join(FIXTURES, 'trustless_gateway_car', 'subdir-with-two-single-block-files.car'))
     const truncated = car.subarray(0, car.byteLength - 10)
     const cut = await repo.run(['dag', 'import'], { input: truncated })
     expect(cut.code).toBe(1)
@@ -140,10 +117,10 @@ describe('cairn CLI faults', () => {
 
   it('imports every conformance fixture CAR', async () => {
     const files: string[] = []
-    const walk = async (dir: URL): Promise<void> => {
+    const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
-        if (entry.isDirectory()) await walk(new URL(`${entry.name}/`, dir))
-        else if (entry.name.endsWith('.car')) files.push(new URL(entry.name, dir).pathname)
+        if (entry.isDirectory()) await walk(join(dir, entry.name))
+        else if (entry.name.endsWith('.car')) files.push(join(dir, entry.name))
       }
     }
     await walk(FIXTURES)

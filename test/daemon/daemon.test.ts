@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { captureOutput, createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 interface RunningDaemon {
   child: ChildProcess
@@ -16,19 +17,18 @@ interface RunningDaemon {
 
 async function startDaemon (repo: TestRepo, args: string[] = []): Promise<RunningDaemon> {
   const child = repo.spawn(['daemon', ...args])
-  let output = ''
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+  const output = captureOutput(child)
   const exited = new Promise<number | null>(resolve => child.on('close', (code) => { resolve(code) }))
-  const deadline = Date.now() + 30_000
-  while (!output.includes('Daemon is ready')) {
-    if (Date.now() > deadline || child.exitCode != null) {
-      child.kill('SIGKILL')
-      throw new Error(`daemon did not start: ${output}`)
-    }
-    await new Promise(resolve => setTimeout(resolve, 50))
+  try {
+    await waitFor(() => {
+      if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode} before it was ready: ${output()}`)
+      return output().includes('Daemon is ready')
+    }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
   }
-  return { child, output: () => output, exited }
+  return { child, output, exited }
 }
 
 async function exists (path: string): Promise<boolean> {
@@ -146,11 +146,7 @@ describe('two cairn daemons', () => {
     expect(connect.code).toBe(0)
     expect(connect.out).toContain(`connect ${peerB} success`)
     expect((await a.run(['swarm', 'peers'])).out).toContain(peerB)
-    const deadline = Date.now() + 10_000
-    while (!(await b.run(['swarm', 'peers'])).out.includes(peerA)) {
-      if (Date.now() > deadline) throw new Error('b never saw a')
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
+    await waitFor(async () => (await b.run(['swarm', 'peers'])).out.includes(peerA), { interval: 100, message: 'b to see a' })
     const ping = await a.run(['ping', '-n', '1', peerB])
     expect(ping.code).toBe(0)
     expect(ping.out).toMatch(/Pong received: time=/)
@@ -201,8 +197,10 @@ describe('cairn daemon lifecycle', () => {
     const daemon = await startDaemon(repo)
     const big = join(repo.dir, 'big.bin')
     await writeFile(big, randomBytes(32 * 1024 * 1024))
+    const before = await packBytes(repo.path)
     const add = repo.spawn(['add', big])
-    await new Promise(resolve => setTimeout(resolve, 400))
+    // mid-add: the daemon has written some of the file's blocks
+    await waitFor(async () => (await packBytes(repo.path)) > before, { timeout: 30_000, message: 'the daemon to write the first blocks of the add' })
     daemon.child.kill('SIGKILL')
     await daemon.exited
     add.kill('SIGKILL')

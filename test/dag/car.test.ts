@@ -17,8 +17,9 @@ import type { Block, BlockGetter, BlockSink, PutOptions } from '../../blockstore
 import { MAX_BLOCK_SIZE } from '../../blockstore/types.ts'
 import { exportCar, importCar } from '../../dag/car.ts'
 import { missingBlocks } from '../../dag/dag-walk.ts'
+import { GATEWAY_CONFORMANCE_FIXTURES } from '../helpers/fixtures.ts'
 
-const FIXTURES = '/work/shared/fixtures/gateway-conformance'
+const FIXTURES = GATEWAY_CONFORMANCE_FIXTURES
 
 /** A Map-backed block store: a BlockGetter and BlockSink, plus the `put` the UnixFS importer calls. */
 class MemoryStore implements BlockGetter, BlockSink {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -87,4 +87,25 @@ export async function createTestRepo (options: { init?: boolean, profiles?: stri
     if (result.code !== 0) throw new Error(`cairn init failed: ${result.stderr}`)
   }
   return repo
+}
+
+/**
+ * Collects everything a child prints on stdout and stderr, from now on; the returned function
+ * gives the text so far (for waiting on a line, and for the error when it never comes).
+ */
+export function captureOutput (child: ChildProcess): () => string {
+  let output = ''
+  child.stdout?.on('data', (d: Buffer) => { output += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+  return () => output
+}
+
+/** Total bytes in a repo's pack files: grows while an add writes blocks. */
+export async function packBytes (repoPath: string): Promise<number> {
+  const dir = join(repoPath, 'blocks', 'packs')
+  let total = 0
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size
+  }
+  return total
 }

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 describe('cairn daemon gateway', () => {
   let repo: TestRepo
@@ -15,21 +16,18 @@ describe('cairn daemon gateway', () => {
 
   it('writes the gateway file, prints its address before "Daemon is ready", serves added content, and cleans up', async () => {
     const child = repo.spawn(['daemon', '--offline'])
-    let output = ''
-    child.stdout?.on('data', (d: Buffer) => { output += d.toString() })
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+    const output = captureOutput(child)
     const exited = new Promise<number | null>(resolve => child.on('close', code => { resolve(code) }))
     try {
-      const deadline = Date.now() + 30_000
-      while (!output.includes('Daemon is ready')) {
-        if (Date.now() > deadline || child.exitCode != null) throw new Error(`daemon did not start: ${output}`)
-        await new Promise(resolve => setTimeout(resolve, 50))
-      }
+      await waitFor(() => {
+        if (child.exitCode != null) throw new Error(`daemon did not start: ${output()}`)
+        return output().includes('Daemon is ready')
+      }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
       const address = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim()
       expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/[1-9]\d*$/)
       const line = `Gateway server listening on ${address}`
-      expect(output).toContain(line)
-      expect(output.indexOf(line)).toBeLessThan(output.indexOf('Daemon is ready'))
+      expect(output()).toContain(line)
+      expect(output().indexOf(line)).toBeLessThan(output().indexOf('Daemon is ready'))
       const port = address.split('/')[4]
 
       const data = randomBytes(700_000)

@@ -1,6 +1,6 @@
 /**
  * An in-process gateway on a real repo, listening on 127.0.0.1 with a random port, loaded with the
- * gateway-conformance fixture CARs as `../shared/fixtures/README.md` says (every `*.car` imported,
+ * gateway-conformance fixture CARs as `test/fixtures/gateway-conformance/README.md` says (every `*.car` imported,
  * no roots pinned).
  */
 import { createReadStream } from 'node:fs'
@@ -8,16 +8,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { CID } from 'multiformats/cid'
 import { openNode, type CoreNode } from '../../core/index.ts'
 import { importCar, resolve } from '../../dag/index.ts'
 import { createGatewayServer, type GatewayInit } from '../../http-api/index.ts'
 import { initRepo } from '../../repo/index.ts'
+import { GATEWAY_CONFORMANCE_FIXTURES } from '../helpers/fixtures.ts'
 
 /** The conformance suite's fixtures (v0.13.2). */
-export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/gateway-conformance/', import.meta.url))
+export const FIXTURES = GATEWAY_CONFORMANCE_FIXTURES
 
 /** Every `*.car` under the fixtures folder. */
 export async function fixtureCars (): Promise<string[]> {

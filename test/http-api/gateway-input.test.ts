@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BlockService } from '../../core/index.ts'
 import { gatewayStats } from '../../http-api/index.ts'
 import { startGateway, type GatewayFixture } from './gateway-helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 const FILES = 'bafybeihchr7vmgjaasntayyatmp5sv6xza57iy2h4xj7g46bpjij6yhrmy'
 const CACHE = 'bafybeib3ffl2teiqdncv3mkz4r23b5ctrwkzrrhctdbne6iboayxuxk5ui'
@@ -199,8 +200,7 @@ describe('operator knobs', () => {
     const busy = await startGateway({ maxConcurrentRequests: 2, retrievalTimeoutMs: 0 }, { fixtures: false, blocks: hanging.wrap })
     try {
       const slow = [busy.get(`/ipfs/${missing.toString()}`), busy.get(`/ipfs/${missing.toString()}`)]
-      const deadline = Date.now() + 10_000
-      while (gatewayStats(busy.app).inFlight < 2 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+      await waitFor(() => gatewayStats(busy.app).inFlight >= 2, { message: 'both slow requests to be in flight' })
       const refused = await busy.get(`/ipfs/${HELLO}`)
       expect(refused.status).toBe(429)
       expect(refused.headers['retry-after']).toBeDefined()
@@ -234,13 +234,10 @@ describe('operator knobs', () => {
       const req = httpRequest({ host: '127.0.0.1', port: server.port, path: `/ipfs/${missing.toString()}` })
       req.on('error', () => {})
       req.end()
-      const deadline = Date.now() + 10_000
-      while (hanging.signals.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+      await waitFor(() => hanging.signals.length > 0, { message: 'the request to read the missing block' })
       req.destroy()
-      while (!hanging.signals[0].aborted && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
-      expect(hanging.signals[0].aborted).toBe(true)
-      while (gatewayStats(server.app).inFlight > 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
-      expect(gatewayStats(server.app).inFlight).toBe(0)
+      await waitFor(() => hanging.signals[0].aborted, { message: 'the block read to be aborted' })
+      await waitFor(() => gatewayStats(server.app).inFlight === 0, { message: 'no request in flight' })
     } finally {
       await server.close()
     }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importFile } from '../../dag/index.ts'
 import { randomBytesOf } from './helpers.ts'
 import { startGateway, type GatewayFixture } from './gateway-helpers.ts'
+import { waitForSteady } from '../helpers/wait.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -95,12 +96,7 @@ describe('under load', () => {
       })
     })
     // wait until the gateway stops reading blocks (its socket is full)
-    let last = -1
-    for (let stable = 0, deadline = Date.now() + 10_000; stable < 5 && Date.now() < deadline;) {
-      stable = blocksRead === last ? stable + 1 : 0
-      last = blocksRead
-      await new Promise(resolve => setTimeout(resolve, 50))
-    }
+    await waitForSteady(() => blocksRead, { interval: 50, message: 'the gateway to stop reading blocks' })
     const held = retained() - baseline
     response.destroy()
     expect(received).toBeLessThan(48 * MiB)

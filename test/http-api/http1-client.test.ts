@@ -3,8 +3,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { http1Request } from '../../http-api/http1-client.ts'
+import { waitForSteady } from '../helpers/wait.ts'
 
 const servers: Array<HttpServer | NetServer> = []
 
@@ -102,7 +102,8 @@ describe('the HTTP/1.1 client', () => {
     // the source rewrites one 8 KiB buffer for every chunk: each chunk is smaller than the socket's
     // write buffer, so a writer that went on while one was still queued would send a rewritten one
     const url = await httpServer(async (req, res) => {
-      await sleep(200) // let the socket buffers fill while the client keeps writing
+      // let the socket buffers fill while the client keeps writing: it is blocked once nothing more arrives
+      await waitForSteady(() => req.socket.bytesRead, { message: 'the client to block on full socket buffers' })
       res.end(sha256(await readBody(req, true)))
     })
     const buffer = Buffer.alloc(8192)
@@ -126,7 +127,7 @@ describe('the HTTP/1.1 client', () => {
       res.end('{"Message":"too big"}')
       req.resume()
     })
-    const endless = (async function * () { for (;;) { await sleep(5); yield randomBytes(1024) } })()
+    const endless = (async function * () { for (;;) { await new Promise(resolve => setImmediate(resolve)); yield randomBytes(1024) } })()
     const res = await http1Request(url, { method: 'POST', body: endless })
     expect(res.status).toBe(413)
     expect((await readBody(res.body)).toString()).toBe('{"Message":"too big"}')
@@ -173,8 +174,9 @@ describe('the HTTP/1.1 client', () => {
     for await (const chunk of res.body) {
       chunks.push(Buffer.from(chunk))
       if (chunks.length === 1) {
-        await sleep(500)
-        // what the kernel's socket buffers and the client's 4 MiB hold, not the whole answer
+        // the server stops once the kernel's socket buffers and the client's 4 MiB are full,
+        // well before the whole answer
+        await waitForSteady(() => written, { message: 'the server to block on a stalled consumer' })
         expect(written).toBeLessThan(32 * 1024 * 1024)
       }
     }

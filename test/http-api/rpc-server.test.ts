@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineCommand } from '../../core/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { bytesOf, collect, entries, file, jsonOf, randomBytesOf, startRpc, TEST_COMMANDS, type RpcFixture } from './helpers.ts'
+import { waitFor, waitForSteady } from '../helpers/wait.ts'
 
 /** Fault injection: a stream that fails after its first value, and a command that waits until aborted. */
 const failing = defineCommand<{ N: number }>({
@@ -69,14 +70,6 @@ function raw (f: RpcFixture, path: string, headers: Record<string, string> = {},
     })
     req.end(body)
   })
-}
-
-async function until (condition: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
 }
 
 describe('RPC server conventions', () => {
@@ -249,7 +242,7 @@ describe('RPC server faults', () => {
     req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big"\r\n\r\n`)
     req.write(randomBytesOf(1024 * 1024, 7))
     // the import is under way once its first batches are stored
-    await until(async () => await blockCount(f) > blocksBefore, 'the add to store blocks')
+    await waitFor(async () => await blockCount(f) > blocksBefore, { interval: 100, message: 'the add to store blocks' })
     req.destroy()
     // GC waits for every running add's lease: it finishing proves the add let go
     const removed = await collect(f.remote('repo gc', [], {}, {}, AbortSignal.timeout(20_000)) as AsyncIterable<unknown>)
@@ -257,8 +250,7 @@ describe('RPC server faults', () => {
     expect(await pins(f)).toEqual(pinsBefore)
     // nothing the add wrote is kept: once writes have stopped, GC leaves the repo as it was
     // (the importer may still finish a batch it had in flight; see the report)
-    let last = -1
-    await until(async () => { const now = await blockCount(f); const stable = now === last; last = now; return stable }, 'writes to stop')
+    await waitForSteady(async () => await blockCount(f), { interval: 100, steadyPolls: 1, message: 'writes to stop' })
     await collect(f.remote('repo gc', [], {}, {}, AbortSignal.timeout(20_000)) as AsyncIterable<unknown>)
     expect(await blockCount(f)).toBe(blocksBefore)
     expect((await f.fetch('version')).status).toBe(200)
@@ -309,8 +301,9 @@ describe('RPC server faults', () => {
     const results = await Promise.all(jobs)
     expect(results.every(r => r)).toBe(true)
     // within 16 MiB of the baseline once collected (about 25 MiB before; 4 MiB more measured after)
-    await new Promise(resolve => setTimeout(resolve, 100))
-    gc()
-    expect(process.memoryUsage().heapUsed - baseline).toBeLessThan(16 * 1024 * 1024)
+    await waitFor(() => {
+      gc()
+      return process.memoryUsage().heapUsed - baseline < 16 * 1024 * 1024
+    }, { interval: 100, message: () => `the heap to settle within 16 MiB of its baseline (${((process.memoryUsage().heapUsed - baseline) / 2 ** 20).toFixed(1)} MiB above)` })
   })
 })
