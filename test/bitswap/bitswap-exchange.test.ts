@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { randomBlock, sameBytes, waitFor } from '../blockstore/helpers.ts'
+import { randomBlock, sameBytes } from '../blockstore/helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { bitswapPeer, connect, type BitswapPeer } from './helpers.ts'
 import { blockOf } from '../blockstore/helpers.ts'
 

@@ -4,7 +4,8 @@
  * away and coming back.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { randomBlock, sameBytes, waitFor } from '../blockstore/helpers.ts'
+import { randomBlock, sameBytes } from '../blockstore/helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { bitswapPeer, connect, type BitswapPeer } from './helpers.ts'
 import type { BitswapInit } from '../../bitswap/index.ts'
 
