@@ -14,6 +14,7 @@ import { pingCommand } from './ping.ts'
 import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from './bootstrap.ts'
 import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
+import { bitswapLedger, bitswapStat, bitswapWantlist, statsBitswap } from './bitswap.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -32,7 +33,8 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   swarmPeers, swarmConnect, swarmDisconnect, swarmAddrs, swarmAddrsLocal,
   pingCommand,
   bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
-  statsBw
+  statsBw,
+  bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap
 ]
 
 /** Finds a command by its path (`pin add`). */
