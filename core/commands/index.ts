@@ -15,6 +15,7 @@ import { bootstrap, bootstrapAdd, bootstrapListCommand, bootstrapRm } from './bo
 import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
 import { bitswapLedger, bitswapStat, bitswapWantlist, statsBitswap } from './bitswap.ts'
+import { dhtQuery, routingFindpeer, routingFindprovs, routingGet, routingProvide, routingPut } from './routing.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -34,7 +35,8 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   pingCommand,
   bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
   statsBw,
-  bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap
+  bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap,
+  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery
 ]
 
 /** Finds a command by its path (`pin add`). */
