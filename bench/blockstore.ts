@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { Level } from 'level'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { createBlockstore } from '../blockstore/index.ts'
+import { RAW, SHA2_256, createBlockstore } from '../blockstore/index.ts'
 import type { Block } from '../blockstore/index.ts'
 
 const { values } = parseArgs({
@@ -69,7 +69,7 @@ async function levelValues (path: string): Promise<Sink> {
 }
 
 function cidOf (bytes: Uint8Array): CID {
-  return CID.createV1(0x55, Digest.create(0x12, createHash('sha256').update(bytes).digest()))
+  return CID.createV1(RAW, Digest.create(SHA2_256, createHash('sha256').update(bytes).digest()))
 }
 
 /** One run: returns [put-only MB/s, hash+put MB/s]. */

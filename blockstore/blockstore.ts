@@ -26,7 +26,9 @@ import {
   DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
 import { RecentBlocks } from './recent-blocks.ts'
-import { IDENTITY_CODE, SHA2_256_CODE, assertSupportedHash, matchesMultihash } from './hashes.ts'
+// stored blocks are named in reports by raw CIDs: blocks are kept by multihash only
+import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC, SHA2_256 as SHA2_256_CODE } from './codes.ts'
+import { assertSupportedHash, matchesMultihash } from './hashes.ts'
 import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
 import {
@@ -119,8 +121,6 @@ export function createBlockstore (components: BlockstoreComponents, init: Blocks
   return new PackedBlockstore(components, resolveBlockstoreInit(init))
 }
 
-/** Codec of the CIDs that name stored blocks in reports (raw): blocks are kept by multihash only. */
-const RAW_CODEC = 0x55
 /** Index entries `compact()` holds in memory at once while rewriting packs. */
 const COMPACT_MAX_ENTRIES = 256 * 1024
 /** Blocks at least this big may be hash-checked on the worker thread (see hash-worker.ts). */

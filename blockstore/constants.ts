@@ -28,6 +28,12 @@ export const DEFAULT_COMPACT_STEP_SIZE = 16 * 1024 * 1024
 /** Blocks read at once while walking a DAG (pin add, pin verify, GC mark, indirect pins): 8. */
 export const DEFAULT_WALK_CONCURRENCY = 8
 
+/**
+ * Blocks the DAG walker loads ahead of its consumer, and the most loads it has in flight, when
+ * its caller names no other window (`refs`, `dag export`, `dag stat`): 16.
+ */
+export const DEFAULT_WALK_READ_AHEAD = 16
+
 /** Blocks GC deletes per index batch: 1024. */
 export const DEFAULT_GC_DELETE_BATCH = 1024
 

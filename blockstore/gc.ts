@@ -13,7 +13,9 @@ import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { IncompleteDAGError } from '../errors/index.ts'
 import { DEFAULT_GC_DELETE_BATCH, DEFAULT_WALK_CONCURRENCY } from './constants.ts'
-import { isLeafCodec, walkDag } from './dag-walk.ts'
+import { RAW } from './codes.ts'
+import { nodeKey, walkDag } from './dag-walk.ts'
+import { isLeafCodec } from './links.ts'
 import type { Leases } from './leases.ts'
 import type { Pins } from './pins.ts'
 import type { AbortOptions, Blockstore, CompactResult } from './types.ts'
@@ -65,8 +67,6 @@ export function createGc (components: GcComponents, init: GcInit = {}): GarbageC
   return new MarkAndSweep(components, resolveGcInit(init))
 }
 
-const RAW_CODEC = 0x55
-
 function mhKey (multihash: Uint8Array): string {
   return Buffer.from(multihash.buffer, multihash.byteOffset, multihash.byteLength).toString('latin1')
 }
@@ -87,7 +87,7 @@ class MarkAndSweep implements GarbageCollector {
       const marked = await this.#mark(options)
       let batch: Uint8Array[] = []
       const sweep = async function * (): AsyncGenerator<CID> {
-        const cids = batch.map(multihash => CID.createV1(RAW_CODEC, Digest.decode(multihash)))
+        const cids = batch.map(multihash => CID.createV1(RAW, Digest.decode(multihash)))
         batch = []
         await blockstore.deleteMany(cids, options)
         yield * cids
@@ -117,11 +117,11 @@ class MarkAndSweep implements GarbageCollector {
     const roots: CID[] = []
     for await (const pin of pins.ls({ type: 'recursive', signal: options.signal })) roots.push(pin.cid)
     for (const root of roots) {
-      const walk = walkDag(root, {
+      const walk = walkDag([root], {
         signal: options.signal,
-        seen,
-        concurrency: this.#init.walkConcurrency,
-        load: async (cid, opts) => {
+        dedupe: { seen, key: nodeKey },
+        readAhead: this.#init.walkConcurrency,
+        load: async (cid, opts): Promise<Uint8Array | undefined> => {
           // raw leaves have no links: marking them needs no read
           if (isLeafCodec(cid.code)) return undefined
           try {
@@ -133,7 +133,7 @@ class MarkAndSweep implements GarbageCollector {
           }
         }
       })
-      for await (const cid of walk) marked.add(mhKey(cid.multihash.bytes))
+      for await (const { cid } of walk) marked.add(mhKey(cid.multihash.bytes))
     }
     return marked
   }

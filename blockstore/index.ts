@@ -8,6 +8,9 @@
  *   computed; a pin is recorded only once its whole DAG is present.
  * - `createLeases()` and `createGc({ blockstore, pins, leases })`: writers hold a shared lease
  *   while they write unpinned blocks; GC takes the exclusive one for mark and sweep.
+ * - `linksOf` / `namedLinksOf`: the one way to read a block's links, for every codec stored;
+ *   `walkDag` / `traverse`: the one ordered DAG walker with bounded read-ahead.
+ * - `codes.ts`: the table of codec and multihash codes; `hashes.ts`: the one multihash registry.
  */
 export type {
   AbortOptions, Block, BlockEntry, BlockGetter, BlockSink, Blockstore, BlockVerifyResult,
@@ -26,6 +29,12 @@ export { createLeases } from './leases.ts'
 export type { Lease, Leases } from './leases.ts'
 export { createGc, resolveGcInit } from './gc.ts'
 export type { GarbageCollector, GcComponents, GcInit, GcOptions } from './gc.ts'
-export { isLeafCodec, linksOf, walkDag } from './dag-walk.ts'
-export type { WalkOptions } from './dag-walk.ts'
-export { isSupportedHash, matchesMultihash } from './hashes.ts'
+export * from './codes.ts'
+export { isKnownCodec, isLeafCodec, linksOf, namedLinksOf } from './links.ts'
+export type { NamedLink } from './links.ts'
+export { loadBlockBytes, nodeKey, traverse, walkDag } from './dag-walk.ts'
+export type {
+  BlockLoader, Dedupe, Expand, Step, TraverseOptions, WalkOptions, WalkedBlock, WalkNode
+} from './dag-walk.ts'
+export { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from './hashes.ts'
+export type { HashFunction } from './hashes.ts'

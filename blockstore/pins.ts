@@ -16,8 +16,10 @@ import {
   CairnError, IncompleteDAGError, InvalidArgumentError, NotPinnedError, RepoVersionError, messageOf
 } from '../errors/index.ts'
 import { DEFAULT_WALK_CONCURRENCY, MAX_BAD_NODES_PER_PIN, PINS_FORMAT_VERSION } from './constants.ts'
-import { isLeafCodec, nodeKey, walkDag } from './dag-walk.ts'
-import { IDENTITY_CODE } from './hashes.ts'
+import { IDENTITY } from './codes.ts'
+import { nodeKey, walkDag } from './dag-walk.ts'
+import type { Dedupe } from './dag-walk.ts'
+import { isLeafCodec } from './links.ts'
 import { Mutex } from './mutex.ts'
 import type { AbortOptions, BlockGetter, Blockstore } from './types.ts'
 
@@ -181,10 +183,15 @@ function toPin (record: PinRecord): Pin {
 }
 
 /** Runs a walk to its end, reporting the number of blocks visited so far. */
-async function drain (walk: AsyncIterable<CID>, onProgress?: (blocks: number) => void): Promise<void> {
+async function drain (walk: AsyncIterable<unknown>, onProgress?: (blocks: number) => void): Promise<void> {
   const iterator = walk[Symbol.asyncIterator]()
   let blocks = 0
   while ((await iterator.next()).done !== true) onProgress?.(++blocks)
+}
+
+/** Each node of a DAG once, by {@link nodeKey}: CIDv0 and its CIDv1 are one node. */
+function dedupeBy (seen: Set<string>): Dedupe {
+  return { seen, key: nodeKey }
 }
 
 function keyBytes (cid: CID): Uint8Array {
@@ -299,9 +306,10 @@ class PinSet implements Pins {
         if (badNodes.length < MAX_BAD_NODES_PER_PIN) badNodes.push({ cid, error: messageOf(err) })
       }
       if (record.type === 'recursive') {
-        const walk = walkDag(record.cid, {
+        const walk = walkDag([record.cid], {
           signal: options.signal,
-          concurrency: this.#init.walkConcurrency,
+          readAhead: this.#init.walkConcurrency,
+          dedupe: dedupeBy(new Set()),
           load: async (cid, opts) => await this.#blockstore.get(cid, opts),
           onError: bad
         })
@@ -326,7 +334,7 @@ class PinSet implements Pins {
     }
     const load = async (cid: CID, opts: AbortOptions): Promise<Uint8Array | undefined> => {
       try {
-        if (cid.multihash.code === IDENTITY_CODE) {
+        if (cid.multihash.code === IDENTITY) {
           return isLeafCodec(cid.code) ? undefined : cid.multihash.digest
         }
         if (isLeafCodec(cid.code)) {
@@ -343,16 +351,17 @@ class PinSet implements Pins {
       await load(root, options)
       return
     }
-    await drain(walkDag(root, { signal: options.signal, concurrency: this.#init.walkConcurrency, load }), options.onProgress)
+    const walk = walkDag([root], { signal: options.signal, readAhead: this.#init.walkConcurrency, dedupe: dedupeBy(new Set()), load })
+    await drain(walk, options.onProgress)
   }
 
   /** Walks a DAG in the local store, reading only blocks that can have links. */
-  #walkLocal (root: CID, seen: Set<string>, options: AbortOptions): AsyncGenerator<CID> {
-    return walkDag(root, {
+  async * #walkLocal (root: CID, seen: Set<string>, options: AbortOptions): AsyncGenerator<CID> {
+    const walk = walkDag([root], {
       signal: options.signal,
-      seen,
-      concurrency: this.#init.walkConcurrency,
-      load: async (cid, opts) => {
+      dedupe: dedupeBy(seen),
+      readAhead: this.#init.walkConcurrency,
+      load: async (cid, opts): Promise<Uint8Array | undefined> => {
         if (isLeafCodec(cid.code)) return undefined
         try {
           return await this.#blockstore.get(cid, opts)
@@ -362,6 +371,7 @@ class PinSet implements Pins {
         }
       }
     })
+    for await (const block of walk) yield block.cid
   }
 
   /** The recursive pin whose DAG reaches `cid`, if any. */
@@ -369,10 +379,8 @@ class PinSet implements Pins {
     const target = nodeKey(cid)
     const seen = new Set<string>()
     for await (const record of this.#list('recursive', options)) {
-      const walk = this.#walkLocal(record.cid, seen, options)
-      // the walk marks a node seen as soon as a visited block links to it
-      for await (const cid of walk) {
-        if (seen.has(target) || nodeKey(cid) === target) return record.cid
+      for await (const cid of this.#walkLocal(record.cid, seen, options)) {
+        if (nodeKey(cid) === target) return record.cid
       }
     }
     return undefined

@@ -3,7 +3,7 @@
  *
  * Export writes CARv1: a header naming the roots, then the blocks of their DAGs in depth-first
  * pre-order, each once by default, never an identity block. It streams: one block is in flight
- * plus the walker's read-ahead.
+ * plus the walker's read-ahead. {@link writeCar} is the one CAR writer; the gateway uses it too.
  *
  * Import reads CARv1 and CARv2 (the inner CARv1; the index is ignored) as a stream. Every block is
  * hashed and checked against its CID before it is stored; valid blocks go to the sink in batches;
@@ -23,12 +23,12 @@ import { CarWriter } from '@ipld/car/writer'
 import { asyncIterableReader, limitReader, readBlockHead, readHeader } from '@ipld/car/decoder'
 import type { BytesReader } from '@ipld/car/decoder'
 import { CID } from 'multiformats/cid'
-import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/types.ts'
-import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
+import { IDENTITY, MAX_BLOCK_SIZE } from '../blockstore/index.ts'
+import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/index.ts'
 import { AbortedError, BlockTooBigError, InvalidCARError, messageOf } from '../errors/index.ts'
 import { walkDag } from './dag-walk.ts'
 import type { WalkDagOptions } from './dag-walk.ts'
-import { IDENTITY, verifyBlock } from './hashes.ts'
+import { verifyBlock } from './hashes.ts'
 
 /** The largest CAR header accepted (go-car's default `MaxAllowedHeaderSize`). */
 export const MAX_CAR_HEADER_SIZE = 32 * 1024 * 1024
@@ -53,34 +53,58 @@ export type ExportCarOptions = WalkDagOptions
  * `dedupe` (default true), `skipMissing` and `readAhead`. A failure (missing block, unknown codec,
  * abort) ends the stream with that error after the bytes written so far.
  */
-export async function * exportCar (roots: readonly CID[], getter: BlockGetter, options: ExportCarOptions = {}): AsyncGenerator<Uint8Array> {
-  const { writer, out } = CarWriter.create([...roots])
-  const controller = new AbortController()
-  const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
-  let failure: { err: unknown } | undefined
+export function exportCar (roots: readonly CID[], getter: BlockGetter, options: ExportCarOptions = {}): AsyncGenerator<Uint8Array> {
+  return writeCar(roots, withoutIdentity(walkDag(roots, getter, options)))
+}
 
-  // the walker feeds the CarWriter while this generator drains it; CarWriter.put resolves only
+/** Identity blocks live in their CIDs: a CAR never carries them. */
+async function * withoutIdentity (blocks: AsyncIterable<Block>): AsyncGenerator<Block> {
+  for await (const block of blocks) {
+    if (block.cid.multihash.code !== IDENTITY) yield block
+  }
+}
+
+/** Options of {@link writeCar}. */
+export interface WriteCarOptions {
+  /** Output is gathered into chunks of about this many bytes. Default {@link EXPORT_CHUNK_SIZE}. */
+  chunkSize?: number
+}
+
+/**
+ * The one CAR writer (`dag export`, the gateway's CAR answers): a CARv1 stream of `blocks`, in
+ * the order given, with `roots` in its header, framed by @ipld/car's encoder. It pulls a block
+ * only once the bytes of the one before have been taken, so memory holds one block plus what the
+ * source reads ahead. An error of the source ends the stream after the bytes written so far;
+ * a consumer that stops early ends the source (its `return`), which stops its loads.
+ */
+export async function * writeCar (roots: readonly CID[], blocks: AsyncIterable<Block>, options: WriteCarOptions = {}): AsyncGenerator<Uint8Array> {
+  const { writer, out } = CarWriter.create([...roots])
+  const source = blocks[Symbol.asyncIterator]()
+  let failure: { err: unknown } | undefined
+  let drained = false
+
+  // the source feeds the CarWriter while this generator drains it; CarWriter.put resolves only
   // once its bytes have been taken, which keeps one block in flight
   const produce = async (): Promise<void> => {
     try {
-      for await (const block of walkDag(roots, getter, { ...options, signal })) {
-        if (block.cid.multihash.code === IDENTITY) continue
-        await writer.put(block)
+      for (let next = await source.next(); next.done !== true; next = await source.next()) {
+        await writer.put(next.value)
       }
     } catch (err) {
       failure = { err }
     }
+    drained = true
     await writer.close()
   }
   const producing = produce()
-  producing.catch(() => {}) // awaited below; also when the consumer stops early it may never settle
+  producing.catch(() => {}) // awaited below; when the consumer stops early it may never settle
 
   try {
-    yield * coalesce(out, EXPORT_CHUNK_SIZE)
+    yield * coalesce(out, options.chunkSize ?? EXPORT_CHUNK_SIZE)
     await producing
     if (failure != null) throw failure.err
   } finally {
-    controller.abort()
+    if (!drained) source.return?.().catch(() => {}) // a source that fails as it stops has nothing left to say
   }
 }
 
@@ -156,122 +180,181 @@ export interface ImportCarResult {
  * Memory is bounded by the batch size and the largest section, not by the CAR's size.
  */
 export async function importCar (source: AsyncIterable<Uint8Array>, sink: BlockSink, options: ImportCarOptions = {}): Promise<ImportCarResult> {
-  const batchBytes = options.batchBytes ?? DEFAULT_IMPORT_BATCH_BYTES
-  const batchBlocks = options.batchBlocks ?? DEFAULT_IMPORT_BATCH_BLOCKS
-  const maxBlock = options.allowBigBlock === true ? MAX_CAR_SECTION_SIZE : MAX_BLOCK_SIZE
   const { signal } = options
-
-  // errors of the source itself (I/O) pass through as they are; only framing errors are CAR errors
-  let sourceError: unknown
-  async function * tapped (): AsyncGenerator<Uint8Array> {
-    try {
-      yield * source
-    } catch (err) {
-      sourceError = err
-      throw err
-    }
-  }
-  const passThrough = (err: unknown): boolean => isInvalidCar(err) || (sourceError !== undefined && err === sourceError)
-
-  let reader = guardReader(asyncIterableReader(tapped()))
-  let header
-  try {
-    header = await readHeader(reader)
-  } catch (err) {
-    if (passThrough(err)) throw err
-    throw new InvalidCARError(`invalid CAR header: ${messageOf(err)}`, { cause: err })
-  }
-  if (header.version === 2) {
-    // the inner CARv1 ends after dataSize bytes; what follows (the index) is not read
-    const left = header.dataSize - (reader.pos - header.dataOffset)
-    if (left < 0) {
-      throw new InvalidCARError(`invalid CARv2: its data size (${header.dataSize} bytes) is smaller than its inner CARv1 header`)
-    }
-    reader = limitReader(reader, left)
-  }
-
-  const result: ImportCarResult = { version: header.version, roots: header.roots.map(copyCid), blockCount: 0, blockBytes: 0, errors: [] }
-  let batch: Block[] = []
-  let batchSize = 0
-  let inBatch = new Set<string>()
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
-    const blocks = batch
-    batch = []
-    batchSize = 0
-    inBatch = new Set()
-    await sink.putMany(blocks, { signal, allowBigBlock: options.allowBigBlock })
-  }
-
-  let section = 0
-  let previous: CID | undefined
-  const broken = (offset: number, what: string, err?: unknown): Error => {
-    const after = previous == null ? 'before any block' : `after block ${previous.toString()}`
-    const cause = err == null ? '' : `: ${messageOf(err)}`
-    return new InvalidCARError(`invalid CAR: ${what} at byte ${offset} (section ${section + 1}, ${after})${cause}`, { cause: err })
-  }
+  const maxBlock = options.allowBigBlock === true ? MAX_CAR_SECTION_SIZE : MAX_BLOCK_SIZE
+  const input = new CarInput(source)
+  const { version, roots } = await input.readHeader()
+  const result: ImportCarResult = { version, roots, blockCount: 0, blockBytes: 0, errors: [] }
+  const batch = new ImportBatch(sink, options)
 
   try {
     for (;;) {
       if (signal?.aborted === true) throw new AbortedError('CAR import aborted', { cause: signal.reason })
-      const offset = reader.pos
-      let cid: CID
-      let blockLength: number
-      try {
-        if ((await reader.upTo(8)).length === 0) break
-        const head = await readBlockHead(reader)
-        cid = copyCid(head.cid)
-        blockLength = head.blockLength
-      } catch (err) {
-        throw passThrough(err) ? err : broken(offset, 'bad or truncated section header', err)
-      }
-      if (blockLength < 0) {
-        throw broken(offset, `section is shorter than its CID ${cid.toString()}`)
-      }
-      if (blockLength > MAX_CAR_SECTION_SIZE) {
-        throw broken(offset, `block ${cid.toString()} declares ${blockLength} bytes, over the ${MAX_CAR_SECTION_SIZE}-byte section limit`)
-      }
-      let bytes: Uint8Array
-      try {
-        bytes = await reader.exactly(blockLength, true)
-      } catch (err) {
-        if (passThrough(err)) throw err
-        throw broken(offset, `truncated CAR: block ${cid.toString()} declares ${blockLength} bytes but the data ends first`, err)
-      }
-      section++
-
-      if (bytes.length > maxBlock) {
-        const err = new BlockTooBigError(`block ${cid.toString()} is ${bytes.length} bytes, over the ${MAX_BLOCK_SIZE}-byte limit; pass --allow-big-block to accept it`)
-        result.errors.push({ cid, offset, name: err.name, message: err.message })
-        continue
-      }
-      try {
-        verifyBlock(cid, bytes)
-      } catch (err) {
-        result.errors.push({ cid, offset, name: (err as Error).name, message: messageOf(err) })
+      const section = await input.readSection()
+      if (section == null) break
+      const { cid, bytes, offset } = section
+      const rejected = checkSection(cid, bytes, maxBlock)
+      if (rejected != null) {
+        result.errors.push({ cid, offset, name: rejected.name, message: messageOf(rejected) })
         continue
       }
       result.blockCount++
       result.blockBytes += bytes.length
-      previous = cid
+      input.previous = cid
       if (cid.multihash.code === IDENTITY) continue // answered from the CID, never stored
-
-      const key = cid.toString()
-      if (inBatch.has(key)) continue
-      inBatch.add(key)
-      // own the bytes when they are a small view of a large read buffer
-      batch.push({ cid, bytes: bytes.buffer.byteLength > 2 * bytes.length ? bytes.slice() : bytes })
-      batchSize += bytes.length
-      if (batchSize >= batchBytes || batch.length >= batchBlocks) await flush()
+      await batch.add(cid, bytes)
     }
   } catch (err) {
     // the blocks verified before a break (bad framing, a failing source) are good: keep them,
     // unless the caller asked us to stop
-    if (signal?.aborted !== true) await flush()
+    if (signal?.aborted !== true) await batch.flush()
     throw err
   }
-  await flush()
+  await batch.flush()
   return result
+}
+
+/** Why a well-framed section is rejected (too big, or its bytes do not hash to its CID), or undefined. */
+function checkSection (cid: CID, bytes: Uint8Array, maxBlock: number): Error | undefined {
+  if (bytes.length > maxBlock) {
+    return new BlockTooBigError(`block ${cid.toString()} is ${bytes.length} bytes, over the ${MAX_BLOCK_SIZE}-byte limit; pass --allow-big-block to accept it`)
+  }
+  try {
+    verifyBlock(cid, bytes)
+  } catch (err) {
+    return err as Error
+  }
+  return undefined
+}
+
+/** A section of the CAR: a block and the byte offset its section starts at. */
+interface CarSection {
+  cid: CID
+  bytes: Uint8Array
+  offset: number
+}
+
+/**
+ * The framing of a CAR stream: its header, then its sections, one at a time. Framing errors
+ * become `InvalidCARError`s naming the byte offset and the last good block; errors of the source
+ * itself (I/O) pass through as they are.
+ */
+class CarInput {
+  /** The last block read and accepted, named in framing errors. */
+  previous: CID | undefined
+  #reader: BytesReader
+  #sourceError: unknown
+  #sections = 0
+
+  constructor (source: AsyncIterable<Uint8Array>) {
+    this.#reader = guardReader(asyncIterableReader(this.#tap(source)))
+  }
+
+  async * #tap (source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    try {
+      yield * source
+    } catch (err) {
+      this.#sourceError = err
+      throw err
+    }
+  }
+
+  #passThrough (err: unknown): boolean {
+    return isInvalidCar(err) || (this.#sourceError !== undefined && err === this.#sourceError)
+  }
+
+  /** Reads the header; for a CARv2, limits the reader to its inner CARv1 (the index is not read). */
+  async readHeader (): Promise<{ version: number, roots: CID[] }> {
+    let header
+    try {
+      header = await readHeader(this.#reader)
+    } catch (err) {
+      if (this.#passThrough(err)) throw err
+      throw new InvalidCARError(`invalid CAR header: ${messageOf(err)}`, { cause: err })
+    }
+    if (header.version === 2) {
+      const left = header.dataSize - (this.#reader.pos - header.dataOffset)
+      if (left < 0) {
+        throw new InvalidCARError(`invalid CARv2: its data size (${header.dataSize} bytes) is smaller than its inner CARv1 header`)
+      }
+      this.#reader = limitReader(this.#reader, left)
+    }
+    return { version: header.version, roots: header.roots.map(copyCid) }
+  }
+
+  /** The next section, or undefined at the end of the data. */
+  async readSection (): Promise<CarSection | undefined> {
+    const reader = this.#reader
+    const offset = reader.pos
+    let cid: CID
+    let blockLength: number
+    try {
+      if ((await reader.upTo(8)).length === 0) return undefined
+      const head = await readBlockHead(reader)
+      cid = copyCid(head.cid)
+      blockLength = head.blockLength
+    } catch (err) {
+      throw this.#passThrough(err) ? err : this.#broken(offset, 'bad or truncated section header', err)
+    }
+    if (blockLength < 0) {
+      throw this.#broken(offset, `section is shorter than its CID ${cid.toString()}`)
+    }
+    if (blockLength > MAX_CAR_SECTION_SIZE) {
+      throw this.#broken(offset, `block ${cid.toString()} declares ${blockLength} bytes, over the ${MAX_CAR_SECTION_SIZE}-byte section limit`)
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = await reader.exactly(blockLength, true)
+    } catch (err) {
+      if (this.#passThrough(err)) throw err
+      throw this.#broken(offset, `truncated CAR: block ${cid.toString()} declares ${blockLength} bytes but the data ends first`, err)
+    }
+    this.#sections++
+    return { cid, bytes, offset }
+  }
+
+  #broken (offset: number, what: string, err?: unknown): Error {
+    const after = this.previous == null ? 'before any block' : `after block ${this.previous.toString()}`
+    const cause = err == null ? '' : `: ${messageOf(err)}`
+    return new InvalidCARError(`invalid CAR: ${what} at byte ${offset} (section ${this.#sections + 1}, ${after})${cause}`, { cause: err })
+  }
+}
+
+/** Valid blocks gathered for one `putMany`, each once, flushed by bytes or by count. */
+class ImportBatch {
+  readonly #sink: BlockSink
+  readonly #options: ImportCarOptions
+  readonly #maxBytes: number
+  readonly #maxBlocks: number
+  #blocks: Block[] = []
+  #bytes = 0
+  #keys = new Set<string>()
+
+  constructor (sink: BlockSink, options: ImportCarOptions) {
+    this.#sink = sink
+    this.#options = options
+    this.#maxBytes = options.batchBytes ?? DEFAULT_IMPORT_BATCH_BYTES
+    this.#maxBlocks = options.batchBlocks ?? DEFAULT_IMPORT_BATCH_BLOCKS
+  }
+
+  async add (cid: CID, bytes: Uint8Array): Promise<void> {
+    const key = cid.toString()
+    if (this.#keys.has(key)) return
+    this.#keys.add(key)
+    // own the bytes when they are a small view of a large read buffer
+    this.#blocks.push({ cid, bytes: bytes.buffer.byteLength > 2 * bytes.length ? bytes.slice() : bytes })
+    this.#bytes += bytes.length
+    if (this.#bytes >= this.#maxBytes || this.#blocks.length >= this.#maxBlocks) await this.flush()
+  }
+
+  async flush (): Promise<void> {
+    if (this.#blocks.length === 0) return
+    const blocks = this.#blocks
+    this.#blocks = []
+    this.#bytes = 0
+    this.#keys = new Set()
+    await this.#sink.putMany(blocks, { signal: this.#options.signal, allowBigBlock: this.#options.allowBigBlock })
+  }
 }
 
 function isInvalidCar (err: unknown): boolean {

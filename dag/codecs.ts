@@ -4,8 +4,8 @@
  * Supported codecs: `dag-pb`, `raw`, `dag-cbor`, `dag-json`, and the plain `json` and `cbor`
  * (no links, no bytes in `json`). Behaviour follows Kubo: `dag put` decodes the input with the
  * input codec into the IPLD data model and encodes it with the store codec (a dag-pb store codec
- * needs a dag-pb shaped node); `dag get` resolves a path through links and fields and encodes the
- * value it lands on with the output codec; `block put` hashes the bytes as they are.
+ * needs a dag-pb shaped node); `block put` hashes the bytes as they are. `dag get` (resolving a
+ * path through links and fields) is in `ipld-path.ts`.
  *
  * @see https://ipld.io/docs/codecs/
  */
@@ -15,20 +15,16 @@ import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import * as json from 'multiformats/codecs/json'
 import * as raw from 'multiformats/codecs/raw'
-import type { Block, BlockGetter, AbortOptions } from '../blockstore/types.ts'
+import type { Block } from '../blockstore/types.ts'
 import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
 import {
-  BlockCorruptError, BlockTooBigError, InvalidArgumentError, PathNotFoundError, UnsupportedCodecError, messageOf
+  BlockCorruptError, BlockTooBigError, InvalidArgumentError, UnsupportedCodecError, messageOf
 } from '../errors/index.ts'
-import { IDENTITY, SHA2_256, hashBytes, hasherByName } from './hashes.ts'
+import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW, SHA2_256 } from '../blockstore/index.ts'
+import { hashBytes, hasherByName } from './hashes.ts'
 
-/** Multicodec codes of the supported codecs. */
-export const DAG_PB = 0x70
-export const RAW = 0x55
-export const DAG_CBOR = 0x71
-export const DAG_JSON = 0x0129
-export const JSON_CODE = 0x0200
-export const CBOR = 0x51
+/** Multicodec codes of the supported codecs (from the one table, `blockstore/codes.ts`). */
+export { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW }
 
 /** A codec: its multicodec name and code, and its data-model encoder and decoder. */
 export interface Codec {
@@ -215,127 +211,16 @@ function checkBlockSize (size: number, allowBigBlock = false): void {
   }
 }
 
-/** Options of {@link resolveDagPath} and {@link dagGet}. */
-export interface DagPathOptions extends AbortOptions {
-  /** Where blocks behind links on the path come from. Needed only when the path crosses a link. */
-  getter?: BlockGetter
-}
-
-/** Where a path through a DAG ended up. */
-export interface ResolvedDagPath {
-  /** The block the path ends in (after following every link on it). */
-  block: Block
-  /** The value the path ends at: the block's whole node, or a value inside it. */
-  value: unknown
-  /** The segments of the path inside `block` (empty when `value` is the whole node). */
-  remainder: string[]
-}
-
-/** Splits a path like `a/b/0` (leading and repeated slashes ignored) into segments. */
-export function pathSegments (path: string | readonly string[] | undefined): string[] {
-  if (path == null) return []
-  const parts = typeof path === 'string' ? path.split('/') : [...path]
-  return parts.filter(p => p !== '')
-}
-
-/**
- * Resolves `path` from `block` as Kubo's resolver does: segments name map keys and list indexes,
- * and, in dag-pb nodes, link names (falling back to the `Data`/`Links` fields); a link on the way —
- * or at the end — is followed into its block. Throws `PathNotFoundError` when a segment is absent.
- * HAMT-sharded directories are not looked into here (that is the UnixFS path resolver's job).
- */
-export async function resolveDagPath (block: Block, path: string | readonly string[] | undefined, options: DagPathOptions = {}): Promise<ResolvedDagPath> {
-  const segments = pathSegments(path)
-  let current = block
-  let node = decodeBlock(current)
-  let value: unknown = node
-  let remainder: string[] = []
-  const walked: string[] = []
-
-  for (const segment of segments) {
-    const link = CID.asCID(value)
-    if (link != null) {
-      current = await loadLinked(link, walked, options)
-      node = decodeBlock(current)
-      value = node
-      remainder = []
-    }
-    value = step(current, node, value, segment, walked)
-    walked.push(segment)
-    remainder.push(segment)
-  }
-  const last = CID.asCID(value)
-  if (last != null) {
-    current = await loadLinked(last, walked, options)
-    value = decodeBlock(current)
-    remainder = []
-  }
-  return { block: current, value, remainder }
-}
-
-async function loadLinked (cid: CID, walked: readonly string[], options: DagPathOptions): Promise<Block> {
-  if (cid.multihash.code === IDENTITY) {
-    return { cid, bytes: cid.multihash.digest }
-  }
-  if (options.getter == null) {
-    throw new InvalidArgumentError(`path ${walked.join('/')} leads to ${cid.toString()} in another block, and no block getter was given`)
-  }
-  return { cid, bytes: await options.getter.get(cid, { signal: options.signal }) }
-}
-
-function step (block: Block, node: unknown, value: unknown, segment: string, walked: readonly string[]): unknown {
-  const notFound = (): Error => new PathNotFoundError(`no link named ${JSON.stringify(segment)} under ${[block.cid.toString(), ...walked].join('/')}`)
-  if (block.cid.code === DAG_PB && value === node) {
-    const links = (node as dagPb.PBNode).Links
-    const named = links.find(l => l.Name === segment)
-    if (named != null) return named.Hash
-    if (segment !== 'Data' && segment !== 'Links') throw notFound()
-  }
-  if (Array.isArray(value)) {
-    if (!/^(0|[1-9][0-9]*)$/.test(segment)) throw notFound()
-    const index = Number(segment)
-    if (index >= value.length) throw notFound()
-    return value[index]
-  }
-  if (isMap(value) && Object.hasOwn(value, segment)) {
-    return value[segment]
-  }
-  throw notFound()
-}
-
-/** Options of {@link dagGet} (Kubo's `dag get`). */
-export interface DagGetOptions extends DagPathOptions {
-  /** Codec the output is encoded with. Default `dag-json`. */
-  outputCodec?: string
-  /** Path inside the DAG from `block`, e.g. `a/b/0`. */
-  path?: string | readonly string[]
-}
-
-/**
- * Resolves `path` from `block` and encodes the value it lands on with the output codec. A whole
- * dag-pb or raw node asked for in its own codec is returned byte for byte.
- */
-export async function dagGet (block: Block, options: DagGetOptions = {}): Promise<Uint8Array> {
-  const codec = codecByName(options.outputCodec ?? 'dag-json')
-  const resolved = await resolveDagPath(block, options.path, options)
-  if (resolved.remainder.length === 0 && resolved.block.cid.code === codec.code && (codec.code === DAG_PB || codec.code === RAW)) {
-    return resolved.block.bytes
-  }
-  try {
-    return codec.encode(resolved.value)
-  } catch (err) {
-    throw new InvalidArgumentError(`cannot encode ${kindOf(resolved.value)} as ${codec.name}: ${messageOf(err)}`, { cause: err })
-  }
-}
-
 // --- data-model helpers ---
 
-function isMap (value: unknown): value is Record<string, unknown> {
+/** True for a data-model map (not a list, bytes or a link). */
+export function isMap (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) &&
     !(value instanceof Uint8Array) && CID.asCID(value) == null
 }
 
-function kindOf (value: unknown): string {
+/** The data-model kind of a value, as error messages name it. */
+export function kindOf (value: unknown): string {
   if (value === null) return 'null'
   if (value instanceof Uint8Array) return 'bytes'
   if (CID.asCID(value) != null) return 'a link'

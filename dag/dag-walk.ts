@@ -2,31 +2,17 @@
  * Walking a DAG: blocks in depth-first pre-order (what `dag export` writes), `refs` in Kubo's
  * order, `dag stat`, and the blocks of a DAG that are not stored yet.
  *
- * Links are read with {@link namedLinksOf}; identity CIDs are answered from the CID itself and
- * never asked of the getter.
+ * Blocks come through the blockstore's one walker (`walkDag` there: ordered, bounded read-ahead)
+ * and links are read with its {@link namedLinksOf}; identity CIDs are answered from the CID
+ * itself and never asked of the getter.
  */
 import type { CID } from 'multiformats/cid'
-import type { AbortOptions, Block, BlockGetter } from '../blockstore/types.ts'
-import { AbortedError } from '../errors/index.ts'
-import { IDENTITY } from './hashes.ts'
-import { namedLinksOf } from './links.ts'
+import {
+  DEFAULT_WALK_READ_AHEAD, IDENTITY, loadBlockBytes, namedLinksOf, traverse, walkDag as walkBlocks
+} from '../blockstore/index.ts'
+import type { AbortOptions, Block, BlockGetter, Step } from '../blockstore/index.ts'
 
-/** How many blocks {@link walkDag} fetches ahead of the one it yields. */
-export const DEFAULT_WALK_READ_AHEAD = 16
-
-function checkAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw new AbortedError('the DAG walk was aborted', { cause: signal.reason })
-  }
-}
-
-/** The bytes of `cid`: the digest of an identity CID, otherwise from `getter`. */
-export async function loadBlockBytes (cid: CID, getter: BlockGetter, options: AbortOptions = {}): Promise<Uint8Array> {
-  if (cid.multihash.code === IDENTITY) {
-    return cid.multihash.digest
-  }
-  return getter.get(cid, options)
-}
+export { DEFAULT_WALK_READ_AHEAD, loadBlockBytes }
 
 /** Options of {@link walkDag}. */
 export interface WalkDagOptions extends AbortOptions {
@@ -44,64 +30,19 @@ export interface WalkDagOptions extends AbortOptions {
 /**
  * The blocks of the DAGs under `roots`, depth first, parent before children, children in link
  * order; identity blocks are included (the caller decides whether to write them). Memory holds
- * the DFS stack of CIDs, the `dedupe` set, and at most `readAhead` prefetched blocks.
+ * the walk's pending steps, the `dedupe` set, and at most `readAhead` prefetched blocks per level.
  */
 export async function * walkDag (roots: readonly CID[], getter: BlockGetter, options: WalkDagOptions = {}): AsyncGenerator<Block> {
-  const dedupe = options.dedupe ?? true
-  const readAhead = Math.max(0, options.readAhead ?? DEFAULT_WALK_READ_AHEAD)
-  // one controller for the prefetches, aborted when the walk ends for any reason
-  const controller = new AbortController()
-  const signal = options.signal == null ? controller.signal : AbortSignal.any([options.signal, controller.signal])
-  const seen = new Set<string>()
-  const stack: CID[] = [...roots].reverse()
-  const pending = new Map<string, Promise<Uint8Array | undefined>>()
-
-  const fetch = async (cid: CID): Promise<Uint8Array | undefined> => {
-    try {
-      return await loadBlockBytes(cid, getter, { signal })
-    } catch (err) {
-      if (options.skipMissing === true && (err as Error)?.name === 'BlockNotFoundError') return undefined
-      throw err
-    }
-  }
-
-  const prefetch = (): void => {
-    for (let i = stack.length - 1; i >= 0 && pending.size < readAhead; i--) {
-      const cid = stack[i]
-      const key = cid.toString()
-      if (pending.has(key) || (dedupe && seen.has(key)) || cid.multihash.code === IDENTITY) continue
-      const p = fetch(cid)
-      p.catch(() => {}) // observed when popped; a prefetch never popped must not crash the process
-      pending.set(key, p)
-    }
-  }
-
-  try {
-    for (let cid = stack.pop(); cid != null; cid = stack.pop()) {
-      checkAborted(options.signal)
-      const key = cid.toString()
-      if (dedupe) {
-        if (seen.has(key)) continue
-        seen.add(key)
-      }
-      let load = pending.get(key)
-      if (load != null) {
-        pending.delete(key)
-      } else {
-        load = fetch(cid)
-      }
-      const bytes = await load
-      if (bytes == null) continue
-      const links = namedLinksOf(cid, bytes)
-      for (let i = links.length - 1; i >= 0; i--) {
-        stack.push(links[i].cid)
-      }
-      prefetch()
-      yield { cid, bytes }
-    }
-  } finally {
-    controller.abort()
-  }
+  const walk = walkBlocks(roots, {
+    signal: options.signal,
+    readAhead: options.readAhead,
+    dedupe: (options.dedupe ?? true) ? { seen: new Set(), key: cid => cid.toString() } : undefined,
+    load: async (cid, opts) => await loadBlockBytes(cid, getter, opts),
+    onError: options.skipMissing === true
+      ? (_cid, err) => { if (err?.name !== 'BlockNotFoundError') throw err }
+      : undefined
+  })
+  for await (const { cid, bytes } of walk) yield { cid, bytes }
 }
 
 /** Options of {@link refs} (Kubo's `ipfs refs`). */
@@ -148,20 +89,29 @@ export async function * refs (roots: CID | readonly CID[], getter: BlockGetter, 
     return [!atLimit, before === undefined]
   }
 
-  async function * under (cid: CID, bytes: Uint8Array, depth: number): AsyncGenerator<RefEdge> {
-    for (const link of namedLinksOf(cid, bytes)) {
-      const [deeper, print] = visit(link.cid, depth + 1)
-      if (!deeper && !print) continue
-      checkAborted(options.signal)
-      const child = await loadBlockBytes(link.cid, getter, options)
-      if (print) yield { parent: cid, cid: link.cid, name: link.name }
-      if (deeper) yield * under(link.cid, child, depth + 1)
-    }
+  // a link found at `depth` (the roots are at 0): fetched ahead, decided on when its turn comes
+  const linkSteps = (cid: CID, bytes: Uint8Array, depth: number): Array<Step<RefMeta, RefEdge>> => {
+    if (maxDepth >= 0 && depth + 1 > maxDepth) return []
+    return namedLinksOf(cid, bytes).map(link => ({ fetch: link.cid, meta: { parent: cid, name: link.name, depth: depth + 1 } }))
   }
+  const expand = (cid: CID, bytes: Uint8Array, meta: RefMeta): Array<Step<RefMeta, RefEdge>> => {
+    if (meta.parent == null) return linkSteps(cid, bytes, 0)
+    const [deeper, print] = visit(cid, meta.depth)
+    const steps: Array<Step<RefMeta, RefEdge>> = print ? [{ value: { parent: meta.parent, cid, name: meta.name } }] : []
+    if (deeper) steps.push(...linkSteps(cid, bytes, meta.depth))
+    return steps
+  }
+  const initial = (Array.isArray(roots) ? roots : [roots]).map(root => ({ fetch: root, meta: { name: '', depth: 0 } }))
+  const load = async (cid: CID, opts: AbortOptions): Promise<Uint8Array> => await loadBlockBytes(cid, getter, opts)
+  yield * traverse<RefMeta, RefEdge>(initial, load, expand, { signal: options.signal })
+}
 
-  for (const root of Array.isArray(roots) ? roots : [roots]) {
-    yield * under(root, await loadBlockBytes(root, getter, options), 0)
-  }
+/** Where a link met by {@link refs} came from. */
+interface RefMeta {
+  /** The block that links to it; none for a root. */
+  parent?: CID
+  name: string
+  depth: number
 }
 
 /** One root's figures in {@link DagStatSummary}. */
@@ -232,18 +182,14 @@ export async function dagStat (roots: readonly CID[], getter: BlockGetter, optio
  * `getter` to find their links.
  */
 export async function * missingBlocks (roots: readonly CID[], has: (cid: CID, options?: AbortOptions) => Promise<boolean>, getter: BlockGetter, options: AbortOptions = {}): AsyncGenerator<CID> {
-  const seen = new Set<string>()
-  const stack: CID[] = [...roots].reverse()
-  for (let cid = stack.pop(); cid != null; cid = stack.pop()) {
-    checkAborted(options.signal)
-    const key = cid.toString()
-    if (seen.has(key)) continue
-    seen.add(key)
-    if (cid.multihash.code !== IDENTITY && !(await has(cid, options))) {
-      yield cid
-      continue
-    }
-    const links = namedLinksOf(cid, await loadBlockBytes(cid, getter, options))
-    for (let i = links.length - 1; i >= 0; i--) stack.push(links[i].cid)
+  const walk = walkBlocks(roots, {
+    signal: options.signal,
+    dedupe: { seen: new Set(), key: cid => cid.toString() },
+    // an absent block is visited without bytes, so the walk does not descend below it
+    load: async (cid, opts): Promise<Uint8Array | undefined> =>
+      cid.multihash.code !== IDENTITY && !(await has(cid, opts)) ? undefined : await loadBlockBytes(cid, getter, opts)
+  })
+  for await (const { cid, bytes } of walk) {
+    if (bytes == null) yield cid
   }
 }

@@ -1,29 +1,20 @@
 /**
- * Multihash functions by Kubo's names and by multicodec code, and the check that a block's bytes
- * hash to its CID.
+ * The hashers `add`, `dag put` and `block put` offer, by Kubo's names and by multicodec code, and
+ * the check that a block's bytes hash to its CID.
  *
- * sha2-256 is the hot path (every block added, imported or fetched) and goes through
- * `node:crypto`; the pure-JS @noble sha256 is ~8× slower and is never used for it. The rarer
- * functions come from @noble/hashes. All hashers are synchronous.
+ * The hash functions themselves come from the one multihash registry in `blockstore/hashes.ts`
+ * (sha2-256 through `node:crypto`, the hot path); this module picks the names a user may choose
+ * and wraps them as multiformats hashers with Kubo's truncation and identity rules.
  *
  * @see https://github.com/multiformats/multicodec/blob/master/table.csv
  */
-import { createHash } from 'node:crypto'
-import { blake2b } from '@noble/hashes/blake2.js'
-import { sha3_256 as nobleSha3256, sha3_512 as nobleSha3512 } from '@noble/hashes/sha3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import type { CID } from 'multiformats/cid'
 import type { MultihashDigest, SyncMultihashHasher } from 'multiformats/hashes/interface'
 import { BlockCorruptError, InvalidArgumentError, UnsupportedHashError } from '../errors/index.ts'
-import { matchesMultihash } from '../blockstore/index.ts'
+import { IDENTITY, hashFunctionByName, matchesMultihash } from '../blockstore/index.ts'
 
-/** Multicodec codes of the supported multihash functions. */
-export const IDENTITY = 0x00
-export const SHA2_256 = 0x12
-export const SHA2_512 = 0x13
-export const SHA3_512 = 0x14
-export const SHA3_256 = 0x16
-export const BLAKE2B_256 = 0xb220
+export { BLAKE2B_256, IDENTITY, SHA2_256, SHA2_512, SHA3_256, SHA3_512 } from '../blockstore/index.ts'
 
 /** The largest identity multihash digest accepted, as Kubo's `verifcid` (128 bytes). */
 export const MAX_IDENTITY_DIGEST_SIZE = 128
@@ -48,15 +39,12 @@ export interface Hasher extends SyncMultihashHasher<number> {
   digest(bytes: Uint8Array, options?: { truncate?: number }): MultihashDigest<number>
 }
 
-function nodeHash (algorithm: string): (bytes: Uint8Array) => Uint8Array<ArrayBuffer> {
-  return bytes => {
-    const out = createHash(algorithm).update(bytes).digest()
-    // own the 32/64 bytes rather than keep a view into a pooled Buffer slab
-    return new Uint8Array(out)
-  }
-}
-
-function makeHasher (name: string, code: number, size: number | undefined, encode: (bytes: Uint8Array) => Uint8Array<ArrayBuffer>): Hasher {
+function makeHasher (name: string): Hasher {
+  const fn = hashFunctionByName(name)
+  if (fn == null) throw new Error(`the multihash registry has no ${name}`)
+  const { code, size } = fn
+  // own the digest rather than keep a view into a pooled Buffer slab
+  const encode = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(fn.digest(bytes))
   return {
     name,
     code,
@@ -70,14 +58,8 @@ function makeHasher (name: string, code: number, size: number | undefined, encod
   }
 }
 
-const HASHERS: readonly Hasher[] = [
-  makeHasher('identity', IDENTITY, undefined, bytes => bytes.slice()),
-  makeHasher('sha2-256', SHA2_256, 32, nodeHash('sha256')),
-  makeHasher('sha2-512', SHA2_512, 64, nodeHash('sha512')),
-  makeHasher('sha3-256', SHA3_256, 32, bytes => nobleSha3256(bytes)),
-  makeHasher('sha3-512', SHA3_512, 64, bytes => nobleSha3512(bytes)),
-  makeHasher('blake2b-256', BLAKE2B_256, 32, bytes => blake2b(bytes, { dkLen: 32 }))
-]
+/** The functions a user may name (Kubo's `--hash` choices). */
+const HASHERS: readonly Hasher[] = ['identity', 'sha2-256', 'sha2-512', 'sha3-256', 'sha3-512', 'blake2b-256'].map(makeHasher)
 
 const BY_NAME = new Map(HASHERS.map(h => [h.name, h]))
 const BY_CODE = new Map(HASHERS.map(h => [h.code, h]))

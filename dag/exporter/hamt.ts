@@ -11,10 +11,11 @@ import { murmur364 } from '@multiformats/murmur3'
 import type { PBLink } from '@ipld/dag-pb'
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
+import { MURMUR3_X64_64 } from '../../blockstore/index.ts'
 import { CODEC_DAG_PB, linkName, loadNode, malformed, type DecodedNode, type UnixFSNode } from './node.ts'
 
 /** The multihash code of murmur3-x64-64, the only HAMT hash function in use. */
-export const HAMT_HASH_MURMUR3 = 0x22n
+export const HAMT_HASH_MURMUR3 = BigInt(MURMUR3_X64_64)
 
 /** The largest fanout accepted (the spec's cap; larger ones are a memory-exhaustion vector). */
 export const MAX_HAMT_FANOUT = 1024

@@ -16,13 +16,13 @@ import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
 import { readExtraFields, type UnixFSExtraFields } from './unixfs-fields.ts'
 import type { EntryInfo, EntryType } from './types.ts'
 
-/** Multicodec codes the exporter reads (the one table is dag/codecs.ts). */
-import { RAW as CODEC_RAW, DAG_PB as CODEC_DAG_PB, DAG_CBOR as CODEC_DAG_CBOR, DAG_JSON as CODEC_DAG_JSON } from '../codecs.ts'
+/** Multicodec codes the exporter reads (the one table is blockstore/codes.ts). */
+import {
+  RAW as CODEC_RAW, DAG_PB as CODEC_DAG_PB, DAG_CBOR as CODEC_DAG_CBOR, DAG_JSON as CODEC_DAG_JSON, IDENTITY
+} from '../../blockstore/index.ts'
 export { CODEC_RAW, CODEC_DAG_PB, CODEC_DAG_CBOR, CODEC_DAG_JSON }
 /** The highest UnixFS `Type` defined (HAMTShard). */
 const MAX_UNIXFS_TYPE = 5n
-/** The identity multihash: the "hash" is the content itself. */
-export const MULTIHASH_IDENTITY = 0x00
 
 /** A raw-codec block: the bytes are file content. */
 export interface RawNode {
@@ -66,7 +66,7 @@ export type DecodedNode = RawNode | UnixFSNode | PlainPBNode | IPLDNode
 export async function fetchBlock (getter: BlockGetter, cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
   const { signal } = options
   throwIfAborted(signal)
-  if (cid.multihash.code === MULTIHASH_IDENTITY) {
+  if (cid.multihash.code === IDENTITY) {
     return cid.multihash.digest
   }
   if (signal == null) {

@@ -37,6 +37,8 @@ const WIRE_FIXED32 = 5
 export function readExtraFields (data: Uint8Array): UnixFSExtraFields {
   const out: UnixFSExtraFields = { hasMode: false }
   let pos = 0
+  // a protobuf varint, read by hand: multiformats' decoder refuses the 10-byte and non-minimal
+  // forms protobuf allows, and gives numbers where a uint64 needs a bigint
   const varint = (): bigint => {
     let value = 0n
     for (let shift = 0n; shift < 70n; shift += 7n) {

@@ -20,6 +20,7 @@
  * @see https://specs.ipfs.tech/ipips/ipip-0499/
  */
 
+import { varint } from 'multiformats'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { DirectoryBlockWriter, encodeDirectoryData, SHA2_256_CODE, sha256, throwIfAborted, UNIXFS_TYPE_DIRECTORY } from './directory-node.ts'
 import { buildHamt, validateHamtFanout } from './hamt.ts'
@@ -28,6 +29,9 @@ import type { BlockSink, PutOptions } from '../../blockstore/types.ts'
 import type { PBLink } from '@ipld/dag-pb'
 import type { CID } from 'multiformats/cid'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
+
+/** Bytes of a protobuf varint. */
+const { encodingLength } = varint
 
 export type { Mtime } from './directory-node.ts'
 
@@ -214,22 +218,12 @@ function prepareEntries (entries: DirectoryEntry[]): PreparedEntry[] {
   return prepared
 }
 
-/** Bytes of a protobuf varint. */
-function varintLength (value: number): number {
-  let length = 1
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80)
-    length++
-  }
-  return length
-}
-
 /** Exact bytes one named link adds to an encoded PBNode (boxo `linkSerializedSize`). */
 function linkBlockBytes (nameLength: number, cidLength: number, tsize: number): number {
-  const inner = 1 + varintLength(cidLength) + cidLength +
-    1 + varintLength(nameLength) + nameLength +
-    1 + varintLength(tsize)
-  return 1 + varintLength(inner) + inner
+  const inner = 1 + encodingLength(cidLength) + cidLength +
+    1 + encodingLength(nameLength) + nameLength +
+    1 + encodingLength(tsize)
+  return 1 + encodingLength(inner) + inner
 }
 
 /** The size estimate of a basic directory holding `entries`, by the chosen estimation. */
@@ -239,7 +233,7 @@ function estimateSize (entries: PreparedEntry[], estimation: 'links' | 'block', 
     for (const entry of entries) size += entry.nameBytes.length + entry.cid.bytes.length
     return size
   }
-  let size = 1 + varintLength(data.length) + data.length
+  let size = 1 + encodingLength(data.length) + data.length
   for (const entry of entries) size += linkBlockBytes(entry.nameBytes.length, entry.cid.bytes.length, entry.size)
   return size
 }

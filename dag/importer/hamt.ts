@@ -25,9 +25,10 @@ import { encodeDirectoryData, UNIXFS_TYPE_HAMT_SHARD } from './directory-node.ts
 import type { DirectoryBlockWriter, Mtime } from './directory-node.ts'
 import type { PBLink } from '@ipld/dag-pb'
 import type { CID } from 'multiformats/cid'
+import { MURMUR3_X64_64 } from '../../blockstore/index.ts'
 
 /** The UnixFS `hashType` of a HAMT shard: the multicodec of murmur3-x64-64. */
-export const HAMT_HASH_TYPE = 0x22
+export const HAMT_HASH_TYPE = MURMUR3_X64_64
 
 /** The widest fanout boxo accepts (`maximumHamtWidth`). */
 export const MAX_HAMT_FANOUT = 1024

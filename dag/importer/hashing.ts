@@ -1,8 +1,8 @@
 /**
  * The multihash functions the importer can use, and block/CID construction.
  *
- * The functions themselves come from the one registry in `dag/hashes.ts` (sha2-256 through
- * `node:crypto`, the hot path).
+ * The functions themselves come from the one multihash registry (`blockstore/hashes.ts`, through
+ * `dag/hashes.ts`; sha2-256 through `node:crypto`, the hot path).
  *
  * With more than one CPU, SHA-2 digests of large leaves can also run on libuv's thread pool
  * (`crypto.subtle.digest`, still OpenSSL): measured on 2 cores this imports 256 MiB about 1.25×
@@ -69,9 +69,8 @@ export function getHasher (name: string): Hasher {
   return hasher
 }
 
-/** multicodec codes of the two block codecs the importer writes */
-export const DAG_PB_CODE = 0x70
-export const RAW_CODE = 0x55
+/** multicodec codes of the two block codecs the importer writes (from the one table) */
+export { DAG_PB as DAG_PB_CODE, RAW as RAW_CODE } from '../../blockstore/index.ts'
 
 /** The CID of `bytes` under the given version, codec and hash. */
 export function cidOf (bytes: Uint8Array, version: 0 | 1, codec: number, hasher: Hasher): CID {

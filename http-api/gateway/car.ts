@@ -2,22 +2,18 @@
  * CAR responses of the trustless gateway (specs: trustless-gateway.md, IPIP-402, IPIP-412):
  * the blocks that verify the path, then the blocks `dag-scope` and `entity-bytes` select below
  * its end, in depth-first order, each once (`dups=n`) or every time it is met (`dups=y`), never
- * an identity block. Blocks are streamed with bounded read-ahead; nothing is held beyond the
- * read-ahead window and the DFS stack (plus the set of CIDs seen, for `dups=n`).
+ * an identity block. Blocks come from the one DAG walker (bounded read-ahead; nothing is held
+ * beyond its window and pending steps, plus the set of CIDs seen, for `dups=n`) and are framed by
+ * the one CAR writer (`writeCar`).
  */
-import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
-import { varint } from 'multiformats'
 import type { CID } from 'multiformats/cid'
-import type { Block, BlockGetter } from '../../blockstore/index.ts'
+import { DAG_PB, IDENTITY, RAW, linksOf, loadBlockBytes, walkDag } from '../../blockstore/index.ts'
+import type { Block, BlockGetter, WalkNode } from '../../blockstore/index.ts'
 import { InvalidArgumentError, NotAcceptableError } from '../../errors/index.ts'
-import { linksOf } from '../../dag/index.ts'
+import { writeCar } from '../../dag/index.ts'
 import { CAR_READ_AHEAD_BLOCKS, CAR_WRITE_CHUNK_BYTES } from './constants.ts'
-import { IDENTITY_CODE } from './cids.ts'
-
-const DAG_PB = 0x70
-const RAW = 0x55
 
 /** How much of the DAG below the path a CAR carries (`dag-scope`). */
 export type DagScope = 'block' | 'entity' | 'all'
@@ -108,10 +104,7 @@ interface FileMeta {
 
 type Meta = { kind: 'all' } | { kind: 'none' } | { kind: 'hamt', prefixLength: number } | ({ kind: 'file' } & FileMeta)
 
-interface Next {
-  cid: CID
-  meta: Meta
-}
+type Next = WalkNode<Meta>
 
 function unixfsOf (pb: dagPb.PBNode): UnixFS | undefined {
   if (pb.Data == null) return undefined
@@ -200,63 +193,33 @@ function rootMeta (cid: CID, bytes: Uint8Array, params: CarParams): Meta {
  */
 export async function * carBlocks (pathBlocks: Block[], getter: BlockGetter, params: CarParams, signal: AbortSignal): AsyncGenerator<Block> {
   const seen = new Set<string>()
+  // identity blocks are never written, so they are never "seen" either
+  const key = (cid: CID): string | undefined => cid.multihash.code === IDENTITY ? undefined : cid.toString()
   const emit = (block: Block): boolean => {
-    if (block.cid.multihash.code === IDENTITY_CODE) return false
+    if (block.cid.multihash.code === IDENTITY) return false
     if (params.dups) return true
-    const key = block.cid.toString()
-    if (seen.has(key)) return false
-    seen.add(key)
+    const k = key(block.cid) as string
+    if (seen.has(k)) return false
+    seen.add(k)
     return true
   }
-  for (const block of pathBlocks.slice(0, -1)) {
+  for (const block of pathBlocks) {
     if (emit(block)) yield block
   }
   const last = pathBlocks[pathBlocks.length - 1]
-  if (emit(last)) yield last
-  const stack: Next[] = childrenOf(last.cid, last.bytes, rootMeta(last.cid, last.bytes, params)).reverse()
-  const pending = new Map<string, Promise<Uint8Array>>()
-  const load = async (cid: CID): Promise<Uint8Array> =>
-    cid.multihash.code === IDENTITY_CODE ? cid.multihash.digest : await getter.get(cid, { signal })
-  const prefetch = (): void => {
-    for (let i = stack.length - 1; i >= 0 && pending.size < CAR_READ_AHEAD_BLOCKS; i--) {
-      const key = stack[i].cid.toString()
-      if (pending.has(key) || (!params.dups && seen.has(key))) continue
-      const p = load(stack[i].cid)
-      p.catch(() => {}) // observed when its turn comes; a walk that stops early must not crash
-      pending.set(key, p)
-    }
-  }
-  for (let next = stack.pop(); next != null; next = stack.pop()) {
-    const key = next.cid.toString()
-    if (!params.dups && seen.has(key)) continue
-    let bytes = pending.get(key)
-    if (bytes != null) pending.delete(key)
-    else bytes = load(next.cid)
-    const block = { cid: next.cid, bytes: await bytes }
-    const children = childrenOf(block.cid, block.bytes, next.meta)
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i])
-    if (emit(block)) yield block
-    prefetch()
+  const walk = walkDag(childrenOf(last.cid, last.bytes, rootMeta(last.cid, last.bytes, params)), {
+    signal,
+    readAhead: CAR_READ_AHEAD_BLOCKS,
+    dedupe: params.dups ? undefined : { seen, key },
+    load: async (cid, options) => await loadBlockBytes(cid, getter, options),
+    children: childrenOf
+  })
+  for await (const { cid, bytes } of walk) {
+    if (cid.multihash.code !== IDENTITY) yield { cid, bytes }
   }
 }
 
 /** A CARv1 stream (header, then one section per block), in chunks of about {@link CAR_WRITE_CHUNK_BYTES}. */
-export async function * encodeCar (roots: CID[], blocks: AsyncIterable<Block>): AsyncGenerator<Uint8Array> {
-  const header = dagCbor.encode({ version: 1, roots })
-  let parts: Uint8Array[] = [varint.encodeTo(header.length, new Uint8Array(varint.encodingLength(header.length))), header]
-  let size = parts[0].length + header.length
-  const flush = (): Uint8Array => {
-    const out = Buffer.concat(parts, size)
-    parts = []
-    size = 0
-    return out
-  }
-  for await (const { cid, bytes } of blocks) {
-    const length = cid.bytes.length + bytes.length
-    const prefix = varint.encodeTo(length, new Uint8Array(varint.encodingLength(length)))
-    parts.push(prefix, cid.bytes, bytes)
-    size += prefix.length + length
-    if (size >= CAR_WRITE_CHUNK_BYTES) yield flush()
-  }
-  if (size > 0) yield flush()
+export function encodeCar (roots: CID[], blocks: AsyncIterable<Block>): AsyncGenerator<Uint8Array> {
+  return writeCar(roots, blocks, { chunkSize: CAR_WRITE_CHUNK_BYTES })
 }

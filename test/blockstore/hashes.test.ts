@@ -5,7 +5,8 @@ import { keccak_256, sha3_256 } from '@noble/hashes/sha3.js'
 import * as Digest from 'multiformats/hashes/digest'
 import { identity } from 'multiformats/hashes/identity'
 import { describe, expect, it } from 'vitest'
-import { isSupportedHash, matchesMultihash } from '../../blockstore/index.ts'
+import { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from '../../blockstore/index.ts'
+import { HASH_NAMES, hasherByName } from '../../dag/hashes.ts'
 
 const data = new TextEncoder().encode('the quick brown fox')
 const other = new TextEncoder().encode('the quick brown fix')
@@ -42,5 +43,29 @@ describe('matchesMultihash', () => {
   it('throws UnsupportedHashError for an unknown code', () => {
     expect(isSupportedHash(0x22)).toBe(false)
     expect(() => matchesMultihash(Digest.create(0x22, new Uint8Array(4)), data)).toThrow(expect.objectContaining({ name: 'UnsupportedHashError' }))
+  })
+})
+
+describe('the multihash registry', () => {
+  it('finds each function by code and by its multicodec name, the sized blake2 variants included', () => {
+    for (const [name, code] of [['sha2-256', 0x12], ['sha3-224', 0x17], ['keccak-512', 0x1d], ['blake3', 0x1e],
+      ['blake2b-8', 0xb201], ['blake2b-256', 0xb220], ['blake2b-512', 0xb240], ['blake2s-128', 0xb250], ['blake2s-256', 0xb260]] as const) {
+      expect(hashFunctionByName(name)?.code).toBe(code)
+      expect(hashFunctionByCode(code)?.name).toBe(name)
+    }
+    expect(hashFunctionByName('blake2b-7')).toBeUndefined()
+    expect(hashFunctionByName('md5')).toBeUndefined()
+    expect(hashFunctionByCode(0xd5)).toBeUndefined()
+  })
+
+  it('is where the hashers dag/ offers get their functions', () => {
+    for (const name of HASH_NAMES) {
+      const fn = hashFunctionByName(name)
+      expect(fn).toBeDefined()
+      const hasher = hasherByName(name)
+      expect(hasher.code).toBe(fn?.code)
+      expect(hasher.size).toBe(fn?.size)
+      expect(Buffer.from(hasher.encode(data)).equals(fn?.digest(data) as Uint8Array)).toBe(true)
+    }
   })
 })

@@ -185,6 +185,18 @@ describe('cairn CLI (offline)', () => {
     expect((await repo.run(['dag', 'get', cid])).out).toBe('{"hello":"world"}')
   })
 
+  it('pins a plain json block put with dag put --pin, and GC keeps it', async () => {
+    // pins once read links with a stricter function than dag put's: json failed with codec 0x200
+    const put = await repo.run(['dag', 'put', '--input-codec', 'json', '--store-codec', 'json', '--pin'], { input: '{"a":1}\n' })
+    expect(put.stderr).toBe('')
+    expect(put.code).toBe(0)
+    const cid = put.out.trim()
+    expect(CID.parse(cid).code).toBe(0x0200)
+    expect((await repo.run(['pin', 'ls', '--type=recursive'])).out).toContain(`${cid} recursive`)
+    expect((await repo.run(['repo', 'gc'])).code).toBe(0)
+    expect((await repo.run(['block', 'get', cid])).out).toBe('{"a":1}')
+  })
+
   it('exports a CAR that @ipld/car reads and imports it into another repo', async () => {
     const root = join(repo.dir, 'cartree')
     await mkdir(root)

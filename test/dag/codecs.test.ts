@@ -10,9 +10,10 @@ import { identity } from 'multiformats/hashes/identity'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
 import type { Block, BlockGetter } from '../../blockstore/types.ts'
-import { blockPut, codecByCode, codecByName, dagGet, dagPut, resolveDagPath } from '../../dag/codecs.ts'
+import { blockPut, codecByCode, codecByName, dagPut } from '../../dag/codecs.ts'
+import { dagGet, resolveDagPath } from '../../dag/ipld-path.ts'
 import { hashBytes, hasherByCode, hasherByName, verifyBlock } from '../../dag/hashes.ts'
-import { linksOf, namedLinksOf } from '../../dag/links.ts'
+import { linksOf, namedLinksOf } from '../../dag/index.ts'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
