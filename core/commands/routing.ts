@@ -185,10 +185,9 @@ export const routingProvide = defineCommand<QueryEvent>({
       }
       const cids: CID[] = []
       if (options.recursive === true) {
-        const { walkDag } = await import('../../blockstore/index.ts')
-        for (const root of roots) {
-          for await (const cid of walkDag(root, node.blocks, { signal })) cids.push(cid)
-        }
+        const { loadBlockBytes, nodeKey, walkDag } = await import('../../blockstore/index.ts')
+        const load = async (cid: CID, opts: { signal?: AbortSignal }): Promise<Uint8Array> => loadBlockBytes(cid, node.blocks, opts)
+        for await (const block of walkDag(roots, { load, dedupe: { seen: new Set(), key: nodeKey }, signal })) cids.push(block.cid)
       } else {
         cids.push(...roots)
       }
