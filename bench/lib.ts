@@ -45,6 +45,11 @@ export interface Measured {
   seconds: number
   /** peak resident set size in bytes (`/usr/bin/time -f %M`), or NaN when unknown */
   rss: number
+  /**
+   * CPU seconds (user + system) of the process and the children it waited for (`/usr/bin/time
+   * -f '%U %S'`), or NaN when unknown: on a shared machine a steadier figure than the wall clock
+   */
+  cpu: number
   stdout: string
   stderr: string
   /** bytes written to stdout (when counted rather than captured) */
@@ -85,7 +90,7 @@ export async function measure (command: string, args: string[], options: Measure
     // peak RSS of bash is the largest of its waited-for children: the command's
     : ['bash', '-c', `set -o pipefail; ${shell}`, 'bash', command, ...args]
   const started = process.hrtime.bigint()
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...argv], {
+  const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, ...argv], {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe']
@@ -105,11 +110,12 @@ export async function measure (command: string, args: string[], options: Measure
   const rssText = await readFile(timeFile, 'utf8').catch(() => '')
   await rm(timeFile, { force: true })
   // with a failing command, GNU time writes "Command exited with non-zero status N" first
-  const rssKiB = Number(rssText.trim().split('\n').pop())
+  const [user, system, rssKiB] = (rssText.trim().split('\n').pop() ?? '').split(' ').map(Number)
   const stdout = Buffer.concat(out).toString('utf8')
   const result: Measured = {
     seconds,
     rss: Number.isFinite(rssKiB) ? rssKiB * 1024 : NaN,
+    cpu: Number.isFinite(user) && Number.isFinite(system) ? user + system : NaN,
     stdout,
     stderr: Buffer.concat(err).toString('utf8'),
     stdoutBytes,
@@ -246,7 +252,7 @@ export function mbps (bytes: number, seconds: number): number {
   return bytes / 1e6 / seconds
 }
 
-/** Summary of a throughput cell: median and minimum MB/s, median peak RSS, loads. */
+/** Summary of a throughput cell: median and minimum MB/s, median peak RSS and CPU, loads. */
 export interface Cell {
   /** MB/s of every run, in run order */
   runs: number[]
@@ -255,10 +261,12 @@ export interface Cell {
   /** median peak RSS in bytes (NaN when unknown) */
   rss: number
   maxRss: number
+  /** median CPU seconds (user + system) per run (NaN when unknown) */
+  cpu: number
   loads: number[]
 }
 
-export function cell (bytes: number, measured: Array<Pick<Measured, 'seconds' | 'rss' | 'load'>>): Cell {
+export function cell (bytes: number, measured: Array<Pick<Measured, 'seconds' | 'rss' | 'load'> & { cpu?: number }>): Cell {
   const runs = measured.map(m => mbps(bytes, m.seconds))
   const rsses = measured.map(m => m.rss)
   return {
@@ -267,6 +275,7 @@ export function cell (bytes: number, measured: Array<Pick<Measured, 'seconds' | 
     min: Math.min(...runs),
     rss: median(rsses),
     maxRss: Math.max(...rsses),
+    cpu: median(measured.map(m => m.cpu ?? NaN)),
     loads: measured.map(m => m.load)
   }
 }
@@ -274,6 +283,8 @@ export function cell (bytes: number, measured: Array<Pick<Measured, 'seconds' | 
 export const fmt = {
   mbps: (x: number): string => Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x.toFixed(1)) : '–',
   mb: (bytes: number): string => Number.isFinite(bytes) ? (bytes / 1e6).toFixed(0) : '–',
+  s: (seconds: number): string => Number.isFinite(seconds) ? seconds.toFixed(seconds < 1 ? 3 : 2) : '–',
+  ms: (seconds: number): string => Number.isFinite(seconds) ? (seconds * 1000).toFixed(0) : '–',
   ratio: (x: number): string => Number.isFinite(x) ? `${x.toFixed(2)}×` : '–',
   pct: (x: number): string => Number.isFinite(x) ? `${(x * 100).toFixed(0)}%` : '–',
   loads: (xs: number[]): string => xs.length === 0 ? '–' : `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`

@@ -10,8 +10,10 @@
  *   batch). Bytes a crash leaves past the last indexed record are never read.
  * - Every change to packs and index is serialized in this process by one mutex; LevelDB's lock
  *   keeps other processes out.
- * - `compact()` copies, syncs, repoints the index, and only then unlinks; a crash between any two
- *   steps leaves at worst unreferenced bytes, which the next `compact()` reclaims.
+ * - `compact()` (compaction.ts) copies, syncs, repoints the index, and only then unlinks; a crash
+ *   between any two steps leaves at worst unreferenced bytes, which the next `compact()` reclaims.
+ * - A write that fails (a full disk) is rolled back: the pack files return to their state before
+ *   the batch, also when the index batch after them fails, and the error is a `NoSpaceError`.
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
@@ -23,19 +25,22 @@ import {
 } from '../errors/index.ts'
 import {
   BLOCKSTORE_FORMAT_VERSION, DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE,
-  DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
+  DEFAULT_HASH_ON_READ, DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE, DEFAULT_RECENT_BLOCKS_BYTES, RECENT_BLOCK_MAX_SIZE
 } from './constants.ts'
+import { isAbortError, throwIfAborted } from '../errors/abort.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import { RecentBlocks } from './recent-blocks.ts'
 // stored blocks are named in reports by raw CIDs: blocks are kept by multihash only
-import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC, SHA2_256 as SHA2_256_CODE } from './codes.ts'
-import { assertSupportedHash, matchesMultihash } from './hashes.ts'
-import { Sha256Worker, ownsBuffer } from './hash-worker.ts'
+import { IDENTITY as IDENTITY_CODE, RAW as RAW_CODEC } from './codes.ts'
+import { assertSupportedHash } from './hashes.ts'
+import { BlockReader } from './block-reader.ts'
+import { Sha256Worker } from './hash-worker.ts'
 import { Mutex } from './mutex.ts'
+import { compactPacks, type CompactionStep, type IndexOperation } from './compaction.ts'
 import {
-  PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, packName, recordSize
+  PACK_HEADER_SIZE, PackFiles, decodeLocation, encodeLocation, noSpaceError, packName
 } from './pack-files.ts'
-import type { Location, PackRecord } from './pack-files.ts'
-import type { MultihashDigest } from 'multiformats/hashes/interface'
+import type { PackRecord, PackWriteStep } from './pack-files.ts'
 import type {
   AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
 } from './types.ts'
@@ -45,6 +50,8 @@ import { MAX_BLOCK_SIZE } from './types.ts'
 export interface BlockstoreComponents {
   /** Directory for block data (`packs/`) and the index (`index/`); created if missing. */
   path: string
+  /** Logs as `cairn:blockstore:store`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /**
@@ -53,11 +60,11 @@ export interface BlockstoreComponents {
  */
 export type BlockstoreStep =
   | 'put:packs-synced'
+  | 'index:write'
   | 'put:indexed'
   | 'delete:indexed'
-  | 'compact:copied'
-  | 'compact:repointed'
-  | 'compact:unlinked'
+  | CompactionStep
+  | PackWriteStep
 
 /** Options of the blockstore. */
 export interface BlockstoreInit {
@@ -74,6 +81,12 @@ export interface BlockstoreInit {
    * Default {@link DEFAULT_RECENT_BLOCKS_BYTES} (8 MiB).
    */
   recentBlocksBytes?: number
+  /**
+   * Check every block read against its multihash (Kubo's `Datastore.HashOnRead`); a block that
+   * does not match is a `BlockCorruptError`. Off, blocks are returned as stored, unchecked.
+   * Default {@link DEFAULT_HASH_ON_READ} (true).
+   */
+  hashOnRead?: boolean
   /** Fault-injection hook for crash tests, awaited at each {@link BlockstoreStep}. Default none. */
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
@@ -85,6 +98,7 @@ export interface ResolvedBlockstoreInit {
   compactLiveRatio: number
   compactStepSize: number
   recentBlocksBytes: number
+  hashOnRead: boolean
   onStep?(step: BlockstoreStep): void | Promise<void>
 }
 
@@ -96,6 +110,7 @@ export function resolveBlockstoreInit (init: BlockstoreInit = {}): ResolvedBlock
     compactLiveRatio: init.compactLiveRatio ?? DEFAULT_COMPACT_LIVE_RATIO,
     compactStepSize: init.compactStepSize ?? DEFAULT_COMPACT_STEP_SIZE,
     recentBlocksBytes: init.recentBlocksBytes ?? DEFAULT_RECENT_BLOCKS_BYTES,
+    hashOnRead: init.hashOnRead ?? DEFAULT_HASH_ON_READ,
     onStep: init.onStep
   }
   if (!Number.isSafeInteger(resolved.maxPackSize) || resolved.maxPackSize <= PACK_HEADER_SIZE) {
@@ -121,37 +136,13 @@ export function createBlockstore (components: BlockstoreComponents, init: Blocks
   return new PackedBlockstore(components, resolveBlockstoreInit(init))
 }
 
-/** Index entries `compact()` holds in memory at once while rewriting packs. */
-const COMPACT_MAX_ENTRIES = 256 * 1024
-/** Blocks at least this big may be hash-checked on the worker thread (see hash-worker.ts). */
-const OFF_THREAD_HASH_MIN_BYTES = 64 * 1024
-/**
- * The worker starts only after this many such blocks were read by this store, so a command that
- * reads a block or two does not pay for starting a thread.
- */
-const OFF_THREAD_HASH_AFTER_BLOCKS = 8
-/** Most checks waiting on the worker; past that the main thread hashes too (both cores busy). */
-const OFF_THREAD_HASH_MAX_PENDING = 4
 /** Largest block the pack record format can hold (u32 length). */
 const MAX_RECORD_BLOCK = 0xffff_ffff
 
 type State = 'closed' | 'opening' | 'open' | 'closing'
 
-type IndexOperation =
-  | { type: 'put', key: Uint8Array, value: Uint8Array }
-  | { type: 'del', key: Uint8Array }
-
-interface IndexEntry {
-  multihash: Uint8Array
-  location: Location
-}
-
 interface PendingRecord extends PackRecord {
   block: Block
-}
-
-function sameLocation (a: Location, b: Location): boolean {
-  return a.pack === b.pack && a.offset === b.offset && a.length === b.length
 }
 
 function keyString (bytes: Uint8Array): string {
@@ -187,19 +178,22 @@ class PackedBlockstore implements PackBlockstore {
   #opening: Promise<void> | undefined
   /** LevelDB here can answer `getSync` (classic-level can) */
   #syncReads = false
-  #hasher = new Sha256Worker()
-  /** blocks read so far that could be checked on the worker */
-  #largeReads = 0
+  #reader: BlockReader
   readonly #recent: RecentBlocks
+  #hasher = new Sha256Worker()
+  readonly #log: Logger
 
   constructor (components: BlockstoreComponents, init: ResolvedBlockstoreInit) {
     this.#path = components.path
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:store')
     this.#init = init
     this.#recent = new RecentBlocks(init.recentBlocksBytes, RECENT_BLOCK_MAX_SIZE)
     this.#packs = new PackFiles(join(components.path, 'packs'), {
       maxPackSize: init.maxPackSize,
-      maxOpenPacks: init.maxOpenPacks
+      maxOpenPacks: init.maxOpenPacks,
+      onWrite: init.onStep
     })
+    this.#reader = this.#newReader()
   }
 
   async open (): Promise<void> {
@@ -211,6 +205,7 @@ class PackedBlockstore implements PackBlockstore {
     try {
       await this.#opening
       this.#state = 'open'
+      this.#log('opened %s', this.#path)
     } catch (err) {
       this.#state = 'closed'
       throw err
@@ -230,11 +225,18 @@ class PackedBlockstore implements PackBlockstore {
       await db.close()
       throw err
     }
+    const index = blocksOf(db)
+    // a sublevel opens on its own, a tick later: `getSync` before then throws "not open"
+    await index.open()
     this.#db = db
-    this.#index = blocksOf(db)
+    this.#index = index
     this.#hasher = new Sha256Worker()
-    this.#largeReads = 0
+    this.#reader = this.#newReader()
     this.#syncReads = (db.supports as { getSync?: boolean }).getSync === true
+  }
+
+  #newReader (): BlockReader {
+    return new BlockReader({ packs: this.#packs, hasher: this.#hasher })
   }
 
   async #checkVersion (db: IndexDB): Promise<void> {
@@ -255,6 +257,7 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async close (): Promise<void> {
+    // a failed open was reported to the caller of open(); close only waits for it to settle
     if (this.#opening != null) await this.#opening.catch(() => {})
     if (this.#state !== 'open') return
     this.#state = 'closing'
@@ -281,13 +284,13 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async has (cid: CID, options: AbortOptions = {}): Promise<boolean> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return true
     return (await this.#lookup(cid.multihash.bytes)) != null
   }
 
   async getSize (cid: CID, options: AbortOptions = {}): Promise<number | undefined> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     if (cid.multihash.code === IDENTITY_CODE) return cid.multihash.digest.byteLength
     const value = await this.#lookup(cid.multihash.bytes)
     return value == null ? undefined : decodeLocation(value).length
@@ -306,30 +309,40 @@ class PackedBlockstore implements PackBlockstore {
   }
 
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
-    options.signal?.throwIfAborted()
+    return await this.#get(cid, this.#init.hashOnRead ? 'checked' : 'unchecked', options)
+  }
+
+  /**
+   * A block's bytes: `checked` against its multihash, `unchecked` as stored (`hashOnRead` off),
+   * or checked and read from the pack even when recently read (`verify`, which must see what
+   * the disk holds; with `hashOnRead` off, the recent blocks were not checked).
+   */
+  async #get (cid: CID, how: 'checked' | 'unchecked' | 'from-disk', options: AbortOptions): Promise<Uint8Array> {
+    throwIfAborted(options.signal)
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
     const index = this.#blocks()
-    const recent = this.#recent.get(multihash.bytes)
+    const recent = how === 'from-disk' ? undefined : this.#recent.get(multihash.bytes)
     if (recent != null) return recent
+    const check = how !== 'unchecked'
     const epoch = this.#recent.epoch
     // a second look at the index when compact() moved the block between our lookup and read
     for (let attempt = 0; ; attempt++) {
       const value = this.#syncReads ? index.getSync(multihash.bytes) : await index.get(multihash.bytes)
       if (value == null) {
+        this.#log('get %s: not in the store', cid)
         throw new BlockNotFoundError(`block ${cid} is not in the blockstore`)
       }
       const location = decodeLocation(value)
-      let bytes: Uint8Array
+      let checked: Uint8Array | undefined
       try {
-        bytes = await this.#packs.read(location)
+        checked = await this.#reader.read(multihash, location, check)
       } catch (err) {
         if (errorCode(err) === 'ENOENT' && attempt === 0) continue
         if ((err as Error | null)?.name === 'RepoVersionError') throw err
         throw new BlockCorruptError(`block ${cid} could not be read from ${packName(location.pack)} at offset ` +
           `${location.offset}: ${messageOf(err)}. Run 'repo verify' and re-fetch or re-add it.`, { cause: err })
       }
-      const checked = await this.#checked(multihash, bytes, location)
       if (checked == null) {
         throw new BlockCorruptError(`block ${cid} is corrupt: the ${location.length} bytes at offset ` +
           `${location.offset} of ${packName(location.pack)} do not hash to its multihash. ` +
@@ -340,38 +353,12 @@ class PackedBlockstore implements PackBlockstore {
     }
   }
 
-  /**
-   * `bytes` if they hash to `multihash`, else undefined. A large sha2-256 block may be checked on
-   * the worker thread, and then comes back in a new view (its buffer went there and back).
-   */
-  async #checked (multihash: MultihashDigest, bytes: Uint8Array, location: Location): Promise<Uint8Array | undefined> {
-    if (multihash.code === SHA2_256_CODE && bytes.byteLength >= OFF_THREAD_HASH_MIN_BYTES && ownsBuffer(bytes) &&
-      ++this.#largeReads > OFF_THREAD_HASH_AFTER_BLOCKS && this.#hasher.pending < OFF_THREAD_HASH_MAX_PENDING &&
-      this.#hasher.available) {
-      let result: { bytes: Uint8Array, digest: Uint8Array } | undefined
-      try {
-        result = await this.#hasher.digest(bytes)
-      } catch {
-        // the worker went away with the bytes: read them again, and check them here
-        bytes = await this.#packs.read(location)
-      }
-      if (result != null) {
-        const expected = multihash.digest
-        const actual = result.digest
-        const equal = actual.byteLength >= expected.byteLength &&
-          Buffer.from(actual.buffer, actual.byteOffset, expected.byteLength).equals(expected)
-        return equal ? result.bytes : undefined
-      }
-    }
-    return matchesMultihash(multihash, bytes) ? bytes : undefined
-  }
-
   async put (block: Block, options: PutOptions = {}): Promise<void> {
     await this.putMany([block], options)
   }
 
   async putMany (blocks: Block[], options: PutOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     this.#blocks()
     const records: PendingRecord[] = []
     for (const block of blocks) {
@@ -389,7 +376,7 @@ class PackedBlockstore implements PackBlockstore {
 
     const added = await this.#writeLock.run(async () => {
       const index = this.#blocks()
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       const present = await index.hasMany(records.map(record => record.multihash))
       const seen = new Set<string>()
       const fresh: PendingRecord[] = []
@@ -402,25 +389,33 @@ class PackedBlockstore implements PackBlockstore {
       })
       if (fresh.length === 0) return fresh
       // from here on the batch is written whole or not at all; abort no longer applies
+      const mark = this.#packs.mark()
       const locations = await this.#packs.append(fresh)
       await this.#step('put:packs-synced')
-      await this.#writeIndex(fresh.map((record, i) => ({
-        type: 'put',
-        key: record.multihash,
-        value: encodeLocation(locations[i])
-      })))
+      try {
+        await this.#writeIndex(fresh.map((record, i) => ({
+          type: 'put',
+          key: record.multihash,
+          value: encodeLocation(locations[i])
+        })))
+      } catch (err) {
+        // not indexed, so never readable: give the bytes back rather than leave them on a full disk
+        await this.#packs.rollback(mark).catch(() => {})
+        throw err
+      }
       await this.#step('put:indexed')
       return fresh
     })
+    if (added.length > 0) this.#log('stored %d new blocks (%d given)', added.length, blocks.length)
     for (const record of added) this.#emit(record.block)
   }
 
   async deleteMany (cids: CID[], options: AbortOptions = {}): Promise<void> {
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const keys = cids.filter(cid => cid.multihash.code !== IDENTITY_CODE).map(cid => cid.multihash.bytes)
     if (keys.length === 0) return
     await this.#writeLock.run(async () => {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       for (const key of keys) this.#recent.delete(key)
       await this.#writeIndex(keys.map(key => ({ type: 'del', key })))
       await this.#step('delete:indexed')
@@ -429,14 +424,14 @@ class PackedBlockstore implements PackBlockstore {
 
   async * multihashes (options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const key of this.#blocks().keys()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield key
     }
   }
 
   async * entries (options: AbortOptions = {}): AsyncGenerator<BlockEntry> {
     for await (const [multihash, value] of this.#blocks().iterator()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       yield { multihash, size: decodeLocation(value).length }
     }
   }
@@ -450,12 +445,12 @@ class PackedBlockstore implements PackBlockstore {
         throw new BlockCorruptError(`the block index holds a key that is not a multihash (${Buffer.from(multihash).toString('hex')})`, { cause: err })
       }
       try {
-        await this.get(cid, options)
+        await this.#get(cid, 'from-disk', options)
         yield { cid, ok: true }
       } catch (err) {
         // deleted since the listing began: not a fault
         if ((err as Error).name === 'BlockNotFoundError') continue
-        if ((err as Error).name === 'AbortError') throw err
+        if (isAbortError(err)) throw err
         yield { cid, ok: false, error: err as Error }
       }
     }
@@ -463,113 +458,17 @@ class PackedBlockstore implements PackBlockstore {
 
   async compact (options: AbortOptions = {}): Promise<CompactResult> {
     return await this.#compactLock.run(async () => {
-      const result: CompactResult = { packsDeleted: 0, packsRewritten: 0, packsSkipped: 0, bytesCopied: 0, bytesReclaimed: 0 }
       const index = this.#blocks()
-      // Packs below the one being written only lose index entries from here on (deletes, or our
-      // own repointing), so a snapshot of the index that shows a pack empty stays true.
-      const writer = this.#packs.writerId
-      const live = new Map<number, { bytes: number, blocks: number }>()
-      for await (const [multihash, value] of index.iterator()) {
-        options.signal?.throwIfAborted()
-        const location = decodeLocation(value)
-        if (location.pack >= writer) continue
-        const stats = live.get(location.pack) ?? { bytes: 0, blocks: 0 }
-        stats.bytes += recordSize(multihash, location.length)
-        stats.blocks++
-        live.set(location.pack, stats)
-      }
-
-      const sparse: number[] = []
-      for (const id of await this.#packs.list()) {
-        if (id >= writer) continue
-        this.#assertRunning()
-        const size = await this.#packs.size(id)
-        const stats = live.get(id)
-        if (stats == null) {
-          await this.#packs.unlink(id)
-          result.packsDeleted++
-          result.bytesReclaimed += size
-          await this.#step('compact:unlinked')
-        } else if ((stats.bytes + PACK_HEADER_SIZE) / size < this.#init.compactLiveRatio) {
-          sparse.push(id)
-        }
-      }
-
-      // rewrite sparse packs in groups whose entries fit in memory together
-      while (sparse.length > 0) {
-        const group = new Set<number>()
-        let count = 0
-        while (sparse.length > 0 && (group.size === 0 || count + (live.get(sparse[0])?.blocks ?? 0) <= COMPACT_MAX_ENTRIES)) {
-          const id = sparse.shift() as number
-          group.add(id)
-          count += live.get(id)?.blocks ?? 0
-        }
-        const entries = new Map<number, IndexEntry[]>()
-        for await (const [multihash, value] of this.#blocks().iterator()) {
-          options.signal?.throwIfAborted()
-          const location = decodeLocation(value)
-          if (!group.has(location.pack)) continue
-          const list = entries.get(location.pack) ?? []
-          list.push({ multihash, location })
-          entries.set(location.pack, list)
-        }
-        for (const id of group) {
-          await this.#rewrite(id, entries.get(id) ?? [], result, options)
-        }
-      }
-      return result
+      return await compactPacks({
+        packs: this.#packs,
+        entries: () => index.iterator(),
+        lookup: async (multihashes) => await this.#blocks().getMany(multihashes),
+        writeIndex: async (operations) => { await this.#writeIndex(operations) },
+        exclusive: async (fn) => await this.#writeLock.run(fn),
+        assertRunning: () => { this.#assertRunning() },
+        step: async (step) => { await this.#step(step) }
+      }, this.#init, options)
     })
-  }
-
-  /** Moves a sparse pack's live blocks to the newest pack, then deletes it. */
-  async #rewrite (id: number, entries: IndexEntry[], result: CompactResult, options: AbortOptions): Promise<void> {
-    const size = await this.#packs.size(id)
-    entries.sort((a, b) => a.location.offset - b.location.offset)
-    let copied = 0
-    let i = 0
-    while (i < entries.length) {
-      options.signal?.throwIfAborted()
-      this.#assertRunning()
-      const step: Array<IndexEntry & { bytes: Uint8Array }> = []
-      let stepBytes = 0
-      while (i < entries.length && (step.length === 0 || stepBytes + entries[i].location.length <= this.#init.compactStepSize)) {
-        const entry = entries[i++]
-        let bytes: Uint8Array
-        try {
-          bytes = await this.#packs.read(entry.location)
-          if (!matchesMultihash(Digest.decode(entry.multihash), bytes)) throw new Error('hash mismatch')
-        } catch {
-          // a live block that fails verification stays where it is, for verify to report
-          result.packsSkipped++
-          return
-        }
-        step.push({ ...entry, bytes })
-        stepBytes += bytes.byteLength
-      }
-      copied += await this.#writeLock.run(async () => {
-        const index = this.#blocks()
-        const current = await index.getMany(step.map(entry => entry.multihash))
-        const still = step.filter((entry, j) => {
-          const value = current[j]
-          return value != null && sameLocation(decodeLocation(value), entry.location)
-        })
-        if (still.length === 0) return 0
-        const locations = await this.#packs.append(still)
-        await this.#step('compact:copied')
-        await this.#writeIndex(still.map((entry, j) => ({
-          type: 'put',
-          key: entry.multihash,
-          value: encodeLocation(locations[j])
-        })))
-        await this.#step('compact:repointed')
-        return still.reduce((sum, entry) => sum + entry.bytes.byteLength, 0)
-      })
-    }
-    await this.#packs.unlink(id)
-    await this.#step('compact:unlinked')
-    result.packsRewritten++
-    result.bytesCopied += copied
-    result.bytesReclaimed += Math.max(0, size - copied)
   }
 
   /**
@@ -578,7 +477,13 @@ class PackedBlockstore implements PackBlockstore {
    */
   async #writeIndex (operations: IndexOperation[]): Promise<void> {
     const index = this.#blocks()
-    await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    try {
+      await this.#step('index:write')
+      await (this.#db as IndexDB).batch(operations.map(operation => ({ ...operation, sublevel: index })), { sync: true })
+    } catch (err) {
+      // LevelDB says "No space left on device" in its message: make it the named error
+      throw noSpaceError(err, `write the block index in ${join(this.#path, 'index')}`)
+    }
   }
 
   #blocks (): BlockIndex {
@@ -598,8 +503,9 @@ class PackedBlockstore implements PackBlockstore {
     for (const listener of this.#listeners) {
       try {
         listener(block)
-      } catch {
+      } catch (err) {
         // a listener's failure is its own; the block is stored either way
+        this.#log.error('a block listener failed on %s: %e', block.cid, err)
       }
     }
   }

@@ -37,6 +37,12 @@ export const DEFAULT_WALK_READ_AHEAD = 16
 /** Blocks GC deletes per index batch: 1024. */
 export const DEFAULT_GC_DELETE_BATCH = 1024
 
+/**
+ * Removed CIDs GC keeps for a caller that reads slower than it removes: 65536 (a few MiB). Past
+ * that they are counted, not kept, so GC never waits on its reader while it holds the lock.
+ */
+export const DEFAULT_GC_REPORT_BUFFER = 65_536
+
 /** Bad blocks `pins.verify()` reports per pin before it stops listing them: 1000. */
 export const MAX_BAD_NODES_PER_PIN = 1000
 
@@ -51,3 +57,9 @@ export const SYNC_READ_MAX_BYTES = 64 * 1024
 export const DEFAULT_RECENT_BLOCKS_BYTES = 8 * 1024 * 1024
 /** The largest block the recent-blocks cache keeps: 8 KiB. */
 export const RECENT_BLOCK_MAX_SIZE = 8 * 1024
+
+/**
+ * Blocks read are checked against their multihash (Kubo's `Datastore.HashOnRead`, which Kubo
+ * leaves off): on. A corrupt block is then an error, never content.
+ */
+export const DEFAULT_HASH_ON_READ = true

@@ -4,6 +4,7 @@
  *
  * Mark and sweep run under the exclusive lease (`leases.ts`), so no add or pin fetch writes
  * meanwhile and every block such a writer stored before GC began is pinned by the time GC looks.
+ * They never wait for whoever reads the removed CIDs: the lease is held only for GC's own work.
  * Compaction runs after the lease is released: it only moves bytes, alongside new writes.
  *
  * A pinned block that cannot be read (missing, corrupt, unknown codec) aborts GC before anything
@@ -11,11 +12,12 @@
  */
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { IncompleteDAGError } from '../errors/index.ts'
-import { DEFAULT_GC_DELETE_BATCH, DEFAULT_WALK_CONCURRENCY } from './constants.ts'
+import { AbortedError, IncompleteDAGError } from '../errors/index.ts'
+import { DEFAULT_GC_DELETE_BATCH, DEFAULT_GC_REPORT_BUFFER, DEFAULT_WALK_CONCURRENCY } from './constants.ts'
 import { RAW } from './codes.ts'
 import { nodeKey, walkDag } from './dag-walk.ts'
 import { isLeafCodec } from './links.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import type { Leases } from './leases.ts'
 import type { Pins } from './pins.ts'
 import type { AbortOptions, Blockstore, CompactResult } from './types.ts'
@@ -25,6 +27,8 @@ export interface GcComponents {
   blockstore: Blockstore & { compact?(options?: AbortOptions): Promise<CompactResult> }
   pins: Pins
   leases: Leases
+  /** Logs as `cairn:blockstore:gc`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /** Options of GC. */
@@ -33,13 +37,19 @@ export interface GcInit {
   walkConcurrency?: number
   /** Blocks deleted per index batch. Default {@link DEFAULT_GC_DELETE_BATCH} (1024). */
   deleteBatch?: number
+  /**
+   * Removed CIDs kept for a caller that reads slower than GC removes; past this they are only
+   * counted. Default {@link DEFAULT_GC_REPORT_BUFFER} (65536).
+   */
+  reportBuffer?: number
 }
 
 /** Resolves {@link GcInit} against its defaults. */
 export function resolveGcInit (init: GcInit = {}): Required<GcInit> {
   const resolved = {
     walkConcurrency: init.walkConcurrency ?? DEFAULT_WALK_CONCURRENCY,
-    deleteBatch: init.deleteBatch ?? DEFAULT_GC_DELETE_BATCH
+    deleteBatch: init.deleteBatch ?? DEFAULT_GC_DELETE_BATCH,
+    reportBuffer: init.reportBuffer ?? DEFAULT_GC_REPORT_BUFFER
   }
   for (const [name, value] of Object.entries(resolved)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`)
@@ -52,14 +62,25 @@ export interface GcOptions extends AbortOptions {
   skipCompaction?: boolean
 }
 
+/** What a GC run did, returned when its iterable ends. */
+export interface GcSummary {
+  /** Blocks removed. */
+  removed: number
+  /** Removed blocks that were not yielded, because the caller read slower than GC removed. */
+  unreported: number
+}
+
 /** Garbage collection over one blockstore and its pins. */
 export interface GarbageCollector {
   /**
    * Runs GC: waits for running writers, marks, removes every unpinned block (yielding each as a
-   * CIDv1 raw, as blocks are stored by multihash), then compacts. Consume the iterable to the
-   * end: mark and sweep hold the exclusive lease until it is drained or abandoned.
+   * CIDv1 raw, as blocks are stored by multihash), then compacts. Mark and sweep run at their own
+   * pace under the exclusive lease, never waiting for the caller: removed CIDs wait in a buffer of
+   * at most `reportBuffer` entries, and past that are only counted (see {@link GcSummary}). So a
+   * caller that reads slowly (an RPC client that does not read its answer) cannot keep adds out.
+   * Stopping early aborts the run.
    */
-  collect(options?: GcOptions): AsyncGenerator<CID>
+  collect(options?: GcOptions): AsyncGenerator<CID, GcSummary>
 }
 
 /** Creates the garbage collector. */
@@ -74,35 +95,89 @@ function mhKey (multihash: Uint8Array): string {
 class MarkAndSweep implements GarbageCollector {
   readonly #components: GcComponents
   readonly #init: Required<GcInit>
+  readonly #log: Logger
 
   constructor (components: GcComponents, init: Required<GcInit>) {
     this.#components = components
     this.#init = init
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:gc')
   }
 
-  async * collect (options: GcOptions = {}): AsyncGenerator<CID> {
-    const { blockstore, leases } = this.#components
-    const lease = await leases.exclusive(options)
+  async * collect (options: GcOptions = {}): AsyncGenerator<CID, GcSummary> {
+    const stop = new AbortController()
+    const signal = options.signal == null ? stop.signal : AbortSignal.any([options.signal, stop.signal])
+    const summary: GcSummary = { removed: 0, unreported: 0 }
+    let buffer: CID[] = []
+    let head = 0
+    let finished = false
+    let failure: unknown
+    let wake: (() => void) | undefined
+    const run = this.#run({ ...options, signal }, (cids) => {
+      summary.removed += cids.length
+      const room = Math.max(0, this.#init.reportBuffer - (buffer.length - head))
+      if (room < cids.length) summary.unreported += cids.length - room
+      for (const cid of cids.slice(0, room)) buffer.push(cid)
+      wake?.()
+    }).then(
+      () => { finished = true },
+      (err: unknown) => { failure = err; finished = true }
+    ).finally(() => { wake?.() })
     try {
+      while (true) {
+        if (head < buffer.length) {
+          const cid = buffer[head++]
+          if (head >= 1024 && head * 2 >= buffer.length) {
+            buffer = buffer.slice(head)
+            head = 0
+          }
+          yield cid
+          continue
+        }
+        if (finished) break
+        await new Promise<void>(resolve => { wake = resolve })
+        wake = undefined
+      }
+      if (failure != null) throw failure
+      return summary
+    } finally {
+      if (!finished) {
+        stop.abort(new AbortedError('gc was stopped by its caller'))
+        await run
+      }
+    }
+  }
+
+  /** Mark and sweep under the exclusive lease, reporting each deleted batch; then compaction. */
+  async #run (options: GcOptions & { signal: AbortSignal }, onRemoved: (cids: CID[]) => void): Promise<void> {
+    const { blockstore, leases } = this.#components
+    this.#log('gc: waiting for running writers')
+    const lease = await leases.exclusive(options)
+    let removed = 0
+    try {
+      this.#log('gc: marking')
       const marked = await this.#mark(options)
+      this.#log('gc: %d blocks are pinned; sweeping', marked.size)
       let batch: Uint8Array[] = []
-      const sweep = async function * (): AsyncGenerator<CID> {
+      const sweep = async (): Promise<void> => {
         const cids = batch.map(multihash => CID.createV1(RAW, Digest.decode(multihash)))
         batch = []
         await blockstore.deleteMany(cids, options)
-        yield * cids
+        removed += cids.length
+        onRemoved(cids)
       }
       for await (const multihash of blockstore.multihashes(options)) {
         if (marked.has(mhKey(multihash))) continue
         batch.push(multihash)
-        if (batch.length >= this.#init.deleteBatch) yield * sweep()
+        if (batch.length >= this.#init.deleteBatch) await sweep()
       }
-      if (batch.length > 0) yield * sweep()
+      if (batch.length > 0) await sweep()
     } finally {
       lease.release()
+      this.#log('gc: removed %d blocks', removed)
     }
     if (options.skipCompaction !== true && blockstore.compact != null) {
-      await blockstore.compact(options)
+      const compacted = await blockstore.compact(options)
+      this.#log('gc: compaction deleted %d packs, rewrote %d, reclaimed %d bytes', compacted.packsDeleted, compacted.packsRewritten, compacted.bytesReclaimed)
     }
   }
 

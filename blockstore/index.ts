@@ -28,7 +28,7 @@ export type {
 export { createLeases } from './leases.ts'
 export type { Lease, Leases } from './leases.ts'
 export { createGc, resolveGcInit } from './gc.ts'
-export type { GarbageCollector, GcComponents, GcInit, GcOptions } from './gc.ts'
+export type { GarbageCollector, GcComponents, GcInit, GcOptions, GcSummary } from './gc.ts'
 export * from './codes.ts'
 export { isKnownCodec, isLeafCodec, linksOf, namedLinksOf } from './links.ts'
 export type { NamedLink } from './links.ts'
@@ -38,3 +38,4 @@ export type {
 } from './dag-walk.ts'
 export { hashFunctionByCode, hashFunctionByName, isSupportedHash, matchesMultihash } from './hashes.ts'
 export type { HashFunction } from './hashes.ts'
+export { MAX_DECODE_DEPTH, MAX_IDENTITY_DIGEST_SIZE, checkCborNesting, checkIdentityDigest, checkJsonNesting } from './decode-limits.ts'

@@ -14,6 +14,7 @@
  * Leases are not re-entrant: code that holds one must not ask for another while GC could be
  * waiting (it would queue behind GC, which waits for the first). Pass the held lease down instead.
  */
+import { abortError, throwIfAborted } from '../errors/abort.ts'
 import type { AbortOptions } from './types.ts'
 
 /** A held lease. `release()` is idempotent; call it in `finally`. */
@@ -66,7 +67,7 @@ class LeaseLock implements Leases {
 
   async #wait (exclusive: boolean, options: AbortOptions): Promise<Lease> {
     const signal = options.signal
-    signal?.throwIfAborted()
+    throwIfAborted(signal)
     return await new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
         exclusive,
@@ -79,7 +80,8 @@ class LeaseLock implements Leases {
         const i = this.#queue.indexOf(waiter)
         if (i === -1) return
         this.#queue.splice(i, 1)
-        reject(signal?.reason)
+        // only registered when there is a signal
+        reject(abortError(signal as AbortSignal))
         // a shared waiter may have been queued only behind this exclusive one
         this.#drain()
       }

@@ -10,12 +10,16 @@
  * The index only ever points at block bytes; the record headers make a pack readable without
  * the index (forensics, a future index rebuild). Bytes past the last indexed record (a batch cut
  * short by a crash) are never read. New bytes always go to the highest-numbered pack, after its
- * real end; pack numbers are never reused while the store is open.
+ * real end.
+ *
+ * A write that fails (a full disk above all) is rolled back: the pack is truncated to its last
+ * durable point and packs created by the failed batch are removed, so the failed bytes do not
+ * stay on a disk that has no room for them, and the error says "no space left" and where.
  */
 import fs from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { RepoVersionError } from '../errors/index.ts'
+import { NoSpaceError, RepoVersionError, messageOf } from '../errors/index.ts'
 import { BLOCKSTORE_FORMAT_VERSION, SYNC_READ_MAX_BYTES } from './constants.ts'
 
 const open = promisify(fs.open)
@@ -26,6 +30,7 @@ const write = promisify(fs.write)
 const fdatasync = promisify(fs.fdatasync)
 const fsync = promisify(fs.fsync)
 const fstat = promisify(fs.fstat)
+const ftruncate = promisify(fs.ftruncate)
 
 /** Where a block's bytes are: pack number, byte offset of the block in it, and its length. */
 export interface Location {
@@ -120,10 +125,49 @@ interface Writer {
   size: number
 }
 
+/**
+ * A write the pack files are about to make. Fault-injection tests hook {@link PackFilesInit.onWrite}
+ * and throw (ENOSPC) at one of them, as the crash tests kill the process at a step.
+ */
+export type PackWriteStep = 'pack:write' | 'pack:sync' | 'pack:create'
+
 /** Options of {@link PackFiles}. */
 export interface PackFilesInit {
   maxPackSize: number
   maxOpenPacks: number
+  /** Awaited before each write, sync and pack creation; a fault-injection hook. Default none. */
+  onWrite?(step: PackWriteStep): void | Promise<void>
+}
+
+/** Where the pack files ended before a batch: {@link PackFiles.rollback} returns there. */
+export interface PackMark {
+  id: number
+  size: number
+}
+
+function errnoOf (err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code
+}
+
+/**
+ * True for the errors of a full file system or an exhausted quota: Node's ENOSPC/EDQUOT, and
+ * LevelDB's IO errors, which carry the system's message instead of a code.
+ */
+export function isNoSpaceCode (err: unknown): boolean {
+  const code = errnoOf(err)
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true
+  return /no space left on device|disk quota exceeded/i.test(messageOf(err)) || (err instanceof Error && err.cause != null && isNoSpaceCode(err.cause))
+}
+
+/**
+ * `err` itself, or, when it means the disk is full, a `NoSpaceError` that says what could not be
+ * written (`doing`, e.g. "write to /repo/blocks/packs/000001.pack") and that it was rolled back.
+ */
+export function noSpaceError (err: unknown, doing: string): unknown {
+  if (!isNoSpaceCode(err) || (err as Error).name === 'NoSpaceError') return err
+  return new NoSpaceError(`no space left on the device holding the repo: could not ${doing} ` +
+    `(${messageOf(err)}). The failed write was rolled back; free some space, or remove data with ` +
+    "'pin rm' and 'repo gc', and try again.", { cause: err })
 }
 
 /** Error code of a read that ran past the end of a pack. */
@@ -188,6 +232,53 @@ export class PackFiles {
     return this.#requireWriter().id
   }
 
+  /** The durable end of the pack files now: where {@link rollback} returns to. */
+  mark (): PackMark {
+    const writer = this.#requireWriter()
+    return { id: writer.id, size: writer.size }
+  }
+
+  /**
+   * Undoes every append since `mark` (their blocks were never indexed): packs created since are
+   * deleted and the marked pack is truncated back to its marked size, then synced. The caller
+   * holds the store's write lock, so nothing else appended meanwhile.
+   */
+  async rollback (mark: PackMark): Promise<void> {
+    let writer = this.#requireWriter()
+    if (writer.id !== mark.id) {
+      // the batch rolled over into new packs: they hold nothing but its bytes
+      this.#writer = undefined
+      await close(writer.fd)
+      for (const id of await this.list()) {
+        if (id > mark.id) {
+          this.forget(id)
+          await fs.promises.rm(join(this.dir, packName(id)), { force: true })
+        }
+      }
+      const fd = await open(join(this.dir, packName(mark.id)), 'r+')
+      writer = { id: mark.id, fd, size: mark.size }
+      this.#writer = writer
+      await this.#syncDir()
+    }
+    await ftruncate(writer.fd, mark.size)
+    await fdatasync(writer.fd)
+    writer.size = mark.size
+  }
+
+  /**
+   * Starts a new pack for later appends, unless the current one holds no record yet, so that
+   * compaction can treat every pack it sees as finished. The caller holds the write lock.
+   */
+  async seal (): Promise<void> {
+    const writer = this.#requireWriter()
+    if (writer.size <= PACK_HEADER_SIZE) return
+    try {
+      await this.#roll()
+    } catch (err) {
+      throw this.#failure(err, 'create a new pack in')
+    }
+  }
+
   /** Pack numbers present on disk, ascending. */
   async list (): Promise<number[]> {
     const names = await fs.promises.readdir(this.dir)
@@ -214,6 +305,7 @@ export class PackFiles {
    */
   async append (records: PackRecord[]): Promise<Location[]> {
     let writer = this.#requireWriter()
+    const mark = this.mark()
     const locations: Location[] = []
     try {
       let buffers: Uint8Array[] = []
@@ -238,12 +330,27 @@ export class PackFiles {
       await this.#flush(writer, buffers, start, position)
       return locations
     } catch (err) {
-      // whatever reached the file is garbage past the last indexed record: append after it
       try {
-        writer.size = Math.max(writer.size, (await fstat(writer.fd)).size)
-      } catch {}
-      throw err
+        await this.rollback(mark)
+      } catch {
+        // could not even truncate: whatever reached the file is garbage past the last indexed
+        // record, never read; append after it
+        const current = this.#writer
+        if (current != null) {
+          try {
+            current.size = Math.max(current.size, (await fstat(current.fd)).size)
+          } catch {
+            // the size stays as it was; the append's own error (thrown below) is the one to report
+          }
+        }
+      }
+      throw this.#failure(err, 'write to')
     }
+  }
+
+  /** The error of a failed write: a full disk becomes a `NoSpaceError` that says where. */
+  #failure (err: unknown, doing: string): unknown {
+    return noSpaceError(err, `${doing} ${join(this.dir, packName(this.#writer?.id ?? 0))}`)
   }
 
   /**
@@ -291,11 +398,27 @@ export class PackFiles {
 
   async #flush (writer: Writer, buffers: Uint8Array[], start: number, end: number): Promise<void> {
     if (buffers.length > 0) {
+      await this.#init.onWrite?.('pack:write')
       const written = await writev(writer.fd, buffers, start)
       if (written.bytesWritten !== end - start) {
-        throw new Error(`short write to ${packName(writer.id)}: ${written.bytesWritten} of ${end - start} bytes`)
+        // a regular file takes fewer bytes than asked only when the disk is full: write the rest,
+        // so the file system reports why
+        const rest = Buffer.concat(buffers).subarray(written.bytesWritten)
+        let position = start + written.bytesWritten
+        let offset = 0
+        while (offset < rest.byteLength) {
+          const { bytesWritten } = await write(writer.fd, rest, offset, rest.byteLength - offset, position)
+          if (bytesWritten === 0) {
+            const err = new Error(`short write to ${packName(writer.id)}: ${position - start} of ${end - start} bytes`) as NodeJS.ErrnoException
+            err.code = 'ENOSPC'
+            throw err
+          }
+          offset += bytesWritten
+          position += bytesWritten
+        }
       }
     }
+    await this.#init.onWrite?.('pack:sync')
     await fdatasync(writer.fd)
     writer.size = end
   }
@@ -309,13 +432,17 @@ export class PackFiles {
   }
 
   async #create (id: number): Promise<Writer> {
-    const fd = await open(join(this.dir, packName(id)), 'wx+')
+    const name = join(this.dir, packName(id))
+    const fd = await open(name, 'wx+')
     try {
+      await this.#init.onWrite?.('pack:create')
       await write(fd, packHeader(), 0, PACK_HEADER_SIZE, 0)
       await fdatasync(fd)
       await this.#syncDir()
     } catch (err) {
       await close(fd)
+      // a pack without its header would be refused when the store next opens
+      await fs.promises.rm(name, { force: true })
       throw err
     }
     return { id, fd, size: PACK_HEADER_SIZE }
@@ -376,6 +503,7 @@ export class PackFiles {
     if (handle.fd >= 0) {
       const fd = handle.fd
       handle.fd = -1
+      // a reader's descriptor: nothing was written through it, so a failed close loses nothing
       fs.close(fd, () => {})
     }
   }

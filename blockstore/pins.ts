@@ -12,6 +12,8 @@
  * caller's lease without queueing behind a waiting GC.
  */
 import { CID } from 'multiformats/cid'
+import { isAbortError, throwIfAborted } from '../errors/abort.ts'
+import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import {
   CairnError, IncompleteDAGError, InvalidArgumentError, NotPinnedError, RepoVersionError, messageOf
 } from '../errors/index.ts'
@@ -74,6 +76,8 @@ export interface PinsComponents {
   datastore: PinDatastore
   /** Where `add` reads (and so fetches) blocks. Default: the blockstore (local only). */
   getter?: BlockGetter
+  /** Logs as `cairn:blockstore:pins`. Default: silent. */
+  logger?: ComponentLogger
 }
 
 /** Options of the pin set. */
@@ -205,9 +209,11 @@ class PinSet implements Pins {
   readonly #meta: PinTable<string, string>
   readonly #init: Required<PinsInit>
   readonly #lock = new Mutex()
+  readonly #log: Logger
   #ready: Promise<void> | undefined
 
   constructor (components: PinsComponents, init: Required<PinsInit>) {
+    this.#log = loggerFor(components.logger, 'cairn:blockstore:pins')
     this.#blockstore = components.blockstore
     this.#getter = components.getter ?? components.blockstore
     this.#records = components.datastore.sublevel<Uint8Array, string>('records', { keyEncoding: 'view', valueEncoding: 'utf8' })
@@ -217,13 +223,14 @@ class PinSet implements Pins {
 
   async add (cid: CID, options: PinAddOptions = {}): Promise<Pin> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const type: PinType = options.recursive === false ? 'direct' : 'recursive'
     const existing = await this.#get(cid)
     if (type === 'direct' && existing?.type === 'recursive') {
       throw new InvalidArgumentError(`${cid} is already pinned recursively`)
     }
     if (existing?.type !== type && options.complete !== true) {
+      this.#log('pin add %s (%s): checking its blocks', cid, type)
       await this.#fetch(cid, type, options)
     }
     return await this.#lock.run(async () => {
@@ -234,6 +241,7 @@ class PinSet implements Pins {
       const record: PinRecord = { type, cid, name: options.name ?? current?.name }
       if (current?.type !== type || current.name !== record.name || !current.cid.equals(cid)) {
         await this.#records.put(keyBytes(cid), encodeRecord(record), SYNC)
+        this.#log('pinned %s (%s)', cid, type)
       }
       return toPin(record)
     })
@@ -241,7 +249,7 @@ class PinSet implements Pins {
 
   async rm (cid: CID, options: PinRmOptions = {}): Promise<Pin> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const removed = await this.#lock.run(async () => {
       const existing = await this.#get(cid)
       if (existing == null) return undefined
@@ -249,6 +257,7 @@ class PinSet implements Pins {
         throw new InvalidArgumentError(`${cid} is pinned recursively; remove it with recursive set`)
       }
       await this.#records.del(keyBytes(cid), SYNC)
+      this.#log('unpinned %s (%s)', cid, existing.type)
       return existing
     })
     if (removed != null) return toPin(removed)
@@ -287,7 +296,7 @@ class PinSet implements Pins {
 
   async status (cid: CID, options: AbortOptions = {}): Promise<PinStatus | undefined> {
     await this.#ensureReady()
-    options.signal?.throwIfAborted()
+    throwIfAborted(options.signal)
     const record = await this.#get(cid)
     if (record != null) {
       const status: PinStatus = { type: record.type }
@@ -318,7 +327,7 @@ class PinSet implements Pins {
         try {
           await this.#blockstore.get(record.cid, options)
         } catch (err) {
-          if ((err as Error).name === 'AbortError') throw err
+          if (isAbortError(err)) throw err
           bad(record.cid, err as Error)
         }
       }
@@ -388,7 +397,7 @@ class PinSet implements Pins {
 
   async * #list (type: PinType | undefined, options: AbortOptions): AsyncGenerator<PinRecord> {
     for await (const value of this.#records.values()) {
-      options.signal?.throwIfAborted()
+      throwIfAborted(options.signal)
       const record = decodeRecord(value)
       if (type == null || record.type === type) yield record
     }

@@ -1,24 +1,18 @@
 import type { CID } from 'multiformats/cid'
-import type {
-  AbortOptions, BlockGetter, Lease, Leases, PackBlockstore, Pins
-} from '../blockstore/index.ts'
-import { BlockNotFoundError } from '../errors/index.ts'
-import { Repo } from '../repo/index.ts'
+import type { AbortOptions, GcSummary, Lease, PackBlockstore, Pins } from '../blockstore/index.ts'
+import { cairnLogger, type ComponentLogger } from '../logger/index.ts'
+import { createMetadataStore, readDatastore, Repo, type MetadataStore } from '../repo/index.ts'
+import { createCompositeRouting, type Routing } from '../routing/index.ts'
+import type { BlockFetcher, BlockService } from './block-service.ts'
+import type { NodeComponents } from './components.ts'
+import { Lifecycle } from './lifecycle.ts'
 import type { CairnHost } from './libp2p/index.ts'
+import type { PathResolver } from './resolve-path.ts'
 
-/** Options for block reads through the block service. */
-export interface BlockGetOptions extends AbortOptions {
-  /** Never ask the network, even when online. */
-  offline?: boolean
-}
-
-/**
- * Every block read goes through here: the local store first and, once Bitswap exists, the
- * network. The exporter, pins, `dag export` and the gateway call this, never the store directly.
- */
-export interface BlockService extends BlockGetter {
-  get(cid: CID, options?: BlockGetOptions): Promise<Uint8Array>
-}
+export type {
+  BlockFetcher, BlockFetchOptions, BlockGetOptions, BlockService, BlockSession, BlockSessionOptions, FetchSession
+} from './block-service.ts'
+export type { DescribedPath, PathInput, PathResolver, ResolvedPath, ResolvePathOptions } from './resolve-path.ts'
 
 /** GC and the leases that keep it away from running writes. */
 export interface GcService {
@@ -26,21 +20,33 @@ export interface GcService {
   lease(options?: AbortOptions): Promise<Lease>
   /** The exclusive lease (GC, block rm): waits for every writer. */
   exclusive(options?: AbortOptions): Promise<Lease>
-  /** Removes every block no pin reaches; yields each removed CID. */
-  collect(options?: AbortOptions): AsyncIterable<CID>
+  /** Removes every block no pin reaches; yields each removed CID, and returns the totals. */
+  collect(options?: AbortOptions): AsyncGenerator<CID, GcSummary>
 }
 
 /** The in-process node that implements the command table. */
 export interface CoreNode {
   repo: Repo
   blockstore: PackBlockstore
+  /** Every block read: the local store, then (once Bitswap exists) the network. */
   blocks: BlockService
   pins: Pins
   gc: GcService
+  /** Providers, peers and value records: the composite of the node's routers (none yet). */
+  routing: Routing
+  /** `/ipfs/…`, bare CIDs and `/ipns/…` to the CID they name: the one path resolver. */
+  resolvePath: PathResolver
+  /** The metadata datastore (pins, and the network subsystems' records, each in its own part). */
+  metadata: MetadataStore
+  /** The component logger every part was given (`DEBUG=cairn:*` turns it on). */
+  logger: ComponentLogger
   /** The libp2p host, when online (the daemon without `--offline`). */
   host?: CairnHost
+  /** What the network subsystems are built from, when online. */
+  components?: NodeComponents
   /** True when no network runs (the CLI without a daemon, or `--offline`). */
   offline: boolean
+  /** Stops the node's parts in reverse order and releases the repo lock. Idempotent. */
   close(): Promise<void>
 }
 
@@ -50,75 +56,79 @@ export interface OpenNodeOptions {
   offline?: boolean
   /** Named in the repo lock info file, so a second process can say who holds the repo. */
   command?: string
-}
-
-function localBlockService (blockstore: PackBlockstore): BlockService {
-  return {
-    async get (cid, options = {}) {
-      try {
-        return await blockstore.get(cid, options)
-      } catch (err) {
-        if ((err as { name?: string }).name === BlockNotFoundError.name) {
-          throw new BlockNotFoundError(`block ${cid.toString()} was not found locally (offline)`, { cause: err })
-        }
-        throw err
-      }
-    }
-  }
+  /** The component logger. Default {@link cairnLogger} (silent unless `DEBUG` is set). */
+  logger?: ComponentLogger
+  /** Where blocks the store lacks come from (Bitswap, later). Default: none, local reads only. */
+  fetcher?: BlockFetcher
+  /** The routers the composite asks (the DHT, delegated routers, later). Default: none (routing off). */
+  routers?: Routing[]
 }
 
 /**
- * Opens the repo (taking its lock), the blockstore, pins and GC, and wires them into a node.
- * Closing the node closes them in reverse order and releases the lock.
+ * Opens the repo (taking its lock), then starts the node's parts in order: the blockstore, and
+ * when online the libp2p host. A part that fails to start stops the ones before it and releases
+ * the lock; closing the node stops them in reverse.
  */
 export async function openNode (repoPath: string, options: OpenNodeOptions = {}): Promise<CoreNode> {
+  const logger = options.logger ?? cairnLogger()
+  const log = logger.forComponent('cairn:core:node')
+  const lifecycle = new Lifecycle({ logger })
   const repo = await Repo.open(repoPath, { command: options.command })
-  // loaded once the repo is ours: a CLI that finds the repo locked talks to the daemon instead
-  // and never needs the blockstore (~20 ms of its start-up)
-  const { createBlockstore, createGc, createLeases, createPins } = await import('../blockstore/index.ts')
-  const blockstore = createBlockstore({ path: repo.paths.blocks })
+  lifecycle.add('repo', { stop: async () => { await repo.close() } }, { started: true })
   try {
-    await blockstore.open()
-  } catch (err) {
-    await repo.close()
-    throw err
-  }
-  const blocks = localBlockService(blockstore)
-  const leases: Leases = createLeases()
-  const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks })
-  const gc = createGc({ blockstore, pins, leases })
-  let host: CairnHost | undefined
-  if (options.offline === false) {
-    try {
+    // loaded once the repo is ours: a CLI that finds the repo locked talks to the daemon instead
+    // and never needs the blockstore (~20 ms of its start-up)
+    const [{ createBlockstore, createGc, createLeases, createPins }, { createBlockService }, { createPathResolver }] = await Promise.all([
+      import('../blockstore/index.ts'), import('./block-service.ts'), import('./resolve-path.ts')
+    ])
+    const blockstore = createBlockstore({ path: repo.paths.blocks, logger }, { hashOnRead: readDatastore(repo.config).HashOnRead })
+    lifecycle.add('blockstore', { start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } })
+    const leases = createLeases()
+    const blocks = createBlockService({ blockstore, leases, fetcher: options.fetcher, logger })
+    const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks, logger })
+    const gc = createGc({ blockstore, pins, leases, logger })
+    const metadata = createMetadataStore(repo.datastore)
+    const offline = options.offline !== false
+    const routers = options.routers ?? []
+    const routing = createCompositeRouting({ routers, logger }, {
+      offReason: offline ? 'the node is offline (run `cairn daemon`)' : 'no router is configured'
+    })
+    let host: CairnHost | undefined
+    let components: NodeComponents | undefined
+    if (!offline) {
       // loaded only when needed: libp2p costs the offline CLI most of a second to import
-      const { createHost } = await import('./libp2p/index.ts')
-      host = await createHost({ config: repo.config })
-      await host.start()
-    } catch (err) {
-      await blockstore.close()
-      await repo.close()
-      throw err
+      const [{ createHost }, { createNodeComponents }] = await Promise.all([import('./libp2p/index.ts'), import('./components.ts')])
+      host = await createHost({ config: repo.config, logger })
+      lifecycle.add('host', host)
+      components = createNodeComponents({ host, logger, datastore: metadata, routing, blocks })
     }
-  }
-  let closed = false
-  return {
-    repo,
-    blockstore,
-    blocks,
-    pins,
-    gc: {
-      lease: (opts) => leases.acquire(opts),
-      exclusive: (opts) => leases.exclusive(opts),
-      collect: (opts) => gc.collect(opts)
-    },
-    host,
-    offline: host == null,
-    async close () {
-      if (closed) return
-      closed = true
-      await host?.stop()
-      await blockstore.close()
-      await repo.close()
+    await lifecycle.start()
+    log('node started (%s)', offline ? 'offline' : 'online')
+    return {
+      repo,
+      blockstore,
+      blocks,
+      pins,
+      gc: {
+        lease: (opts) => leases.acquire(opts),
+        exclusive: (opts) => leases.exclusive(opts),
+        collect: (opts) => gc.collect(opts)
+      },
+      routing,
+      resolvePath: createPathResolver({ blocks, logger }),
+      metadata,
+      logger,
+      host,
+      components,
+      offline: host == null,
+      async close () {
+        await lifecycle.stop()
+        log('node stopped')
+      }
     }
+  } catch (err) {
+    // a part failed to load or start: what had started (at least the repo lock) is released
+    await lifecycle.stop().catch((stopErr: unknown) => { log.error('stopping after a failed open: %e', stopErr) })
+    throw err
   }
 }

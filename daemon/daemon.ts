@@ -1,9 +1,8 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
-import { multiaddr } from '@multiformats/multiaddr'
 import { defineCommand, openNode, type CoreNode } from '../core/index.ts'
 import { InvalidConfigError } from '../errors/index.ts'
-import { DEFAULT_GATEWAY_ADDR, initRepo, isInitialized, repoPaths } from '../repo/index.ts'
+import { initRepo, isInitialized, readAddresses, readApi, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
 
 /** How long in-flight requests get to finish on shutdown before they are cut. */
@@ -26,22 +25,6 @@ export const DAEMON_HEAP_GROWING_PERCENT = 300
 /** One line the daemon prints while starting and stopping. */
 export interface DaemonEvent {
   Message: string
-}
-
-/** The host and port of a `/ip4|ip6/…/tcp/…` multiaddr, for binding an HTTP server. */
-export function listenAddress (address: string, key: string): { host: string, port: number } {
-  let parts
-  try {
-    parts = multiaddr(address).getComponents()
-  } catch (err) {
-    throw new InvalidConfigError(`${key} "${address}" is not a multiaddr: ${(err as Error).message}`)
-  }
-  const ip = parts[0]
-  const tcp = parts[1]
-  if (parts.length !== 2 || (ip.name !== 'ip4' && ip.name !== 'ip6') || tcp.name !== 'tcp' || ip.value == null || tcp.value == null) {
-    throw new InvalidConfigError(`${key} must be /ip4/<addr>/tcp/<port> or /ip6/<addr>/tcp/<port>, not "${address}"`)
-  }
-  return { host: ip.value, port: Number(tcp.value) }
 }
 
 /** True for 127.0.0.0/8 and ::1. */
@@ -92,10 +75,10 @@ export const daemon = defineCommand<DaemonEvent>({
     const stop = (): void => { stopped.abort() }
     signal.addEventListener('abort', stop, { once: true })
     try {
-      const config = node.repo.config as { Addresses?: { API?: string, Gateway?: string }, API?: { Authorizations?: Record<string, unknown> } }
-      const apiAddr = listenAddress(config.Addresses?.API ?? '/ip4/127.0.0.1/tcp/5001', 'Addresses.API')
-      const gatewayAddr = listenAddress(config.Addresses?.Gateway ?? DEFAULT_GATEWAY_ADDR, 'Addresses.Gateway')
-      const authorized = Object.keys(config.API?.Authorizations ?? {}).length > 0
+      const addresses = readAddresses(node.repo.config)
+      const apiAddr = addresses.API
+      const gatewayAddr = addresses.Gateway
+      const authorized = Object.keys(readApi(node.repo.config).Authorizations).length > 0
       if (!isLoopback(apiAddr.host) && !authorized) {
         throw new InvalidConfigError(`refusing to serve the RPC API on ${apiAddr.host}, which is not a loopback address, ` +
           'with no API.Authorizations: anyone who can reach it could control this node. Bind it to 127.0.0.1 or set API.Authorizations')

@@ -19,13 +19,14 @@
  * @see https://ipld.io/specs/transport/car/carv1/
  * @see https://ipld.io/specs/transport/car/carv2/
  */
+import { throwIfAborted } from '../errors/abort.ts'
 import { CarWriter } from '@ipld/car/writer'
 import { asyncIterableReader, limitReader, readBlockHead, readHeader } from '@ipld/car/decoder'
 import type { BytesReader } from '@ipld/car/decoder'
 import { CID } from 'multiformats/cid'
 import { IDENTITY, MAX_BLOCK_SIZE } from '../blockstore/index.ts'
 import type { AbortOptions, Block, BlockGetter, BlockSink } from '../blockstore/index.ts'
-import { AbortedError, BlockTooBigError, InvalidCARError, messageOf } from '../errors/index.ts'
+import { BlockTooBigError, InvalidCARError, messageOf } from '../errors/index.ts'
 import { walkDag } from './dag-walk.ts'
 import type { WalkDagOptions } from './dag-walk.ts'
 import { verifyBlock } from './hashes.ts'
@@ -189,7 +190,7 @@ export async function importCar (source: AsyncIterable<Uint8Array>, sink: BlockS
 
   try {
     for (;;) {
-      if (signal?.aborted === true) throw new AbortedError('CAR import aborted', { cause: signal.reason })
+      throwIfAborted(signal, 'the CAR import')
       const section = await input.readSection()
       if (section == null) break
       const { cid, bytes, offset } = section

@@ -18,10 +18,11 @@ import * as raw from 'multiformats/codecs/raw'
 import type { Block } from '../blockstore/types.ts'
 import { MAX_BLOCK_SIZE } from '../blockstore/types.ts'
 import {
-  BlockCorruptError, BlockTooBigError, InvalidArgumentError, UnsupportedCodecError, messageOf
+  BlockCorruptError, BlockTooBigError, InvalidArgumentError, InvalidCIDError, NestingTooDeepError, UnsupportedCodecError, messageOf
 } from '../errors/index.ts'
-import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW, SHA2_256 } from '../blockstore/index.ts'
+import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, IDENTITY, JSON_CODE, RAW, SHA2_256 } from '../blockstore/index.ts'
 import { hashBytes, hasherByName } from './hashes.ts'
+import { MAX_DECODE_DEPTH, checkCborNesting, checkJsonNesting } from '../blockstore/index.ts'
 
 /** Multicodec codes of the supported codecs (from the one table, `blockstore/codes.ts`). */
 export { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW }
@@ -58,13 +59,13 @@ const CODECS: readonly Codec[] = [
     name: 'dag-cbor',
     code: DAG_CBOR,
     encode: value => dagCbor.encode(value),
-    decode: bytes => dagCbor.decode(bytes)
+    decode: bytes => dagCbor.decode(checkCborNesting(bytes))
   },
   {
     name: 'dag-json',
     code: DAG_JSON,
     encode: value => dagJson.encode(value),
-    decode: bytes => dagJson.decode(bytes)
+    decode: bytes => dagJson.decode(checkJsonNesting(bytes))
   },
   {
     name: 'json',
@@ -73,7 +74,7 @@ const CODECS: readonly Codec[] = [
       assertPlain(value, 'json', true)
       return json.encode(value)
     },
-    decode: bytes => json.decode(bytes)
+    decode: bytes => json.decode(checkJsonNesting(bytes, MAX_DECODE_DEPTH, 'json'))
   },
   {
     // Plain CBOR is read and written through the dag-cbor codec without links: every dag-cbor
@@ -84,7 +85,7 @@ const CODECS: readonly Codec[] = [
       assertPlain(value, 'cbor', false)
       return dagCbor.encode(value)
     },
-    decode: bytes => dagCbor.decode(bytes)
+    decode: bytes => dagCbor.decode(checkCborNesting(bytes, MAX_DECODE_DEPTH, 'cbor'))
   }
 ]
 
@@ -121,7 +122,10 @@ export function decodeBlock (block: Block): unknown {
   try {
     return codec.decode(block.bytes)
   } catch (err) {
-    throw new BlockCorruptError(`block ${block.cid.toString()} is not valid ${codec.name}: ${messageOf(err)}`, { cause: err })
+    if ((err as Error).name === NestingTooDeepError.name) throw err
+    // an identity CID's block is the client's own text, not something this node stored
+    const Corrupt = block.cid.multihash.code === IDENTITY ? InvalidCIDError : BlockCorruptError
+    throw new Corrupt(`block ${block.cid.toString()} is not valid ${codec.name}: ${messageOf(err)}`, { cause: err })
   }
 }
 
@@ -151,6 +155,7 @@ export function dagPut (input: Uint8Array, options: DagPutOptions = {}): Block {
   try {
     value = inputCodec.decode(input)
   } catch (err) {
+    if ((err as Error).name === NestingTooDeepError.name) throw err
     throw new InvalidArgumentError(`invalid ${inputCodec.name} input: ${messageOf(err)}`, { cause: err })
   }
   let bytes: Uint8Array

@@ -13,11 +13,12 @@ import type { CID } from 'multiformats/cid'
 import type { MultihashDigest, SyncMultihashHasher } from 'multiformats/hashes/interface'
 import { BlockCorruptError, InvalidArgumentError, UnsupportedHashError } from '../errors/index.ts'
 import { IDENTITY, hashFunctionByName, matchesMultihash } from '../blockstore/index.ts'
+import { MAX_IDENTITY_DIGEST_SIZE, checkIdentityDigest } from '../blockstore/index.ts'
 
 export { BLAKE2B_256, IDENTITY, SHA2_256, SHA2_512, SHA3_256, SHA3_512 } from '../blockstore/index.ts'
 
 /** The largest identity multihash digest accepted, as Kubo's `verifcid` (128 bytes). */
-export const MAX_IDENTITY_DIGEST_SIZE = 128
+export { MAX_IDENTITY_DIGEST_SIZE }
 
 /** The shortest truncated digest accepted for a cryptographic hash, as Kubo's `verifcid`. */
 export const MIN_DIGEST_SIZE = 20
@@ -117,10 +118,12 @@ export function hashBytes (bytes: Uint8Array, hasher: Hasher | string = 'sha2-25
 /**
  * Throws `BlockCorruptError` unless `bytes` hash to the CID's multihash (for identity CIDs: the
  * digest is the bytes). Truncated digests are compared on their length. Throws
- * `UnsupportedHashError` for a hash function we cannot compute. The check itself is the
+ * `UnsupportedHashError` for a hash function we cannot compute, and `InvalidCIDError` for an
+ * identity CID over the digest limit (`checkIdentityDigest`). The check itself is the
  * blockstore's, so a block is judged the same way on every path.
  */
 export function verifyBlock (cid: CID, bytes: Uint8Array): void {
+  checkIdentityDigest(cid)
   const { code, digest } = cid.multihash
   // an empty digest matches nothing, except the identity CID of the empty block
   if ((digest.length === 0 && code !== IDENTITY) || !matchesMultihash(cid.multihash, bytes)) {

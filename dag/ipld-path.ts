@@ -13,6 +13,7 @@ import { CID } from 'multiformats/cid'
 import { DAG_PB, IDENTITY, RAW } from '../blockstore/index.ts'
 import type { AbortOptions, Block, BlockGetter } from '../blockstore/index.ts'
 import { InvalidArgumentError, PathNotFoundError, messageOf } from '../errors/index.ts'
+import { checkIdentityDigest } from '../blockstore/index.ts'
 import { codecByName, decodeBlock, isMap, kindOf } from './codecs.ts'
 
 /** Options of {@link resolveDagPath} and {@link dagGet}. */
@@ -75,7 +76,7 @@ export async function resolveDagPath (block: Block, path: string | readonly stri
 
 async function loadLinked (cid: CID, walked: readonly string[], options: DagPathOptions): Promise<Block> {
   if (cid.multihash.code === IDENTITY) {
-    return { cid, bytes: cid.multihash.digest }
+    return { cid, bytes: checkIdentityDigest(cid).multihash.digest }
   }
   if (options.getter == null) {
     throw new InvalidArgumentError(`path ${walked.join('/')} leads to ${cid.toString()} in another block, and no block getter was given`)

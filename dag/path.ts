@@ -10,6 +10,7 @@
 import { CID } from 'multiformats/cid'
 import { bases } from 'multiformats/basics'
 import { InvalidCIDError, InvalidPathError, messageOf } from '../errors/index.ts'
+import { checkIdentityDigest } from '../blockstore/index.ts'
 
 /** A content path split into its root CID and the names below it. */
 export interface ParsedPath {
@@ -35,9 +36,13 @@ const BASES_BY_PREFIX: ReadonlyMap<string, { name: string, decode: (text: string
 /**
  * Parses a CID written in any multibase (CIDv0 `Qm…` needs none).
  *
- * @throws InvalidCIDError saying what was wrong
+ * @throws InvalidCIDError saying what was wrong (an identity CID over the digest limit included)
  */
 export function parseCID (text: string): CID {
+  return checkIdentityDigest(parseCIDText(text))
+}
+
+function parseCIDText (text: string): CID {
   if (text === '') {
     throw new InvalidCIDError('invalid CID: the CID is empty')
   }
@@ -101,6 +106,31 @@ export function parsePath (input: string): ParsedPath {
   const [cidText, ...below] = rest
   const root = parseCID(cidText)
   return { root, segments: cleanSegments(below, input) }
+}
+
+/** A content path by namespace: an `/ipfs/` path has a root CID, an `/ipns/` path a name to resolve. */
+export type ContentPath =
+  | { namespace: 'ipfs', root: CID, segments: string[] }
+  | { namespace: 'ipns', name: string, segments: string[] }
+
+/**
+ * Parses a content path of either namespace: a bare CID, `<cid>/sub/path`, `/ipfs/<cid>/sub/path`
+ * or `/ipns/<name>/sub/path` (the name is not checked here: that is naming's job).
+ *
+ * @throws InvalidCIDError / InvalidPathError as {@link parsePath}, and InvalidPathError for
+ *   `/ipns/` without a name
+ */
+export function parseContentPath (input: string): ContentPath {
+  if (typeof input === 'string' && input.startsWith('/')) {
+    const components = input.split('/').filter(part => part !== '')
+    if (components[0] === 'ipns') {
+      if (components.length < 2) {
+        throw new InvalidPathError(`invalid path "${printable(input)}": no name after /ipns/`)
+      }
+      return { namespace: 'ipns', name: components[1], segments: cleanSegments(components.slice(2), input) }
+    }
+  }
+  return { namespace: 'ipfs', ...parsePath(input) }
 }
 
 /** Turns any {@link PathLike} into a {@link ParsedPath}. */

@@ -72,6 +72,11 @@ export class BlockTooBigError extends CairnError {
   static { ERROR_MEANINGS['BlockTooBigError'] = CLIENT() }
   override name = 'BlockTooBigError'
 }
+/** A dag-cbor/dag-json/cbor/json value nested deeper than the decoders' limit (blockstore/decode-limits.ts). */
+export class NestingTooDeepError extends CairnError {
+  static { ERROR_MEANINGS['NestingTooDeepError'] = CLIENT() }
+  override name = 'NestingTooDeepError'
+}
 export class InvalidCARError extends CairnError {
   static { ERROR_MEANINGS['InvalidCARError'] = CLIENT() }
   override name = 'InvalidCARError'
@@ -120,6 +125,12 @@ export class TooManyRequestsError extends CairnError {
 export class NotImplementedError extends CairnError {
   static { ERROR_MEANINGS['NotImplementedError'] = { rpcCode: 2, gatewayStatus: 501 } }
   override name = 'NotImplementedError'
+}
+
+/** A request URL longer than the server reads (`414`, see `MAX_URL_BYTES` in http-api/constants.ts). */
+export class UriTooLongError extends CairnError {
+  static { ERROR_MEANINGS['UriTooLongError'] = { rpcCode: 1, gatewayStatus: 414, rpcStatus: 414 } }
+  override name = 'UriTooLongError'
 }
 
 export class PayloadTooLargeError extends CairnError {
@@ -174,6 +185,16 @@ export class TimeoutError extends CairnError {
   static { ERROR_MEANINGS['TimeoutError'] = SERVER(504) }
   override name = 'TimeoutError'
 }
+/** An upload sent nothing for longer than its idle timeout (`API.UploadIdleTimeout`). */
+export class UploadTimeoutError extends CairnError {
+  static { ERROR_MEANINGS['UploadTimeoutError'] = { rpcCode: 1, gatewayStatus: 408, rpcStatus: 408 } }
+  override name = 'UploadTimeoutError'
+}
+/** The file system holding the repo is full (ENOSPC, EDQUOT); the failed write was rolled back. */
+export class NoSpaceError extends CairnError {
+  static { ERROR_MEANINGS['NoSpaceError'] = SERVER(507) }
+  override name = 'NoSpaceError'
+}
 export class AbortedError extends CairnError {
   static { ERROR_MEANINGS['AbortedError'] = SERVER(499) }
   override name = 'AbortedError'
@@ -214,6 +235,20 @@ export class NotFoundError extends CairnError {
 export class InvalidRecordError extends CairnError {
   static { ERROR_MEANINGS['InvalidRecordError'] = CLIENT() }
   override name = 'InvalidRecordError'
+}
+
+/**
+ * A block that came from outside the store (a peer, a fetcher) does not hash to the CID it was
+ * asked for: refused and never stored (`502` on the gateway: the upstream answer was bad).
+ */
+export class BlockMismatchError extends CairnError {
+  static { ERROR_MEANINGS['BlockMismatchError'] = SERVER(502) }
+  override name = 'BlockMismatchError'
+}
+/** An `/ipns/` name was given and IPNS is not available (yet): the gateway answers `501`. */
+export class NamingOffError extends CairnError {
+  static { ERROR_MEANINGS['NamingOffError'] = SERVER(501) }
+  override name = 'NamingOffError'
 }
 
 /** The meaning of an error, by name; unknown names are internal errors. */

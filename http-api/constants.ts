@@ -19,6 +19,13 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024
  */
 export const DEFAULT_UPLOAD_LIMIT = Number.POSITIVE_INFINITY
 
+/**
+ * The longest request URL (path and query) the RPC API and the gateway read: 8 KiB, as common
+ * servers (nginx, Apache) allow. A longer one is answered `414 URI Too Long` before any work, so
+ * that what a path costs (resolution, breadcrumbs, `X-Ipfs-Roots`) stays bounded by this.
+ */
+export const MAX_URL_BYTES = 8 * 1024
+
 /** The most bytes of one multipart part's headers: 16 KiB (Go's textproto reads about as much). */
 export const MAX_PART_HEADER_BYTES = 16 * 1024
 

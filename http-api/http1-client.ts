@@ -12,6 +12,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
+import { abortError, throwIfAborted } from '../errors/abort.ts'
 import { ByteReader } from './byte-reader.ts'
 
 /** A request of {@link http1Request}. */
@@ -306,7 +307,7 @@ async function open (url: URL, signal: AbortSignal | undefined): Promise<{ socke
     })
   })
   if (signal != null) {
-    const onAbort = (): void => { socket.destroy(signal.reason as Error) }
+    const onAbort = (): void => { socket.destroy(abortError(signal, 'the request')) }
     if (signal.aborted) onAbort()
     else {
       signal.addEventListener('abort', onAbort, { once: true })
@@ -347,7 +348,7 @@ async function sendBody (socket: Socket, body: AsyncIterable<Uint8Array>): Promi
  * Node's `code`s (`ECONNREFUSED`, `ECONNRESET`, …).
  */
 export async function http1Request (url: URL, init: Http1RequestInit): Promise<Http1Response> {
-  init.signal?.throwIfAborted()
+  throwIfAborted(init.signal, 'the request')
   const { socket, source } = await open(url, init.signal)
   const headers: Record<string, string> = { Host: url.host, Connection: 'close', ...init.headers }
   if (init.body != null) headers['Transfer-Encoding'] = 'chunked'

@@ -9,6 +9,7 @@
  * `input.files`: no file is ever held whole. Requests go through {@link http1Request} (see there
  * why not `node:http` or fetch), one connection per call.
  */
+import { abortError, throwIfAborted } from '../errors/abort.ts'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ApiUnreachableError, errorFromName, InvalidArgumentError, UnknownCommandError } from '../errors/index.ts'
@@ -18,13 +19,17 @@ import { errorFromBody, fromHeaderValue } from './errors.ts'
 import { http1Request, type Http1Response } from './http1-client.ts'
 import { encodeMultipart } from './multipart.ts'
 import { entriesFromTar } from './tar.ts'
+import { authorizationHeader } from './security.ts'
 import { partsFromEntries, partsFromFiles } from './uploads.ts'
 
 /** Options of {@link createRpcClient}. */
 export interface RpcClientInit {
   /** The daemon's API: a multiaddr (`/ip4/127.0.0.1/tcp/5001`, as in the repo's `api` file) or a URL. */
   api: string | URL
-  /** A bearer token for APIs with `API.Authorizations` (`--api-auth`, `CAIRN_API_AUTH`). */
+  /**
+   * The secret for APIs with `API.Authorizations` (`--api-auth`, `CAIRN_API_AUTH`), as Kubo writes
+   * it: `basic:<user>:<password>`, `bearer:<token>`, or a bare bearer token.
+   */
   auth?: string
 }
 
@@ -97,7 +102,7 @@ function searchParams (command: Command, args: string[], options: Record<string,
 }
 
 function networkError (err: unknown, url: URL, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason
+  if (signal.aborted) return abortError(signal, 'the request')
   const code = (err as { code?: string }).code
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'HPE_INVALID' || (err as Error).message === 'aborted') {
     return new ApiUnreachableError(`the daemon's API at ${url.origin} ${code === 'ECONNREFUSED' ? 'refused the connection' : 'closed the connection before answering in full'} (${code ?? (err as Error).message})`, { cause: err })
@@ -120,6 +125,7 @@ async function throwAnswerError (res: Http1Response, command: Command): Promise<
     try {
       body = JSON.parse(text)
     } catch {
+      // not JSON: the error is reported below from the status and the raw text
       body = undefined
     }
     if (body != null && typeof (body as { Message?: unknown }).Message === 'string') throw errorFromBody(body, text)
@@ -170,11 +176,11 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
 
   /** Sends the request (streaming its body) and resolves with a successful answer. */
   async function call (command: Command, args: string[], options: Record<string, unknown>, input: CommandInput, signal: AbortSignal): Promise<Http1Response> {
-    signal.throwIfAborted()
+    throwIfAborted(signal, 'the request')
     const target = new URL(`${url.href.replace(/\/$/, '')}${API_PATH}/${command.path.split(' ').join('/')}`)
     target.search = searchParams(command, args, options).toString()
     const headers: Record<string, string> = { TE: 'trailers' }
-    if (init.auth != null && init.auth !== '') headers.Authorization = `Bearer ${init.auth}`
+    if (init.auth != null && init.auth !== '') headers.Authorization = authorizationHeader(init.auth)
     if (command.output === 'entries') headers[TAR_METADATA_HEADER] = '1'
     let body: AsyncIterable<Uint8Array> | undefined
     const boundary = `cairn-${randomBytes(12).toString('hex')}`

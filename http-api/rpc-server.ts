@@ -20,15 +20,18 @@
  *   is aborted for every other client, so none of them takes a truncated answer for a whole one.
  * - A client that goes away aborts its command's signal, so no work is left running for nobody.
  *
- * Who may call it is decided first, by the guard of `security.ts`.
+ * A URL over `MAX_URL_BYTES` is answered 414 before anything else; then who may call it is
+ * decided by the guard of `security.ts`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { AbortedError, InvalidArgumentError, TimeoutError } from '../errors/index.ts'
+import { abortError } from '../errors/abort.ts'
+import { loggerFor, type Logger } from '../logger/index.ts'
+import { AbortedError, InvalidArgumentError, TimeoutError, UriTooLongError } from '../errors/index.ts'
 import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
-import { parseDuration } from '../repo/index.ts'
+import { parseDuration, readApi, startTimer, type Config, type DurationTimer } from '../repo/index.ts'
 import {
-  API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS,
+  API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS, MAX_URL_BYTES,
   MAX_PART_HEADER_BYTES, PREFLIGHT_MAX_AGE_SECONDS, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER
 } from './constants.ts'
 import { writeChunk } from './backpressure.ts'
@@ -36,7 +39,7 @@ import { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, toHeaderValue } from '
 import { multipartBoundary, parseMultipart } from './multipart.ts'
 import { createApiGuard, type ApiAuthorization, type ApiGuard } from './security.ts'
 import { tarFromEntries, type TarEntry } from './tar.ts'
-import { entriesFromParts, filesFromParts } from './uploads.ts'
+import { entriesFromParts, filesFromParts, withIdleTimeout } from './uploads.ts'
 
 /** What the RPC server is built on. */
 export interface RpcServerComponents {
@@ -63,6 +66,11 @@ export interface RpcServerInit {
   uploadLimit?: number
   /** Most bytes of one multipart part's headers. Default {@link MAX_PART_HEADER_BYTES}. */
   maxPartHeaderBytes?: number
+  /**
+   * Milliseconds an upload may send nothing while the server waits for it; 0 turns it off.
+   * Default: the config's `API.UploadIdleTimeout` (repo's `DEFAULT_UPLOAD_IDLE_TIMEOUT`, 60 s).
+   */
+  uploadIdleTimeoutMs?: number
 }
 
 /** {@link RpcServerInit} with every default applied. */
@@ -74,31 +82,27 @@ export interface ResolvedRpcServerInit {
   headers: Record<string, string>
   bodyLimit: number
   uploadLimit: number
+  uploadIdleTimeoutMs: number
   maxPartHeaderBytes: number
 }
 
-function asStrings (value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
-  return typeof value === 'string' ? [value] : []
-}
-
 /** Applies the defaults: the `DEFAULT_*` constants, then the config's `API` section. */
-export function resolveRpcServerInit (config: Record<string, unknown>, init: RpcServerInit = {}): ResolvedRpcServerInit {
-  const api = (config.API ?? {}) as { HTTPHeaders?: Record<string, unknown>, Authorizations?: Record<string, ApiAuthorization> }
-  const configured = api.HTTPHeaders ?? {}
+export function resolveRpcServerInit (config: Config, init: RpcServerInit = {}): ResolvedRpcServerInit {
+  const api = readApi(config)
   const headers: Record<string, string> = {}
   let origins: string[] = []
-  for (const [name, value] of Object.entries(configured)) {
-    if (name.toLowerCase() === 'access-control-allow-origin') origins = asStrings(value)
-    else if (asStrings(value).length > 0) headers[name] = asStrings(value).join(', ')
+  for (const [name, values] of Object.entries(api.HTTPHeaders)) {
+    if (name.toLowerCase() === 'access-control-allow-origin') origins = values
+    else if (values.length > 0) headers[name] = values.join(', ')
   }
   return {
     commands: (init.commands ?? COMMANDS).filter(c => c.localOnly !== true),
     allowedOrigins: init.allowedOrigins ?? origins,
-    authorizations: init.authorizations ?? api.Authorizations ?? {},
+    authorizations: init.authorizations ?? api.Authorizations,
     headers,
     bodyLimit: init.bodyLimit ?? DEFAULT_BODY_LIMIT,
     uploadLimit: init.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
+    uploadIdleTimeoutMs: init.uploadIdleTimeoutMs ?? api.UploadIdleTimeoutMs,
     maxPartHeaderBytes: init.maxPartHeaderBytes ?? MAX_PART_HEADER_BYTES
   }
 }
@@ -185,7 +189,7 @@ function toJson (value: unknown): string {
 
 /** Writes with backpressure (see backpressure.ts); a closed answer rejects with the signal's reason. */
 async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal): Promise<void> {
-  await writeChunk(res, chunk, () => signal.reason ?? new AbortedError('the client closed the connection'))
+  await writeChunk(res, chunk, () => signal.aborted ? abortError(signal) : new AbortedError('the client closed the connection'))
 }
 
 /** The error answer of a request whose answer has not started. */
@@ -304,17 +308,17 @@ function buildInput (command: Command, request: FastifyRequest, settings: Resolv
   const boundary = multipartBoundary(request.headers['content-type'])
   const body = new RequestBody(request.raw, limit)
   bodies.set(request.raw, body)
-  const parts = parseMultipart(body, boundary, { maxHeaderBytes: settings.maxPartHeaderBytes })
+  const parts = parseMultipart(withIdleTimeout(body, settings.uploadIdleTimeoutMs, 'API.UploadIdleTimeout'), boundary, { maxHeaderBytes: settings.maxPartHeaderBytes })
   return command.input === 'entries' ? { entries: entriesFromParts(parts) } : { files: filesFromParts(parts) }
 }
 
-async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined): Promise<void> {
+async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command: Command, request: FastifyRequest, res: ServerResponse, onShutdown: (() => void) | undefined, log: Logger): Promise<void> {
   const controller = new AbortController()
   const onClose = (): void => {
     if (!res.writableFinished) controller.abort(new AbortedError('the client closed the connection'))
   }
   res.on('close', onClose)
-  let timer: NodeJS.Timeout | undefined
+  let timer: DurationTimer | undefined
   const readsTrailers = /\btrailers\b/i.test(String(request.headers.te ?? ''))
   try {
     const query = (request.query ?? {}) as Record<string, unknown>
@@ -324,10 +328,11 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     if (timeout != null && timeout !== '') {
       const ms = parseDuration(timeout)
       if (ms > 0) {
-        timer = setTimeout(() => { controller.abort(new TimeoutError(`request timed out after ${timeout} (the timeout option)`)) }, ms)
+        timer = startTimer(ms, () => { controller.abort(new TimeoutError(`request timed out after ${timeout} (the timeout option)`)) })
       }
     }
     const args = all(query.arg)
+    log('%s %o', command.path, args)
     checkArgs(command, args)
     const options = parseOptions(command, query)
     const input = buildInput(command, request, settings)
@@ -346,11 +351,12 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     await respond({ command, request, res, options, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
-    const error = controller.signal.aborted ? controller.signal.reason : err
+    const error = controller.signal.aborted ? abortError(controller.signal) : err
+    log.error('%s failed: %e', command.path, error)
     if (res.headersSent) failStream(res, error, readsTrailers)
     else sendError(res, error)
   } finally {
-    clearTimeout(timer)
+    timer?.clear()
     res.off('close', onClose)
   }
 }
@@ -374,7 +380,8 @@ function applyCors (reply: FastifyReply, origin: string): void {
  */
 export function createRpcServer (components: RpcServerComponents, init: RpcServerInit = {}): FastifyInstance {
   const { node } = components
-  const settings = resolveRpcServerInit(node.repo.config as Record<string, unknown>, init)
+  const log = loggerFor(node.logger, 'cairn:http-api:rpc')
+  const settings = resolveRpcServerInit(node.repo.config, init)
   const byPath = new Map(settings.commands.map(c => [c.path, c]))
   const app = Fastify({ logger: false, exposeHeadRoutes: false, requestTimeout: 0 })
 
@@ -401,8 +408,14 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
     request.raw.on('error', ignore)
     reply.raw.on('error', ignore)
     reply.raw.once('finish', () => { settleBody(request.raw) })
+    if (request.url.length > MAX_URL_BYTES) {
+      const err = new UriTooLongError(`the request URL is ${request.url.length} bytes, over the API's limit of ${MAX_URL_BYTES}`)
+      await reply.code(rpcStatusOf(err)).type('application/json; charset=utf-8').send(toJson(rpcErrorBody(err)))
+      return reply
+    }
     const verdict = guard.check({ method: request.method, path: pathOf(request.url), headers: request.headers })
     if (!verdict.allow) {
+      log('refused %s %s: %d %s', request.method, pathOf(request.url), verdict.status, verdict.message)
       await reply.code(verdict.status).headers({ ...verdict.headers, 'Content-Type': 'text/plain; charset=utf-8' }).send(`${verdict.message}\n`)
       return reply
     }
@@ -440,7 +453,7 @@ export function createRpcServer (components: RpcServerComponents, init: RpcServe
         return
       }
       reply.hijack()
-      await execute(node, settings, command, request, reply.raw, components.onShutdown)
+      await execute(node, settings, command, request, reply.raw, components.onShutdown, log)
     }
   })
 

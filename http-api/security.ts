@@ -50,11 +50,21 @@ function expectedHeader (secret: string): { value: string, scheme: 'bearer' | 'b
   return { value: `Bearer ${token}`, scheme: 'bearer' }
 }
 
+/**
+ * The `Authorization` header a client sends for a secret written as Kubo writes it (`--api-auth`,
+ * `API.Authorizations`): `basic:<user>:<password>` → `Basic <base64>`, `bearer:<token>` or a bare
+ * token → `Bearer <token>`. The server compares against the same conversion.
+ */
+export function authorizationHeader (secret: string): string {
+  return expectedHeader(secret).value
+}
+
 /** The origin of a `Referer`, or `'null'` when it has none. */
 function originOfReferer (referer: string): string {
   try {
     return new URL(referer).origin
   } catch {
+    // an unparsable Referer has no origin: it counts as the opaque origin "null" (refused)
     return 'null'
   }
 }

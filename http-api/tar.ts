@@ -11,7 +11,8 @@
  * ones a local `get` yields.
  */
 import { CID } from 'multiformats/cid'
-import { InvalidArgumentError } from '../errors/index.ts'
+import { EntryPathGuard, assertSafeName, resolveDotSegments } from '../dag/index.ts'
+import { InvalidArgumentError, UnsafePathError } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 
 const BLOCK = 512
@@ -41,6 +42,12 @@ export interface TarWriteOptions {
   metadata?: boolean
   /** The header mtime (seconds) of entries that have none. Default: now. */
   defaultMtime?: number
+  /**
+   * Resolve `.` and `..` in names that hold `/` within the archive (`resolveDotSegments`), as the
+   * gateway's `?format=tar` does for conformance with boxo; a name that leaves the root is still
+   * refused, and the resolved path still passes the guard. Default false: such names are refused.
+   */
+  resolveDotSegments?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -132,16 +139,26 @@ function entryHeader (entry: TarEntry, path: string, options: TarWriteOptions, n
 /**
  * Writes entries as a tar stream, pulling each file's content only as the stream is read.
  * A file whose content does not match its size ends the stream with an error.
+ *
+ * Nothing in the archive may escape the folder it is unpacked into: the root's name and every
+ * entry's names pass the exporter's {@link EntryPathGuard} (no empty, `.`, `..`, `/`, `\\`, NUL or
+ * control characters; nothing at or under an earlier symlink), else `UnsafePathError`.
  */
 export async function * tarFromEntries (entries: AsyncIterable<TarEntry>, options: TarWriteOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
   const now = options.defaultMtime ?? Math.floor(Date.now() / 1000)
+  const guard = new EntryPathGuard()
   let root: string | undefined
   for await (const entry of entries) {
     if (root == null) {
       if (entry.segments.length !== 0) throw new InvalidArgumentError('the first entry of a tar must be the root')
+      assertSafeName(entry.name)
       root = entry.name
+    } else if (entry.segments.length === 0) {
+      throw new UnsafePathError('refusing a second root entry: only the first entry of a tar may be the root')
     }
-    const path = [root, ...entry.segments].join('/')
+    const segments = options.resolveDotSegments === true && entry.segments.length > 0 ? resolveDotSegments(entry.segments) : entry.segments
+    guard.check(segments, entry.type)
+    const path = [root, ...segments].join('/')
     yield * entryHeader(entry, path, options, now)
     if (entry.type === 'file') {
       const size = entry.size ?? 0

@@ -11,10 +11,43 @@
  *   `application/symlink` a symlink whose body is its target, anything else a file.
  */
 import { posix } from 'node:path'
-import { InvalidArgumentError } from '../errors/index.ts'
+import { InvalidArgumentError, UploadTimeoutError } from '../errors/index.ts'
+import { startTimer } from '../repo/index.ts'
 import type { CommandInput, InputFile } from '../core/index.ts'
 import { MAX_SYMLINK_TARGET_BYTES } from './constants.ts'
 import { parseHeaderValue, type MultipartPart, type OutgoingPart } from './multipart.ts'
+
+/**
+ * An upload's bytes, failing with `UploadTimeoutError` when the client sends nothing for
+ * `idleMs` while the server waits for it. Only waiting time counts: while the command is busy
+ * (writing blocks, or queued behind GC) the clock stands still. So an upload that stops sending
+ * but keeps its socket open ends, and the command reading it (an `add` holding a GC lease)
+ * fails and lets go, instead of holding GC and every later add back for ever. `idleMs` 0 or
+ * `Infinity` turns the timeout off.
+ */
+export function withIdleTimeout (source: AsyncIterable<Uint8Array>, idleMs: number, setting: string): AsyncIterable<Uint8Array> {
+  if (!(idleMs > 0) || !Number.isFinite(idleMs)) return source
+  return {
+    [Symbol.asyncIterator] (): AsyncIterator<Uint8Array> {
+      const iterator = source[Symbol.asyncIterator]()
+      return {
+        next: async () => {
+          let timer: { clear(): void } | undefined
+          const idle = new Promise<never>((_resolve, reject) => {
+            timer = startTimer(idleMs, () => {
+              reject(new UploadTimeoutError(`the upload sent nothing for ${idleMs} ms (${setting}); giving up on it`))
+            })
+          })
+          try {
+            return await Promise.race([iterator.next(), idle])
+          } finally {
+            timer?.clear()
+          }
+        }
+      }
+    }
+  }
+}
 
 /** One import entry of `add`, as the command table's input carries it. */
 export type ImportEntry = CommandInput['entries'] extends AsyncIterable<infer E> | undefined ? E : never
@@ -34,6 +67,7 @@ function queryUnescape (text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '))
   } catch {
+    // not percent-encoded after all: the name is taken as it is, as Kubo does
     return text
   }
 }

@@ -1,4 +1,5 @@
-import { InvalidConfigError, UnknownConfigKeyError, InvalidArgumentError } from '../errors/index.ts'
+import { InvalidConfigError, UnknownConfigKeyError, InvalidArgumentError, messageOf } from '../errors/index.ts'
+import { CONFIG_READERS, DEFAULT_API_ADDR, DEFAULT_GATEWAY_ADDR, DEFAULT_SWARM_ADDRS, validateConfig } from './config-sections.ts'
 
 /**
  * The repo config: one JSON file with Kubo's key names and types. An absent key means its
@@ -9,12 +10,6 @@ export type Config = Record<string, unknown> & {
   Identity: { PeerID: string, PrivKey: string }
 }
 
-/** Where the API listens by default (loopback only). */
-export const DEFAULT_API_ADDR = '/ip4/127.0.0.1/tcp/5001'
-/** Where the gateway listens by default (loopback only). */
-export const DEFAULT_GATEWAY_ADDR = '/ip4/127.0.0.1/tcp/8080'
-/** The default swarm addresses, as Kubo's TCP listeners. */
-export const DEFAULT_SWARM_ADDRS = ['/ip4/0.0.0.0/tcp/4001', '/ip6/::/tcp/4001']
 
 /**
  * The public IPFS bootstrap peers, added only by `bootstrap add --default`: a new node never
@@ -46,10 +41,7 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Addresses.Gateway': 'string',
   Bootstrap: 'string[]',
   'Datastore.StorageMax': 'string',
-  'Datastore.StorageGCWatermark': 'number',
-  'Datastore.GCPeriod': 'string',
-  'Datastore.HashOnRead': 'boolean',
-  'Datastore.BloomFilterSize': 'number',
+  'Datastore.HashOnRead': 'boolean?',
   'Import.CidVersion': 'number?',
   'Import.UnixFSRawLeaves': 'boolean?',
   'Import.UnixFSChunker': 'string?',
@@ -64,23 +56,18 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Import.BatchMaxSize': 'number?',
   'API.HTTPHeaders': 'map',
   'API.Authorizations': 'map',
+  'API.UploadIdleTimeout': 'string?',
   'Gateway.HTTPHeaders': 'map',
   'Gateway.RootRedirect': 'string',
   'Gateway.NoFetch': 'boolean',
-  'Gateway.NoDNSLink': 'boolean',
   'Gateway.DeserializedResponses': 'boolean?',
   'Gateway.PublicGateways': 'map',
   'Gateway.RetrievalTimeout': 'string?',
   'Gateway.MaxConcurrentRequests': 'number?',
   'Gateway.MaxRequestDuration': 'string?',
   'Routing.Type': 'string?',
-  'Swarm.ConnMgr.LowWater': 'number?',
-  'Swarm.ConnMgr.HighWater': 'number?',
-  'Swarm.ConnMgr.GracePeriod': 'string?',
   'Swarm.MaxConnections': 'number?',
   'Swarm.MaxConnectionsPerIP': 'number?',
-  'Swarm.DisableNatPortMap': 'boolean',
-  'Discovery.MDNS.Enabled': 'boolean',
   'Provide.Enabled': 'boolean?',
   'Provide.Strategy': 'string?',
   'Provide.DHT.Interval': 'string?',
@@ -100,10 +87,7 @@ export function defaultConfig (identity: { PeerID: string, PrivKey: string }): C
     Identity: { ...identity },
     Datastore: {
       StorageMax: '10GB',
-      StorageGCWatermark: 90,
-      GCPeriod: '1h',
-      HashOnRead: false,
-      BloomFilterSize: 0
+      HashOnRead: true
     },
     Addresses: {
       Swarm: [...DEFAULT_SWARM_ADDRS],
@@ -114,12 +98,11 @@ export function defaultConfig (identity: { PeerID: string, PrivKey: string }): C
       Gateway: DEFAULT_GATEWAY_ADDR
     },
     Bootstrap: [],
-    Discovery: { MDNS: { Enabled: false } },
     Import: {},
     API: { HTTPHeaders: {} },
-    Gateway: { HTTPHeaders: {}, RootRedirect: '', NoFetch: false, NoDNSLink: false, PublicGateways: {} },
+    Gateway: { HTTPHeaders: {}, RootRedirect: '', NoFetch: false, PublicGateways: {} },
     Routing: {},
-    Swarm: { ConnMgr: {} },
+    Swarm: {},
     Provide: {},
     Ipns: {}
   }
@@ -167,7 +150,6 @@ export const PROFILES: Record<string, Profile> = {
         Swarm: ['/ip4/127.0.0.1/tcp/0']
       }
       config.Bootstrap = []
-      config.Discovery = { MDNS: { Enabled: false } }
     }
   },
   'unixfs-v0-2015': UNIXFS_V0_2015,
@@ -194,7 +176,8 @@ export const PROFILES: Record<string, Profile> = {
 /** Applies profiles by name, in order; an unknown name is an error that lists the known ones. */
 export function applyProfiles (config: Config, names: string[]): Config {
   for (const name of names) {
-    const profile = PROFILES[name]
+    // own entries only: "constructor" or "__proto__" are not profiles
+    const profile = Object.hasOwn(PROFILES, name) ? PROFILES[name] : undefined
     if (profile == null) {
       throw new InvalidArgumentError(`unknown profile "${name}"; known profiles: ${Object.keys(PROFILES).join(', ')}`)
     }
@@ -205,14 +188,17 @@ export function applyProfiles (config: Config, names: string[]): Config {
 
 /** The schema entry governing a dotted key: its own, or that of an enclosing `map`. */
 function schemaFor (key: string): { type: ConfigValueType, key: string } | undefined {
-  if (CONFIG_SCHEMA[key] != null) return { type: CONFIG_SCHEMA[key], key }
+  if (Object.hasOwn(CONFIG_SCHEMA, key)) return { type: CONFIG_SCHEMA[key], key }
   const parts = key.split('.')
   for (let i = parts.length - 1; i > 0; i--) {
     const prefix = parts.slice(0, i).join('.')
-    if (CONFIG_SCHEMA[prefix] === 'map') return { type: 'map', key: prefix }
+    if (Object.hasOwn(CONFIG_SCHEMA, prefix) && CONFIG_SCHEMA[prefix] === 'map') return { type: 'map', key: prefix }
   }
   return undefined
 }
+
+/** Key segments that would reach an object's prototype instead of one of its own entries. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor'])
 
 /** True if `key` names a known section (a prefix of known keys), e.g. `Addresses`. */
 function isSection (key: string): boolean {
@@ -268,22 +254,29 @@ export function setConfigValue (config: Config, key: string, value: unknown): Co
   if (READONLY_KEYS.has(key) || key === 'Identity') {
     throw new InvalidArgumentError(`${key} cannot be changed with config (it is owned by the repo's identity)`)
   }
+  const parts = key.split('.')
+  if (parts.some(part => part === '' || FORBIDDEN_SEGMENTS.has(part))) {
+    throw new UnknownConfigKeyError(`unknown config key "${key}"`)
+  }
   const schema = schemaFor(key)
   if (schema == null) {
     throw new UnknownConfigKeyError(`unknown config key "${key}"${isSection(key) ? ' (it is a section: set one of its keys)' : ''}`)
   }
   if (schema.key === key) checkType(key, schema.type, value)
   const next = structuredClone(config)
-  const parts = key.split('.')
   let obj = next as Record<string, unknown>
   for (const part of parts.slice(0, -1)) {
-    const child = obj[part]
+    const child = Object.hasOwn(obj, part) ? obj[part] : undefined
     if (child == null || typeof child !== 'object' || Array.isArray(child)) {
       obj[part] = {}
     }
     obj = obj[part] as Record<string, unknown>
   }
   obj[parts[parts.length - 1]] = value
+  // the section's reader checks what the value means (a multiaddr, a chunker, a size), so a value
+  // that would break a later command is refused now, with the reason
+  const read = Object.hasOwn(CONFIG_READERS, parts[0]) ? CONFIG_READERS[parts[0] as keyof typeof CONFIG_READERS] : undefined
+  read?.(next)
   return next
 }
 
@@ -302,40 +295,10 @@ export function parseConfig (text: string, file: string): Config {
   if (typeof identity?.PeerID !== 'string' || typeof identity?.PrivKey !== 'string') {
     throw new InvalidConfigError(`config file ${file} has no Identity.PeerID and Identity.PrivKey`)
   }
+  try {
+    validateConfig(parsed as Config)
+  } catch (err) {
+    throw new InvalidConfigError(`config file ${file}: ${messageOf(err)}; fix it with 'cairn config' or an editor`, { cause: err })
+  }
   return parsed as Config
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 1000, kb: 1000, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3, t: 1e12, tb: 1e12, tib: 1024 ** 4
-}
-
-/** Parses a human byte size as Kubo writes them ("256KiB", "10GB", "1024"). */
-export function parseByteSize (text: string | number): number {
-  if (typeof text === 'number') return text
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text)
-  const unit = match?.[2].toLowerCase()
-  if (match == null || unit == null || SIZE_UNITS[unit] == null) {
-    throw new InvalidConfigError(`"${text}" is not a byte size (e.g. 256KiB, 10GB)`)
-  }
-  return Math.round(Number(match[1]) * SIZE_UNITS[unit])
-}
-
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** Parses a Go-style duration ("5000ms", "1m30s", "2h") into milliseconds. */
-export function parseDuration (text: string): number {
-  const trimmed = text.trim()
-  if (trimmed === '0') return 0
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy
-  let total = 0
-  let consumed = 0
-  let match: RegExpExecArray | null
-  while ((match = re.exec(trimmed)) != null) {
-    total += Number(match[1]) * DURATION_UNITS[match[2]]
-    consumed = re.lastIndex
-  }
-  if (consumed === 0 || consumed !== trimmed.length) {
-    throw new InvalidArgumentError(`"${text}" is not a duration (e.g. 30s, 5000ms, 1m30s)`)
-  }
-  return total
 }

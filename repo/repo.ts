@@ -49,6 +49,7 @@ async function exists (path: string): Promise<boolean> {
     await stat(path)
     return true
   } catch {
+    // absent or unreadable: either way there is nothing to open here
     return false
   }
 }
@@ -169,6 +170,7 @@ export async function readLockHolder (root: string): Promise<LockHolder | undefi
   try {
     return JSON.parse(await readFile(repoPaths(root).lockInfo, 'utf8')) as LockHolder
   } catch {
+    // no lock info (or a half-written one): the holder is simply not named
     return undefined
   }
 }

@@ -1,6 +1,7 @@
 import { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../../errors/abort.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
-import { parseByteSize } from '../../repo/index.ts'
+import { readImport, type ImportConfig } from '../../repo/index.ts'
 import type { HashName, ImporterOptions } from '../../dag/index.ts'
 import { dagModule } from './dag-module.ts'
 import type { Block, BlockSink } from '../../blockstore/index.ts'
@@ -15,14 +16,14 @@ export interface AddEvent {
 }
 
 /** The importer settings from the config's `Import` section, then the command's flags on top. */
-export function importOptions (imports: Record<string, unknown>, flags: Record<string, unknown>): Partial<ImporterOptions> {
-  const pick = <T>(flag: string, key: string): T | undefined => {
-    const value = flags[flag] ?? imports[key]
-    return value === null ? undefined : value as T | undefined
+export function importOptions (imports: ImportConfig, flags: Record<string, unknown>): Partial<ImporterOptions> {
+  const flag = <T>(name: string): T | undefined => {
+    const value = flags[name]
+    return value == null ? undefined : value as T
   }
   const options: Partial<ImporterOptions> = {}
-  const hash = pick<string>('hash', 'HashFunction')
-  let cidVersion = pick<number>('cid-version', 'CidVersion')
+  const hash = flag<string>('hash') ?? imports.HashFunction
+  let cidVersion = flag<number>('cid-version') ?? imports.CidVersion
   if (hash != null && hash !== 'sha2-256') {
     if (flags['cid-version'] === 0) {
       throw new InvalidArgumentError(`CIDv0 only supports sha2-256; use --cid-version=1 with --hash=${hash}`)
@@ -36,27 +37,22 @@ export function importOptions (imports: Record<string, unknown>, flags: Record<s
   if (hash != null) options.hash = hash as HashName
   // Kubo: the flag, else the config's value when set; with neither, CIDv1 turns raw leaves on
   // (the importer applies that rule, which also lets mode/mtime use dag-pb leaves)
-  const rawLeaves = pick<boolean>('raw-leaves', 'UnixFSRawLeaves')
+  const rawLeaves = flag<boolean>('raw-leaves') ?? imports.UnixFSRawLeaves
   if (rawLeaves != null) options.rawLeaves = rawLeaves
-  const chunker = pick<string>('chunker', 'UnixFSChunker')
+  const chunker = flag<string>('chunker') ?? imports.UnixFSChunker
   if (chunker != null) options.chunker = chunker
   const trickle = flags.trickle === true || (flags.trickle == null && imports.UnixFSDAGLayout === 'trickle')
   options.layout = trickle ? 'trickle' : 'balanced'
-  const maxLinks = pick<number>('max-file-links', 'UnixFSFileMaxLinks')
+  const maxLinks = flag<number>('max-file-links') ?? imports.UnixFSFileMaxLinks
   if (maxLinks != null) options.maxLinks = maxLinks
-  const maxDirectoryLinks = pick<number>('max-directory-links', 'UnixFSDirectoryMaxLinks')
+  const maxDirectoryLinks = flag<number>('max-directory-links') ?? imports.UnixFSDirectoryMaxLinks
   if (maxDirectoryLinks != null) options.maxDirectoryLinks = maxDirectoryLinks
-  const fanout = pick<number>('max-hamt-fanout', 'UnixFSHAMTDirectoryMaxFanout')
+  const fanout = flag<number>('max-hamt-fanout') ?? imports.UnixFSHAMTDirectoryMaxFanout
   if (fanout != null) options.hamtFanout = fanout
-  const threshold = imports.UnixFSHAMTDirectorySizeThreshold as string | number | null | undefined
-  if (threshold != null) options.hamtThreshold = parseByteSize(threshold)
-  const estimation = imports.UnixFSHAMTDirectorySizeEstimation as string | null | undefined
-  if (estimation != null) {
-    if (estimation !== 'links' && estimation !== 'block') {
-      throw new InvalidArgumentError(`Import.UnixFSHAMTDirectorySizeEstimation must be "links" or "block", not "${estimation}"`)
-    }
-    options.hamtSizeEstimation = estimation
-  }
+  if (imports.UnixFSHAMTDirectorySizeThreshold != null) options.hamtThreshold = imports.UnixFSHAMTDirectorySizeThreshold
+  if (imports.UnixFSHAMTDirectorySizeEstimation != null) options.hamtSizeEstimation = imports.UnixFSHAMTDirectorySizeEstimation
+  if (imports.BatchMaxNodes != null) options.batchMaxBlocks = imports.BatchMaxNodes
+  if (imports.BatchMaxSize != null) options.batchMaxBytes = imports.BatchMaxSize
   if (flags['wrap-with-directory'] === true) options.wrapWithDirectory = true
   return options
 }
@@ -103,8 +99,7 @@ export const add = defineCommand<AddEvent>({
   },
   async * run ({ node, input, options, signal }) {
     if (input.entries == null) throw new InvalidArgumentError('add needs files, directories or stdin')
-    const imports = (node.repo.config.Import ?? {}) as Record<string, unknown>
-    const importerOptions = importOptions(imports, options)
+    const importerOptions = importOptions(readImport(node.repo.config), options)
     const onlyHash = options['only-hash'] === true
     const stdinName = typeof options['stdin-name'] === 'string' ? options['stdin-name'] : undefined
     const results: Array<{ path: string, cid: CID }> = []
@@ -158,7 +153,7 @@ export const add = defineCommand<AddEvent>({
         const roots = wrapped.length > 0 ? wrapped : results.filter(r => !r.path.includes('/'))
         const name = typeof options['pin-name'] === 'string' ? options['pin-name'] : undefined
         for (const root of roots) {
-          signal.throwIfAborted()
+          throwIfAborted(signal)
           await node.pins.add(root.cid, { recursive: true, name, signal, complete: true })
         }
       }

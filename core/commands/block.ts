@@ -1,7 +1,6 @@
 import { InvalidArgumentError, PinnedBlockError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
-import { resolveCid } from './pin.ts'
 
 /** Reads a whole input into memory, refusing more than `limit` bytes. */
 export async function readAll (content: AsyncIterable<Uint8Array>, limit: number, what: string): Promise<Uint8Array> {
@@ -64,7 +63,7 @@ export const blockGet = defineCommand<Uint8Array>({
   options: [],
   output: 'bytes',
   async * run ({ node, args, signal }) {
-    yield await node.blocks.get(await resolveCid(node, args[0], signal), { signal })
+    yield await node.blocks.get((await node.resolvePath(args[0], { signal })).cid, { signal })
   }
 })
 
@@ -76,7 +75,7 @@ export const blockStat = defineCommand<{ Key: string, Size: number }>({
   output: 'value',
   text: (value) => `Key: ${value.Key}\nSize: ${value.Size}`,
   async run ({ node, args, signal }) {
-    const cid = await resolveCid(node, args[0], signal)
+    const cid = (await node.resolvePath(args[0], { signal })).cid
     // a local block's size is in the index: no need to read and hash its bytes
     const size = await node.blockstore.getSize(cid, { signal })
     if (size != null) return { Key: cid.toString(), Size: size }
@@ -104,7 +103,7 @@ export const blockRm = defineCommand<{ Hash: string, Error?: string }>({
     const lease = await node.gc.exclusive({ signal })
     try {
       for (const arg of args) {
-        const cid = await resolveCid(node, arg, signal)
+        const cid = (await node.resolvePath(arg, { signal })).cid
         const pinned = await node.pins.status(cid, { signal })
         if (pinned != null) {
           failed++

@@ -3,7 +3,7 @@
  * the config's `Bootstrap` list; they work offline and take effect at the next start.
  */
 import { InvalidArgumentError, messageOf } from '../../errors/index.ts'
-import { DEFAULT_BOOTSTRAP, setConfigValue } from '../../repo/index.ts'
+import { DEFAULT_BOOTSTRAP, readBootstrap, setConfigValue } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
 import type { PeerAddress } from '../libp2p/addresses.ts'
 import type { CoreNode } from '../node.ts'
@@ -15,8 +15,7 @@ export interface BootstrapPeers {
 }
 
 function bootstrapList (node: CoreNode): string[] {
-  const list = node.repo.config.Bootstrap
-  return Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : []
+  return readBootstrap(node.repo.config)
 }
 
 function checkBootstrapAddress (address: string): PeerAddress {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../errors/index.ts'
 import {
-  applyProfiles, getConfigValue, redactConfig, setConfigValue, SECRET_KEYS, type Config
+  applyProfiles, getConfigValue, redactConfig, setConfigValue, SECRET_KEYS
 } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
 
@@ -76,7 +76,7 @@ export const configProfileApply = defineCommand<{ OldCfg: Record<string, unknown
   text: (value) => `applied profile; Import is now ${JSON.stringify(value.NewCfg.Import)}`,
   async run ({ node, args, options }) {
     const before = node.repo.config
-    const after = applyProfiles(structuredClone(before) as Config, args[0].split(','))
+    const after = applyProfiles(structuredClone(before), args[0].split(','))
     if (options['dry-run'] !== true) await node.repo.saveConfig(after)
     return { OldCfg: redactConfig(before), NewCfg: redactConfig(after) }
   }

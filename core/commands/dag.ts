@@ -1,12 +1,21 @@
 import { CID } from 'multiformats/cid'
+import { MAX_BLOCK_SIZE } from '../../blockstore/types.ts'
 import { InvalidCARError, InvalidArgumentError, messageOf } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
 import { readAll } from './block.ts'
-import { resolveCid } from './pin.ts'
 
-/** The most a `dag put` input may hold. */
+/** The most a `dag put` input may hold with `--allow-big-block`. */
 const MAX_DAG_PUT_INPUT = 64 * 1024 * 1024
+
+/**
+ * The most one `dag put` input may hold: the block limit, unless `--allow-big-block`. It is
+ * checked as the input streams in, so an oversized upload is refused after 2 MiB, not read (and
+ * decoded) whole first.
+ */
+export function dagPutInputLimit (allowBigBlock: boolean): number {
+  return allowBigBlock ? MAX_DAG_PUT_INPUT : MAX_BLOCK_SIZE
+}
 
 export const dagPut = defineCommand<{ Cid: { '/': string } }>({
   path: 'dag put',
@@ -26,7 +35,8 @@ export const dagPut = defineCommand<{ Cid: { '/': string } }>({
     const lease = await node.gc.lease({ signal })
     try {
       for await (const file of input.files ?? []) {
-        const bytes = await readAll(file.content, MAX_DAG_PUT_INPUT, 'the input')
+        const bytes = await readAll(file.content, dagPutInputLimit(options['allow-big-block'] === true),
+          options['allow-big-block'] === true ? 'the input' : 'the input (without --allow-big-block, at most the block limit)')
         const block = await (await dagModule()).dagPut(bytes, {
           inputCodec: options['input-codec'] as string,
           storeCodec: options['store-codec'] as string,
@@ -52,8 +62,8 @@ export const dagGet = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   async * run ({ node, args, options, signal }) {
-    const { dagGet, parsePath, resolve } = await dagModule()
-    const resolved = await resolve(parsePath(args[0]), node.blocks, { signal })
+    const { dagGet } = await dagModule()
+    const resolved = await node.resolvePath(args[0], { signal })
     const bytes = await node.blocks.get(resolved.cid, { signal })
     yield await dagGet({ cid: resolved.cid, bytes }, {
       outputCodec: options['output-codec'] as string,
@@ -73,7 +83,7 @@ export const dagExport = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   async * run ({ node, args, signal }) {
-    const root = await resolveCid(node, args[0], signal)
+    const root = (await node.resolvePath(args[0], { signal })).cid
     yield * (await dagModule()).exportCar([root], node.blocks, { signal })
   }
 })

@@ -1,7 +1,6 @@
 import * as dagPb from '@ipld/dag-pb'
 import { InvalidPathError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
-import { dagModule } from './dag-module.ts'
 
 /** Kubo's `files stat` answer. */
 export interface FilesStat {
@@ -41,9 +40,8 @@ export const filesStat = defineCommand<FilesStat>({
     if (!path.startsWith('/ipfs/')) {
       throw new InvalidPathError(`files stat supports only /ipfs/ paths for now (Cairn has no mutable file system yet), not "${path}"`)
     }
-    const { parsePath, resolve } = await dagModule()
-    const resolved = await resolve(parsePath(path), node.blocks, { signal })
-    if (resolved.remainder != null) {
+    const resolved = await node.resolvePath(path, { signal, describe: true })
+    if (resolved.remainder.length > 0) {
       throw new InvalidPathError(`${path} ends inside a ${resolved.entry.type} node, not at a file or directory`)
     }
     const bytes = await node.blocks.get(resolved.cid, { signal })

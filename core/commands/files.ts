@@ -22,7 +22,8 @@ export const cat = defineCommand<Uint8Array>({
     if (length != null && (length < 0 || !Number.isInteger(length))) throw new InvalidArgumentError(`--length must be a whole number ≥ 0, not ${length}`)
     const { cat } = await dagModule()
     for (const path of args) {
-      yield * cat(path, node.blocks, { offset, length, signal })
+      const resolved = await node.resolvePath(path, { signal })
+      yield * cat(resolved.cid, node.blocks, { offset, length, signal })
     }
   }
 })
@@ -56,17 +57,17 @@ export const ls = defineCommand<LsObject>({
     return lines.join('\n')
   },
   async run ({ node, args, options, signal }) {
-    const { ls, parsePath, resolve } = await dagModule()
+    const { ls } = await dagModule()
     const objects: LsObject['Objects'] = []
     for (const path of args) {
-      const resolved = await resolve(parsePath(path), node.blocks, { signal })
+      const resolved = await node.resolvePath(path, { signal, describe: true })
       if (resolved.entry.type !== 'directory') {
         // Kubo lists a file as an object with no links
         objects.push({ Hash: resolved.cid.toString(), Links: [] })
         continue
       }
       const links = []
-      for await (const entry of ls(path, node.blocks, { signal, resolveType: options['resolve-type'] === true })) {
+      for await (const entry of ls(resolved.cid, node.blocks, { signal, resolveType: options['resolve-type'] === true })) {
         links.push({
           Name: entry.name,
           Hash: entry.cid.toString(),
@@ -87,10 +88,12 @@ export const get = defineCommand<ExportEntry>({
   args: [{ name: 'path', required: true, description: 'CID or /ipfs/ path' }],
   options: [
     { name: 'output', short: 'o', type: 'string', description: 'where to write (default: the CID or last path segment)' },
-    { name: 'archive', short: 'a', type: 'boolean', default: false, description: 'accepted for Kubo compatibility (output a tar)' }
+    { name: 'archive', short: 'a', type: 'boolean', default: false, description: 'write one tar file (OUT.tar) instead of files' }
   ],
   output: 'entries',
   async * run ({ node, args, signal }) {
-    yield * (await dagModule()).walk(args[0], node.blocks, { signal })
+    // the path's own root and segments: the exporter names the entries after the last segment
+    const { root, segments } = await node.resolvePath(args[0], { signal })
+    yield * (await dagModule()).walk({ root, segments }, node.blocks, { signal })
   }
 })

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { initRepo } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-
-/** Cairn's version, from package.json. */
-export const CAIRN_VERSION = pkg.version
+import { CAIRN_VERSION } from '../version.ts'
 
 export const init = defineCommand<{ ID: string, Path: string }>({
   path: 'init',

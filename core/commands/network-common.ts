@@ -3,6 +3,7 @@
  * address parsers, the running host, a stable sort order, and a pause that an abort cuts short.
  */
 import { OfflineError } from '../../errors/index.ts'
+import { startTimer } from '../../repo/index.ts'
 import type { CoreNode } from '../node.ts'
 // type-only: the network stack loads only in a process that runs a host
 import type { CairnHost } from '../libp2p/index.ts'
@@ -44,13 +45,14 @@ export const byString = (a: string, b: string): number => a < b ? -1 : a > b ? 1
 export function sleep (ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer)
+      timer.clear()
       reject(signal.reason)
     }
-    const timer = setTimeout(() => {
+    // startTimer re-arms past setTimeout's ~24.8-day limit instead of firing at once
+    const timer = startTimer(ms, () => {
       signal.removeEventListener('abort', onAbort)
       resolve()
-    }, ms)
+    })
     signal.addEventListener('abort', onAbort, { once: true })
   })
 }

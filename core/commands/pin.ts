@@ -1,16 +1,5 @@
-import { CID } from 'multiformats/cid'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
-import { parsePath } from '../../dag/path.ts'
-import { dagModule } from './dag-module.ts'
-import type { CoreNode } from '../node.ts'
-
-/** Resolves a CID or /ipfs/ path to the CID it names. */
-export async function resolveCid (node: CoreNode, path: string, signal: AbortSignal): Promise<CID> {
-  const parsed = parsePath(path)
-  if (parsed.segments.length === 0) return parsed.root
-  return (await (await dagModule()).resolve(parsed, node.blocks, { signal })).cid
-}
 
 export const pinAdd = defineCommand<{ Pins: string[] }>({
   path: 'pin add',
@@ -28,7 +17,7 @@ export const pinAdd = defineCommand<{ Pins: string[] }>({
     const lease = await node.gc.lease({ signal })
     try {
       for (const path of args) {
-        const cid = await resolveCid(node, path, signal)
+        const cid = (await node.resolvePath(path, { signal })).cid
         await node.pins.add(cid, { recursive: options.recursive === true, name: options.name as string | undefined, signal })
         pins.push(cid.toString())
       }
@@ -51,7 +40,7 @@ export const pinRm = defineCommand<{ Pins: string[] }>({
   async run ({ node, args, options, signal }) {
     const pins: string[] = []
     for (const path of args) {
-      const cid = await resolveCid(node, path, signal)
+      const cid = (await node.resolvePath(path, { signal })).cid
       await node.pins.rm(cid, { recursive: options.recursive === true, signal })
       pins.push(cid.toString())
     }
@@ -85,7 +74,7 @@ export const pinLs = defineCommand<PinLsEntry>({
     const type = options.type as 'all' | 'direct' | 'indirect' | 'recursive'
     if (args.length > 0) {
       for (const path of args) {
-        const cid = await resolveCid(node, path, signal)
+        const cid = (await node.resolvePath(path, { signal })).cid
         const state = await node.pins.status(cid, { signal })
         if (state == null || (type !== 'all' && !state.type.startsWith(type))) {
           throw new InvalidArgumentError(`path '${path}' is not pinned`)

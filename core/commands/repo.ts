@@ -4,10 +4,9 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
 import { BlockCorruptError, InvalidArgumentError } from '../../errors/index.ts'
-import { parseByteSize, REPO_VERSION } from '../../repo/index.ts'
+import { readDatastore, REPO_VERSION } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
-import { resolveCid } from './pin.ts'
 
 async function diskUsage (path: string): Promise<number> {
   let total = 0
@@ -15,6 +14,7 @@ async function diskUsage (path: string): Promise<number> {
   try {
     names = await readdir(path)
   } catch {
+    // a folder that is absent or unreadable takes no disk space to report
     return 0
   }
   for (const name of names) {
@@ -58,10 +58,9 @@ export const repoStat = defineCommand<RepoStat>({
     for await (const entry of node.blockstore.entries({ signal })) {
       if (entry.size >= 0) count++
     }
-    const datastore = node.repo.config.Datastore as { StorageMax?: string } | undefined
     return {
       RepoSize: await diskUsage(node.repo.root),
-      StorageMax: parseByteSize(datastore?.StorageMax ?? '10GB'),
+      StorageMax: readDatastore(node.repo.config).StorageMax,
       NumObjects: count,
       RepoPath: node.repo.root,
       Version: `cairn-repo@${REPO_VERSION}`
@@ -69,7 +68,18 @@ export const repoStat = defineCommand<RepoStat>({
   }
 })
 
-export const repoGc = defineCommand<{ Key?: { '/': string }, Error?: string }>({
+/**
+ * One line of `repo gc`: Kubo's `{Key}` per removed block, or `{Error}`; and, when the client read
+ * slower than GC removed, a last line with the count of removed blocks it was not sent (GC never
+ * waits for its reader while it holds the repo's exclusive lease).
+ */
+export interface RepoGcEvent {
+  Key?: { '/': string }
+  Error?: string
+  Unreported?: number
+}
+
+export const repoGc = defineCommand<RepoGcEvent>({
   path: 'repo gc',
   description: 'Remove every block that no pin reaches',
   args: [],
@@ -82,12 +92,19 @@ export const repoGc = defineCommand<{ Key?: { '/': string }, Error?: string }>({
   text (value, options) {
     if (options.silent === true) return undefined
     if (value.Error != null) return `error: ${value.Error}`
+    if (value.Unreported != null) {
+      return options.quiet === true ? undefined : `removed ${value.Unreported} more blocks, not listed: the output was read too slowly to list them all`
+    }
     return options.quiet === true ? value.Key?.['/'] : `removed ${value.Key?.['/']}`
   },
   async * run ({ node, signal }) {
-    for await (const cid of node.gc.collect({ signal })) {
-      yield { Key: { '/': cid.toString() } }
+    const run = node.gc.collect({ signal })
+    let step = await run.next()
+    while (step.done !== true) {
+      yield { Key: { '/': step.value.toString() } }
+      step = await run.next()
     }
+    if (step.value.unreported > 0) yield { Unreported: step.value.unreported }
   }
 })
 
@@ -131,7 +148,7 @@ export const refs = defineCommand<{ Ref: string, Err: string }>({
     const maxDepth = options['max-depth'] as number
     const recursive = options.recursive === true || maxDepth > 1
     for (const path of args) {
-      const root = await resolveCid(node, path, signal)
+      const root = (await node.resolvePath(path, { signal })).cid
       for await (const ref of (await dagModule()).refs(root, node.blocks, {
         recursive,
         unique: options.unique === true,
@@ -188,7 +205,7 @@ export const dagStat = defineCommand<DagStatOutput>({
   async run ({ node, args, signal }) {
     if (args.length === 0) throw new InvalidArgumentError('dag stat needs at least one CID')
     const roots = []
-    for (const path of args) roots.push(await resolveCid(node, path, signal))
+    for (const path of args) roots.push((await node.resolvePath(path, { signal })).cid)
     return await (await dagModule()).dagStat(roots, node.blocks, { signal }) as DagStatOutput
   }
 })

@@ -1,4 +1,4 @@
-import { CAIRN_VERSION } from '../commands/init.ts'
+import { CAIRN_VERSION } from '../version.ts'
 
 /** The agent version this node announces over identify and prints in `cairn id`. */
 export const AGENT_VERSION = `cairn/${CAIRN_VERSION}`

@@ -2,13 +2,13 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify, identifyPush } from '@libp2p/identify'
-import { logger } from '@libp2p/logger'
+import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidConfigError } from '../../errors/index.ts'
-import { DEFAULT_SWARM_ADDRS, type Config } from '../../repo/index.ts'
+import { readAddresses, readBootstrap, readSwarm, type Config } from '../../repo/index.ts'
 import { parseMultiaddr, parsePeerAddress } from './addresses.ts'
 import { BandwidthMeter, type BandwidthStats } from './bandwidth.ts'
 import { PerIpConnectionGater } from './connection-gater.ts'
@@ -18,12 +18,10 @@ import {
 import { ListenError } from './errors.ts'
 import { pingOnce } from './ping.ts'
 import type {
-  AbortOptions, Connection, DialOptions, DialProtocolOptions, PeerId, PeerStore, PrivateKey, PublicKey,
+  AbortOptions, ComponentLogger, Connection, DialOptions, DialProtocolOptions, PeerId, PeerStore, PrivateKey, PublicKey,
   Stream, StreamHandler, StreamHandlerOptions, Topology
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-const log = logger('cairn:host')
 
 /** Where a dial goes: a peer (its known addresses) or explicit addresses. */
 export type DialTarget = PeerId | Multiaddr | Multiaddr[]
@@ -97,11 +95,13 @@ export interface CairnHost {
 export interface HostComponents {
   /** The repo config: Identity, Addresses.Swarm/Announce/NoAnnounce/AppendAnnounce, Bootstrap, Swarm. */
   config: Config
+  /** Logs as `cairn:core:host`. Default: `@libp2p/logger`'s default logger. */
+  logger?: ComponentLogger
 }
 
 /** Options for {@link createHost}; each overrides the config when given. */
 export interface HostInit {
-  /** Listen addresses. Default `Addresses.Swarm`, else {@link DEFAULT_SWARM_ADDRS}. */
+  /** Listen addresses. Default `Addresses.Swarm` (its reader defaults to `DEFAULT_SWARM_ADDRS`). */
   listen?: string[]
   /** Agent version announced over identify. Default {@link AGENT_VERSION}. */
   agentVersion?: string
@@ -123,11 +123,6 @@ export interface HostOptions {
   maxConnections: number
   maxConnectionsPerIP: number
   bootstrap: string[]
-}
-
-function section (config: Config, name: string): Record<string, unknown> {
-  const value = config[name]
-  return value != null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : {}
 }
 
 function addressList (value: unknown, key: string): string[] | undefined {
@@ -155,9 +150,9 @@ function limit (value: unknown, key: string, fallback: number): number {
 
 /** Resolves the host's options from the config and the init overrides, checking each value. */
 export function resolveHostOptions (config: Config, init: HostInit = {}): HostOptions {
-  const addresses = section(config, 'Addresses')
-  const swarm = section(config, 'Swarm')
-  const bootstrap = init.bootstrap ?? addressList(config.Bootstrap, 'Bootstrap') ?? []
+  const addresses = readAddresses(config)
+  const swarm = readSwarm(config)
+  const bootstrap = init.bootstrap ?? addressList(readBootstrap(config), 'Bootstrap') ?? []
   for (const address of bootstrap) {
     try {
       parsePeerAddress(address)
@@ -166,7 +161,7 @@ export function resolveHostOptions (config: Config, init: HostInit = {}): HostOp
     }
   }
   return {
-    listen: addressList(init.listen, 'listen') ?? addressList(addresses.Swarm, 'Addresses.Swarm') ?? [...DEFAULT_SWARM_ADDRS],
+    listen: addressList(init.listen, 'listen') ?? addressList(addresses.Swarm, 'Addresses.Swarm') ?? [],
     announce: addressList(addresses.Announce, 'Addresses.Announce') ?? [],
     noAnnounce: addressList(addresses.NoAnnounce, 'Addresses.NoAnnounce') ?? [],
     appendAnnounce: addressList(addresses.AppendAnnounce, 'Addresses.AppendAnnounce') ?? [],
@@ -201,6 +196,10 @@ function listenError (err: unknown, listen: string[]): unknown {
   return new ListenError(`could not listen on Addresses.Swarm (${listen.join(', ')}): ${causes.join('; ')}; free the port or change Addresses.Swarm`, { cause: err })
 }
 
+function describeTarget (target: DialTarget): string {
+  return Array.isArray(target) ? target.map(String).join(', ') : target.toString()
+}
+
 function withDialTimeout<T extends AbortOptions> (options: T = {} as T): T {
   return options.signal != null ? options : { ...options, signal: AbortSignal.timeout(DEFAULT_DIAL_TIMEOUT) }
 }
@@ -211,6 +210,7 @@ function withDialTimeout<T extends AbortOptions> (options: T = {} as T): T {
  */
 export async function createHost (components: HostComponents, init: HostInit = {}): Promise<CairnHost> {
   const options = resolveHostOptions(components.config, init)
+  const log = (components.logger ?? defaultLogger()).forComponent('cairn:core:host')
   const { privateKey, peerId } = identityFromConfig(components.config)
   const gater = new PerIpConnectionGater({ log }, { maxConnectionsPerIP: options.maxConnectionsPerIP })
   const meter = new BandwidthMeter()
@@ -243,8 +243,14 @@ export async function createHost (components: HostComponents, init: HostInit = {
   let bootstrapDials: AbortController | undefined
 
   const connectionManager: HostConnectionManager = {
-    dial: (target, opts) => node.dial(target, withDialTimeout(opts)),
-    dialProtocol: (target, protocols, opts) => node.dialProtocol(target, protocols, withDialTimeout(opts)),
+    dial: async (target, opts) => {
+      log('dialing %s', describeTarget(target))
+      return await node.dial(target, withDialTimeout(opts))
+    },
+    dialProtocol: async (target, protocols, opts) => {
+      log('dialing %s for %s', describeTarget(target), protocols)
+      return await node.dialProtocol(target, protocols, withDialTimeout(opts))
+    },
     hangUp: (peer, opts) => node.hangUp(peer, opts),
     getConnections: (peer) => node.getConnections(peer),
     getPeers: () => node.getPeers(),
@@ -278,6 +284,7 @@ export async function createHost (components: HostComponents, init: HostInit = {
     bandwidth: () => meter.stats(),
     isStarted: () => node.status === 'started',
     async start () {
+      // a failed start or stop was reported to its own caller; this one only waits for it to end
       while (transition != null) await transition.catch(() => {})
       if (node.status === 'started') return
       transition = (async () => {
@@ -294,12 +301,14 @@ export async function createHost (components: HostComponents, init: HostInit = {
       await transition
     },
     async stop () {
+      // a failed start or stop was reported to its own caller; this one only waits for it to end
       while (transition != null) await transition.catch(() => {})
       if (node.status !== 'started') return
       transition = (async () => {
         bootstrapDials?.abort()
         meter.stop()
         await node.stop()
+        log('stopped')
       })().finally(() => { transition = undefined })
       await transition
     }

@@ -1,3 +1,4 @@
+import { abortError } from '../../errors/abort.ts'
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { TimeoutError } from '../../errors/index.ts'
 import { DEFAULT_PING_TIMEOUT, PING_LENGTH, PING_PROTOCOL } from './constants.ts'
@@ -32,7 +33,7 @@ export async function pingOnce (dial: PingDialer, options: AbortOptions = {}): P
   const onClose = (): void => { reject(new Error('the peer closed the ping stream before answering')) }
   const onAbort = (): void => {
     reject(options.signal?.aborted === true
-      ? options.signal.reason
+      ? abortError(options.signal, 'the ping')
       : new TimeoutError(`no ping answer within ${DEFAULT_PING_TIMEOUT} ms`))
   }
   stream.addEventListener('message', onMessage)

@@ -3,7 +3,9 @@
  * reach outside the output path.
  *
  * The rules, each of which closes a known hole:
- * - every name passes `assertSafeName` (no `/`, `\`, `.`, `..`, empty, NUL or control characters);
+ * - every entry passes the exporter's `EntryPathGuard`, the one check every way a DAG becomes files
+ *   shares (the RPC and gateway tars too): no name with `/`, `\`, `.`, `..`, empty, NUL or control
+ *   characters, and nothing at or under a path an earlier entry made a symlink;
  * - an entry is written only inside a directory that this extraction itself created with `mkdir`
  *   (so a symlink from the DAG, or anything that was already on disk, is never written through:
  *   `s -> /tmp` followed by `s/x` is refused), and its parent is checked with `lstat` first;
@@ -20,11 +22,13 @@
  * symlink between the `lstat` and the write (Node has no `openat`).
  */
 
+import { throwIfAborted } from '../../errors/abort.ts'
 import { constants as fsConstants } from 'node:fs'
-import { lstat, mkdir, open, stat, symlink, lutimes } from 'node:fs/promises'
+import { lstat, mkdir, open, rm, stat, symlink, lutimes } from 'node:fs/promises'
 import { join, resolve as resolvePath } from 'node:path'
-import { assertSafeName, printable } from '../../dag/exporter/index.ts'
-import { AbortedError, InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+import { EntryPathGuard, printable } from '../../dag/exporter/index.ts'
+import { InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
+import { tarFromEntries, type TarEntry } from '../../http-api/tar.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
 export interface ExtractEntry {
@@ -93,17 +97,14 @@ export async function extract (
   /** Keys (`/`-joined segments) of the directories this extraction created; '' is the root. */
   const directories = new Set<string>()
   const created: CreatedDirectory[] = []
+  const guard = new EntryPathGuard()
   let first = true
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) {
-      throw new AbortedError('extraction aborted', { cause: signal.reason })
-    }
+    throwIfAborted(signal, 'the extraction')
     const segments = entry.segments != null ? [...entry.segments] : splitPath(entry.path)
     const display = segments.join('/')
-    for (const segment of segments) {
-      assertSafeName(segment, display)
-    }
+    guard.check(segments, entry.type)
     const isRoot = segments.length === 0
     if (isRoot && !first) {
       throw new UnsafePathError('refusing a second root entry: only the first entry may be the root')
@@ -244,4 +245,33 @@ function splitPath (path: string): string[] {
 function toDate (mtime: { secs: bigint | number, nsecs?: number }): Date {
   const secs = Number(mtime.secs) + (mtime.nsecs ?? 0) / 1e9
   return new Date(Math.max(0, secs) * 1000)
+}
+
+/**
+ * `get -a`: writes the entries as one tar file at `path` (created exclusively, never
+ * overwritten), through the same writer and the same {@link EntryPathGuard} as the RPC `get`
+ * tar, so the archive never holds a name that could leave the folder it is unpacked into. A
+ * failed archive is removed rather than left half-written.
+ *
+ * @returns the bytes written
+ */
+export async function writeArchive (entries: AsyncIterable<TarEntry>, path: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const handle = await exclusively(path, () => open(path, CREATE_FILE_FLAGS, NEW_FILE_MODE))
+  let written = 0
+  try {
+    for await (const chunk of tarFromEntries(entries, { signal: options.signal })) {
+      let offset = 0
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
+        offset += bytesWritten
+      }
+      written += chunk.length
+    }
+  } catch (err) {
+    await handle.close()
+    await rm(path, { force: true })
+    throw err
+  }
+  await handle.close()
+  return written
 }

@@ -1,8 +1,10 @@
+import { abortError, throwIfAborted } from '../../errors/abort.ts'
 import fs, { createReadStream } from 'node:fs'
-import { readdir, readlink } from 'node:fs/promises'
+import { readlink } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { FileNotFoundError, InvalidArgumentError } from '../../errors/index.ts'
 import type { ImportEntry } from '../../dag/index.ts'
+import { printable } from '../../dag/path.ts'
 import type { InputFile } from '../../core/index.ts'
 import { withLending } from '../../http-api/lending.ts'
 
@@ -16,14 +18,21 @@ export const READ_CHUNK_SIZE = 1024 * 1024
 export const SMALL_FILE_SIZE = 1024 * 1024
 
 /**
- * How many small files are read ahead of the importer, and how many bytes they may hold in all:
- * a tree of many small files is otherwise one open/read/close round trip after another.
+ * Files up to this size are read synchronously, when the importer asks for them: from the page
+ * cache, open + read + close cost a few microseconds each, while each of the three as a
+ * thread-pool round trip costs the main thread more than that in dispatch and wake-ups (in a
+ * tree of thousands of small files, most of `add -r`'s main-thread time went there). The event
+ * loop is held for one small file at a time.
+ */
+export const SYNC_READ_FILE_SIZE = 64 * 1024
+
+/**
+ * How many small files (above {@link SYNC_READ_FILE_SIZE}) are read ahead of the importer, and
+ * how many bytes they may hold in all: a tree of many small files is otherwise one
+ * open/read/close round trip after another.
  */
 export const READ_AHEAD_FILES = 32
 export const READ_AHEAD_BYTES = 8 * 1024 * 1024
-
-/** Stats looked up at once while walking a directory. */
-const STAT_CONCURRENCY = 64
 
 /** How the CLI walks the filesystem for `add`. */
 export interface WalkOptions {
@@ -32,6 +41,25 @@ export interface WalkOptions {
   dereferenceSymlinks?: boolean
   /** Called with the total byte size of the inputs once known (for the progress bar). */
   onSize?: (bytes: number) => void
+  /**
+   * Called for each special file skipped (FIFO, socket, device), with its path and kind.
+   * Default: a line on stderr naming it.
+   */
+  onSkip?: (path: string, kind: string) => void
+}
+
+/** What a special file is, in words. */
+function specialKind (info: fs.Stats): string {
+  if (info.isFIFO()) return 'a FIFO'
+  if (info.isSocket()) return 'a socket'
+  if (info.isCharacterDevice()) return 'a character device'
+  if (info.isBlockDevice()) return 'a block device'
+  return 'not a regular file, directory or symlink'
+}
+
+/** Says on stderr which special file `add` skips, so that nothing is left out silently. */
+function reportSkipped (path: string, kind: string): void {
+  process.stderr.write(`skipping ${printable(path)}: it is ${kind} (add takes files, directories and symlinks)\n`)
 }
 
 /**
@@ -85,14 +113,6 @@ async function * lendFile (path: string, chunkSize: number): AsyncGenerator<Uint
 }
 
 // the callback forms: per call they cost less than fs/promises, which adds up over thousands of files
-function statPath (path: string, follow: boolean): Promise<fs.Stats> {
-  return new Promise((resolve, reject) => {
-    const done = (err: NodeJS.ErrnoException | null, info: fs.Stats): void => { if (err != null) reject(err); else resolve(info) }
-    if (follow) fs.stat(path, done)
-    else fs.lstat(path, done)
-  })
-}
-
 /**
  * A small file's bytes in one buffer of (about) its size: open, one read, close — reading on
  * until the end if the file has grown since it was sized.
@@ -133,9 +153,13 @@ function readSmallFile (path: string, size: number): Promise<Uint8Array> {
   })
 }
 
-async function statOrFail (path: string, follow: boolean): Promise<fs.Stats> {
+/**
+ * A path's stats, or a named error. Synchronous: an `lstat` from the dentry cache takes a
+ * microsecond or two, far less than a thread-pool round trip (a walk does one per entry).
+ */
+function statOrFail (path: string, follow: boolean): fs.Stats {
   try {
-    return await statPath(path, follow)
+    return follow ? fs.statSync(path) : fs.lstatSync(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new FileNotFoundError(`${path}: no such file or directory`)
@@ -145,9 +169,34 @@ async function statOrFail (path: string, follow: boolean): Promise<fs.Stats> {
 }
 
 /** Sorted directory names, bytewise as Kubo's walk sees them. */
-async function sortedNames (dir: string): Promise<string[]> {
-  const names = await readdir(dir)
+function sortedNames (dir: string): string[] {
+  const names = fs.readdirSync(dir)
   return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+}
+
+/**
+ * A small file's bytes, read synchronously in one buffer of (about) its size; read on until the
+ * end if the file has grown since it was sized.
+ */
+function readSmallFileSync (path: string, size: number): Uint8Array {
+  const fd = fs.openSync(path, 'r')
+  try {
+    const pieces: Buffer[] = []
+    let total = 0
+    // one byte more than expected, so a file that has not grown ends with this one read
+    let want = size + 1
+    while (true) {
+      const buffer = Buffer.allocUnsafeSlow(want)
+      const bytesRead = fs.readSync(fd, buffer, 0, want, total)
+      total += bytesRead
+      pieces.push(bytesRead === want ? buffer : buffer.subarray(0, bytesRead))
+      // a short read of a regular file is its end; a full one may not be
+      if (bytesRead < want) return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, total)
+      want = READ_CHUNK_SIZE
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
 }
 
 /** One filesystem entry found by the walk, in the order it is imported. */
@@ -162,12 +211,12 @@ interface Found {
  * Sizes the inputs first (so bad paths fail before anything is written and the progress bar
  * knows its total), then yields import entries: files (small ones read ahead, whole; big ones
  * streamed), directories (so empty ones are kept), and symlinks as links. Sockets, fifos and
- * devices are skipped, as Kubo does.
+ * devices are skipped, each named through `onSkip` (on stderr by default).
  */
 export async function collectEntries (paths: string[], options: WalkOptions): Promise<AsyncIterable<ImportEntry>> {
   const found: Found[] = []
   let total = 0
-  const visit = async (abs: string, rel: string, info: fs.Stats): Promise<void> => {
+  const visit = (abs: string, rel: string, info: fs.Stats): void => {
     if (info.isSymbolicLink()) {
       found.push({ type: 'symlink', abs, rel, size: 0 })
     } else if (info.isDirectory()) {
@@ -175,22 +224,21 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
         throw new InvalidArgumentError(`${abs} is a directory, use the '-r' flag to add directories`)
       }
       found.push({ type: 'directory', abs, rel, size: 0 })
-      const names = (await sortedNames(abs)).filter(name => options.hidden || !name.startsWith('.'))
-      for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
-        const batch = names.slice(i, i + STAT_CONCURRENCY)
-        const infos = await Promise.all(batch.map(async name => await statOrFail(join(abs, name), options.dereferenceSymlinks === true)))
-        for (let j = 0; j < batch.length; j++) {
-          await visit(join(abs, batch[j]), `${rel}/${batch[j]}`, infos[j])
-        }
+      const names = sortedNames(abs).filter(name => options.hidden || !name.startsWith('.'))
+      for (const name of names) {
+        const path = join(abs, name)
+        visit(path, `${rel}/${name}`, statOrFail(path, options.dereferenceSymlinks === true))
       }
     } else if (info.isFile()) {
       total += info.size
       found.push({ type: 'file', abs, rel, size: info.size })
+    } else {
+      (options.onSkip ?? reportSkipped)(abs, specialKind(info))
     }
   }
   for (const path of paths) {
     const abs = resolve(path)
-    await visit(abs, basename(abs), await statOrFail(abs, true))
+    visit(abs, basename(abs), statOrFail(abs, true))
   }
   options.onSize?.(total)
 
@@ -199,7 +247,7 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
     const ahead = new Map<number, Promise<Uint8Array>>()
     let next = 0 // the next index to consider for reading ahead
     let aheadBytes = 0
-    const isSmall = (item: Found): boolean => item.type === 'file' && item.size <= SMALL_FILE_SIZE
+    const isSmall = (item: Found): boolean => item.type === 'file' && item.size > SYNC_READ_FILE_SIZE && item.size <= SMALL_FILE_SIZE
     const fill = (from: number): void => {
       if (next < from) next = from
       while (next < found.length && next < from + READ_AHEAD_FILES && ahead.size < READ_AHEAD_FILES) {
@@ -223,6 +271,13 @@ export async function collectEntries (paths: string[], options: WalkOptions): Pr
         } else if (item.type === 'directory') {
           yield { path: item.rel, type: 'directory' }
         } else {
+          if (item.size <= SYNC_READ_FILE_SIZE) {
+            // read when the importer asks: a failure then is the importer's, as for the others
+            const path = item.abs
+            const size = item.size
+            yield { path: item.rel, type: 'file', content: (async function * () { yield readSmallFileSync(path, size) })() }
+            continue
+          }
           const read = ahead.get(i)
           if (read == null) {
             yield { path: item.rel, type: 'file', content: readFileStream(item.abs, item.size) }
@@ -245,7 +300,7 @@ export async function collectFiles (paths: string[], stdin: AsyncIterable<Uint8A
     return (async function * () { yield { name: '', content: stdin } })()
   }
   for (const path of paths) {
-    const info = await statOrFail(path, true)
+    const info = statOrFail(path, true)
     if (info.isDirectory()) throw new InvalidArgumentError(`${path} is a directory, not a file`)
   }
   return (async function * () {
@@ -262,11 +317,11 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSig
   // a promise per read, rejected by the listener: racing every read against one long-lived
   // promise would keep every chunk read reachable until the command ends
   let rejectRead: ((reason: unknown) => void) | undefined
-  const onAbort = (): void => { rejectRead?.(signal.reason) }
+  const onAbort = (): void => { rejectRead?.(abortError(signal)) }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     while (true) {
-      if (signal.aborted) throw signal.reason
+      throwIfAborted(signal)
       const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
         rejectRead = reject
         iterator.next().then(resolve, reject)
@@ -278,6 +333,7 @@ export async function * abortable<T> (source: AsyncIterable<T>, signal: AbortSig
   } finally {
     rejectRead = undefined
     signal.removeEventListener('abort', onAbort)
+    // ending the source early: its own failure to end is of no interest to a reader that stopped
     void iterator.return?.()?.catch(() => {})
   }
 }

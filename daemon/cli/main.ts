@@ -13,7 +13,7 @@ export const GLOBAL_OPTIONS = [
   { flags: '--enc <encoding>', description: 'output encoding: text (default) or json, in Kubo\'s JSON shapes' },
   { flags: '--timeout <duration>', description: 'give up after this long (Go duration, e.g. 30s)' },
   { flags: '--api <multiaddr>', description: 'the RPC API of a daemon to use (or CAIRN_API)' },
-  { flags: '--api-auth <secret>', description: 'bearer token for the RPC API (or CAIRN_API_AUTH)' }
+  { flags: '--api-auth <secret>', description: 'the RPC API secret: basic:<user>:<password>, bearer:<token> or a bare token (or CAIRN_API_AUTH)' }
 ]
 
 /**

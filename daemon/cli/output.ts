@@ -55,6 +55,7 @@ function blockingStdout (): boolean {
     if (flags == null) return false
     return info.isFile() || (parseInt(flags[1], 8) & fs.constants.O_NONBLOCK) === 0
   } catch {
+    // cannot tell: the safe answer is the blocking write path
     return false
   }
 }

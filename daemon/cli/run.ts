@@ -5,10 +5,10 @@
 import { resolve as resolvePath } from 'node:path'
 import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
 import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
-import { parseDuration, repoPathFromEnv } from '../../repo/index.ts'
+import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 import type { ExportEntry } from '../../dag/index.ts'
-import { parsePath } from '../../dag/path.ts'
+import { parseContentPath } from '../../dag/path.ts'
 import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
@@ -27,8 +27,9 @@ export function escapeControl (text: string): string {
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
 function defaultOutputName (path: string): string {
-  const parsed = parsePath(path)
-  return parsed.segments.length > 0 ? parsed.segments[parsed.segments.length - 1] : parsed.root.toString()
+  const parsed = parseContentPath(path)
+  if (parsed.segments.length > 0) return parsed.segments[parsed.segments.length - 1]
+  return parsed.namespace === 'ipns' ? parsed.name : parsed.root.toString()
 }
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */
@@ -115,7 +116,7 @@ function watchInterrupts (controller: AbortController): () => void {
 function commandSignal (interrupt: AbortSignal, rawOptions: Record<string, unknown>): AbortSignal {
   const timeout = rawOptions.timeout != null ? parseDuration(String(rawOptions.timeout)) : undefined
   return timeout != null
-    ? AbortSignal.any([interrupt, AbortSignal.timeout(timeout)])
+    ? AbortSignal.any([interrupt, timeoutSignal(timeout, () => new TimeoutError(`timed out after ${String(rawOptions.timeout)} (--timeout)`))])
     : interrupt
 }
 
@@ -197,10 +198,17 @@ async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options,
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
     : defaultOutputName(args[0])
-  await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
   // loaded only where used: start-up is most of a small command's time
-  const { extract } = await import('./extract.ts')
-  await extract(result, resolvePath(out), { signal })
+  const { extract, writeArchive } = await import('./extract.ts')
+  if (options.archive === true) {
+    // as Kubo's get -a: one tar file, named with .tar
+    const archive = out.endsWith('.tar') ? out : `${out}.tar`
+    await writeStdout(`Saving archive to ${escapeControl(archive)}\n`)
+    await writeArchive(result, resolvePath(archive), { signal })
+  } else {
+    await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
+    await extract(result, resolvePath(out), { signal })
+  }
 }
 
 /** Raw bytes (`cat`), until stdout closes. */

@@ -3,6 +3,7 @@
  * API. The repo lock decides, not the api file, so a stale api file left by a crashed daemon never
  * sends a command to nowhere.
  */
+import { isAbortError } from '../../errors/abort.ts'
 import { readFile } from 'node:fs/promises'
 import { ApiUnreachableError, InvalidArgumentError, RepoLockedError } from '../../errors/index.ts'
 import { openNode, type Command, type CoreNode } from '../../core/index.ts'
@@ -60,6 +61,6 @@ async function answers (client: RpcClient): Promise<boolean> {
     return true
   } catch (err) {
     const name = (err as { name?: string }).name
-    return name !== ApiUnreachableError.name && name !== 'TimeoutError' && name !== 'AbortError'
+    return name !== ApiUnreachableError.name && !isAbortError(err)
   }
 }

@@ -19,7 +19,7 @@ export { resolve } from './resolve.ts'
 export { cat } from './cat.ts'
 export { ls } from './ls.ts'
 export { walk } from './walk.ts'
-export { assertSafeName, unsafeNameReason } from './safe-name.ts'
+export { assertSafeName, unsafeNameReason, EntryPathGuard, resolveDotSegments } from './safe-name.ts'
 export { READ_AHEAD_BLOCKS } from './traversal.ts'
 export { MAX_HAMT_FANOUT } from './hamt.ts'
 export {

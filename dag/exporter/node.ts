@@ -9,10 +9,12 @@ import * as dagJson from '@ipld/dag-json'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import type { PBLink, PBNode } from '@ipld/dag-pb'
+import { raceSignal, throwIfAborted } from '../../errors/abort.ts'
 import {
-  AbortedError, BlockCorruptError, CairnError, TimeoutError, UnsupportedCodecError, messageOf
+  BlockCorruptError, InvalidCIDError, NestingTooDeepError, UnsupportedCodecError, messageOf
 } from '../../errors/index.ts'
 import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
+import { checkCborNesting, checkIdentityDigest, checkJsonNesting } from '../../blockstore/index.ts'
 import { readExtraFields, type UnixFSExtraFields } from './unixfs-fields.ts'
 import type { EntryInfo, EntryType } from './types.ts'
 
@@ -67,7 +69,7 @@ export async function fetchBlock (getter: BlockGetter, cid: CID, options: AbortO
   const { signal } = options
   throwIfAborted(signal)
   if (cid.multihash.code === IDENTITY) {
-    return cid.multihash.digest
+    return checkIdentityDigest(cid).multihash.digest
   }
   if (signal == null) {
     return getter.get(cid, options)
@@ -100,9 +102,9 @@ export function decodeNode (cid: CID, bytes: Uint8Array): DecodedNode {
       return { kind: 'unixfs', cid, pb, ...read }
     }
     case CODEC_DAG_CBOR:
-      return { kind: 'ipld', cid, codec: 'dag-cbor', value: decodeWith(cid, 'dag-cbor', () => dagCbor.decode(bytes)) }
+      return { kind: 'ipld', cid, codec: 'dag-cbor', value: decodeWith(cid, 'dag-cbor', () => dagCbor.decode(checkCborNesting(bytes))) }
     case CODEC_DAG_JSON:
-      return { kind: 'ipld', cid, codec: 'dag-json', value: decodeWith(cid, 'dag-json', () => dagJson.decode(bytes)) }
+      return { kind: 'ipld', cid, codec: 'dag-json', value: decodeWith(cid, 'dag-json', () => dagJson.decode(checkJsonNesting(bytes))) }
     default:
       throw new UnsupportedCodecError(
         `cannot read ${cid}: codec 0x${cid.code.toString(16)} is not supported (raw, dag-pb, dag-cbor and dag-json are)`
@@ -118,6 +120,7 @@ function readUnixFS (data: Uint8Array | undefined): { unixfs: UnixFS, extra: Uni
     const known = extra.type != null && extra.type <= MAX_UNIXFS_TYPE
     return known ? { unixfs: UnixFS.unmarshal(data), extra } : undefined
   } catch {
+    // not UnixFS data: the caller treats the node as plain dag-pb
     return undefined
   }
 }
@@ -126,6 +129,9 @@ function decodeWith<T> (cid: CID, codec: string, decode: () => T): T {
   try {
     return decode()
   } catch (err) {
+    if ((err as Error).name === NestingTooDeepError.name) throw err
+    // an identity CID's block is the client's own text, not something this node stored
+    if (cid.multihash.code === IDENTITY) throw new InvalidCIDError(`identity CID ${cid} does not hold valid ${codec}: ${messageOf(err)}`, { cause: err })
     throw new BlockCorruptError(`block ${cid} is not valid ${codec}: ${messageOf(err)}`, { cause: err })
   }
 }
@@ -192,45 +198,4 @@ export function toSafeNumber (cid: CID, value: bigint, what: string): number {
     throw malformed(cid, `${what} ${value} is out of range`)
   }
   return Number(value)
-}
-
-/** Throws the error that an aborted signal stands for. */
-export function throwIfAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw abortError(signal)
-  }
-}
-
-/** The Cairn error for an aborted signal: its reason when that is already one of ours. */
-export function abortError (signal: AbortSignal): Error {
-  const reason: unknown = signal.reason
-  if (reason instanceof CairnError) {
-    return reason
-  }
-  if ((reason as { name?: unknown } | undefined)?.name === 'TimeoutError') {
-    return new TimeoutError('the operation timed out', { cause: reason })
-  }
-  return new AbortedError('the operation was aborted', { cause: reason })
-}
-
-/** Settles with `promise`, or rejects as soon as `signal` aborts. */
-export async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {})
-    throw abortError(signal)
-  }
-  let onAbort: (() => void) | undefined
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => { reject(abortError(signal)) }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-  try {
-    return await Promise.race([promise, aborted])
-  } finally {
-    if (onAbort != null) {
-      signal.removeEventListener('abort', onAbort)
-    }
-    // the getter's own answer may still come after an abort; nobody waits for it any more
-    promise.catch(() => {})
-  }
 }

@@ -13,9 +13,9 @@
  * @see https://specs.ipfs.tech/unixfs/#data
  */
 
+import { throwIfAborted as throwAborted } from '../../errors/abort.ts'
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
-import { AbortedError } from '../../errors/index.ts'
 import { getHasher, toMultihashHasher } from './hashing.ts'
 import type { Block, BlockSink, PutOptions } from '../../blockstore/types.ts'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
@@ -44,9 +44,7 @@ export type { DirectoryDataFields } from './unixfs-data.ts'
 
 /** Throws {@link AbortedError} when the signal has fired. */
 export function throwIfAborted (signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) {
-    throw new AbortedError('building the directory was aborted', { cause: signal.reason })
-  }
+  throwAborted(signal, 'building the directory')
 }
 
 /** Collaborators and settings of a {@link DirectoryBlockWriter}. */

@@ -1,7 +1,8 @@
 /**
  * Imports one file: chunker → leaves → layout → blocks, streamed to the sink in batches.
  */
-import { AbortedError, InvalidArgumentError } from '../../errors/index.ts'
+import { abortError as toAbortError } from '../../errors/abort.ts'
+import { InvalidArgumentError } from '../../errors/index.ts'
 import { BalancedLayout } from './balanced.ts'
 import { BlockWriter } from './block-writer.ts'
 import { createChunker } from './chunker.ts'
@@ -138,7 +139,7 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
     window = []
     windowBytes = 0
     const digests = Promise.all(leaves.map(leaf => leaf.digest))
-    digests.catch(() => {})
+    digests.catch(() => {}) // awaited when the window is committed; until then not "unhandled"
     // leaves enter the layout strictly in order: the previous window first
     await commit()
     hashing = { leaves, digests }
@@ -181,7 +182,7 @@ export async function buildFile (content: AsyncIterable<Uint8Array>, writer: Blo
 }
 
 function abortError (signal: AbortSignal): Error {
-  return new AbortedError('the import was aborted', { cause: signal.reason })
+  return toAbortError(signal, 'the import')
 }
 
 /**

@@ -4,10 +4,11 @@
  * (in input order), then every directory after its contents (depth first, names in byte order),
  * the root last.
  */
+import { throwIfAborted } from '../../errors/abort.ts'
 import * as dagPb from '@ipld/dag-pb'
-import { AbortedError, InvalidArgumentError, InvalidPathError, NotADirectoryError } from '../../errors/index.ts'
+import { InvalidArgumentError, InvalidPathError } from '../../errors/index.ts'
 import { BlockWriter } from './block-writer.ts'
-import { buildDirectory } from './directory.ts'
+import { ImportTree, type ImportedNode } from './import-tree.ts'
 import { buildFile, checkMetadata, hasMetadata } from './file.ts'
 import { DAG_PB_CODE, cidOf, toMultihashHasher } from './hashing.ts'
 import { resolveImporterOptions } from './options.ts'
@@ -58,25 +59,29 @@ export interface ImportResult {
   type: ImportEntryType
 }
 
-interface DirectoryNode {
-  kind: 'directory'
-  children: Map<string, TreeNode>
-  mode?: number
-  mtime?: UnixFSMtime
-}
+/**
+ * Results held until the blocks of their DAG are written, then released in order: Kubo reports
+ * an entry only once it is stored.
+ */
+class ResultQueue {
+  readonly #writer: BlockWriter
+  readonly #pending: Array<{ result: ImportResult, blocks: number }> = []
 
-interface ImportedNode {
-  kind: 'file' | 'symlink'
-  cid: CID
-  size: number
-}
+  constructor (writer: BlockWriter) {
+    this.#writer = writer
+  }
 
-type TreeNode = DirectoryNode | ImportedNode
+  /** Holds `result` until every block queued so far is written. */
+  push (result: ImportResult): void {
+    this.#pending.push({ result, blocks: this.#writer.queued })
+  }
 
-interface PendingResult {
-  result: ImportResult
-  /** the result may be reported once this many blocks are written */
-  blocks: number
+  /** The results whose blocks are all written, in order. */
+  * ready (): Generator<ImportResult> {
+    let n = 0
+    while (n < this.#pending.length && this.#pending[n].blocks <= this.#writer.written) n++
+    for (const { result } of this.#pending.splice(0, n)) yield result
+  }
 }
 
 const textEncoder = new TextEncoder()
@@ -114,14 +119,6 @@ function toAsyncIterable (content: AsyncIterable<Uint8Array> | Iterable<Uint8Arr
   return (async function * () { yield * content })()
 }
 
-/** Names in byte order of their UTF-8 form, as Go sorts strings. */
-function sortedNames (names: Iterable<string>): string[] {
-  return [...names]
-    .map(name => ({ name, bytes: textEncoder.encode(name) }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ name }) => name)
-}
-
 /** The options {@link buildDirectory} takes, from resolved import options. */
 export function directoryOptions (options: ResolvedImporterOptions, metadata: { mode?: number, mtime?: UnixFSMtime } = {}): DirectoryOptions {
   return {
@@ -146,82 +143,22 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
   const resolved = resolveImporterOptions(options)
   const { signal, onProgress } = options
   const writer = new BlockWriter({ sink }, { maxBlocks: resolved.batchMaxBlocks, maxBytes: resolved.batchMaxBytes, signal })
-  const root: DirectoryNode = { kind: 'directory', children: new Map() }
-  const pending: PendingResult[] = []
-  let unnamed: ImportResult | undefined
-
-  const ready = function * (): Generator<ImportResult> {
-    let n = 0
-    while (n < pending.length && pending[n].blocks <= writer.written) n++
-    for (const { result } of pending.splice(0, n)) yield result
-  }
+  const tree = new ImportTree(resolved.wrapWithDirectory)
+  const results = new ResultQueue(writer)
 
   for await (const entry of entries) {
-    if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
+    throwIfAborted(signal, 'the import')
     const segments = pathSegments(entry?.path)
     const type = entryType(entry)
     checkMetadata(entry.path, entry)
+    const place = tree.place(segments, type, entry)
+    if (place == null) continue
     const path = segments.join('/')
-
-    if (segments.length === 0) {
-      if (type === 'directory' && resolved.wrapWithDirectory) {
-        root.mode = entry.mode
-        root.mtime = entry.mtime
-        continue
-      }
-      if (type === 'directory' || resolved.wrapWithDirectory || unnamed != null || root.children.size > 0) {
-        throw new InvalidPathError(type === 'directory'
-          ? 'an import entry with an empty path names the wrapping directory: set wrapWithDirectory'
-          : 'an entry with an empty path must be the only entry, and cannot be wrapped in a directory')
-      }
-    } else if (unnamed != null) {
-      throw new InvalidPathError('an entry with an empty path must be the only entry')
-    }
-
-    // find or create the parent directory
-    let parent = root
-    for (let i = 0; i < segments.length - 1; i++) {
-      let child = parent.children.get(segments[i])
-      if (child == null) {
-        child = { kind: 'directory', children: new Map() }
-        parent.children.set(segments[i], child)
-      } else if (child.kind !== 'directory') {
-        throw new NotADirectoryError(`cannot import "${path}": "${segments.slice(0, i + 1).join('/')}" is a ${child.kind}, not a directory`)
-      }
-      parent = child
-    }
-    const name = segments[segments.length - 1]
-    const existing = name == null ? undefined : parent.children.get(name)
-    if (existing != null && !(existing.kind === 'directory' && type === 'directory')) {
-      throw new InvalidPathError(`duplicate import path "${path}"`)
-    }
-
-    if (type === 'directory') {
-      const dir: DirectoryNode = existing as DirectoryNode | undefined ?? { kind: 'directory', children: new Map() }
-      dir.mode = entry.mode
-      dir.mtime = entry.mtime
-      parent.children.set(name, dir)
-      continue
-    }
-
-    let node: ImportedNode
-    if (type === 'symlink') {
-      node = { kind: 'symlink', ...symlinkBlock(entry.target as string, entry.mtime, resolved, writer) }
-    } else {
-      const metadata = { mode: entry.mode, mtime: entry.mtime }
-      const content = entry.content == null ? [] : entry.content
-      const file = await buildFile(toAsyncIterable(content), writer, resolved, { signal, onProgress }, path, hasMetadata(metadata) ? metadata : undefined)
-      node = { kind: 'file', cid: file.cid, size: file.tsize }
-    }
-    const result: ImportResult = { path, cid: node.cid, size: node.size, type: node.kind }
-    if (name == null) {
-      unnamed = result
-    } else {
-      parent.children.set(name, node)
-    }
-    pending.push({ result, blocks: writer.queued })
+    const node = await importLeaf(entry, place.type, path, writer, resolved, { signal, onProgress })
+    tree.add(place, node)
+    results.push({ path, cid: node.cid, size: node.size, type: node.kind })
     if (writer.full) await writer.rotate()
-    yield * ready()
+    yield * results.ready()
   }
 
   // Directory blocks go through the same writer as file blocks: one `putMany` (and one sync) per
@@ -232,36 +169,24 @@ export async function * importer (entries: AsyncIterable<ImportEntry> | Iterable
       if (writer.full) await writer.rotate()
     }
   }
-
-  const buildTree = async function * (dir: DirectoryNode, path: string): AsyncGenerator<ImportResult, { cid: CID, size: number }, undefined> {
-    const names = sortedNames(dir.children.keys())
-    const links: Array<{ name: string, cid: CID, size: number }> = []
-    for (const name of names) {
-      const child = dir.children.get(name) as TreeNode
-      if (child.kind === 'directory') {
-        const built = yield * buildTree(child, path === '' ? name : `${path}/${name}`)
-        links.push({ name, ...built })
-      } else {
-        links.push({ name, cid: child.cid, size: child.size })
-      }
-    }
-    const built = await buildDirectory(links, directorySink, directoryOptions(resolved, dir), { signal })
-    pending.push({ result: { path, cid: built.cid, size: built.size, type: 'directory' }, blocks: writer.queued })
-    yield * ready()
-    return built
-  }
-
-  if (resolved.wrapWithDirectory) {
-    yield * buildTree(root, '')
-  } else {
-    for (const name of sortedNames(root.children.keys())) {
-      const child = root.children.get(name) as TreeNode
-      if (child.kind === 'directory') yield * buildTree(child, name)
-    }
+  for await (const dir of tree.build(directorySink, dir => directoryOptions(resolved, dir), { signal })) {
+    results.push({ path: dir.path, cid: dir.cid, size: dir.size, type: 'directory' })
+    yield * results.ready()
   }
   await writer.flush()
-  if (signal?.aborted === true) throw new AbortedError('the import was aborted', { cause: signal.reason })
-  yield * ready()
+  throwIfAborted(signal, 'the import')
+  yield * results.ready()
+}
+
+/** Imports one file or symlink entry, its blocks queued on `writer`. */
+async function importLeaf (entry: ImportEntry, type: 'file' | 'symlink', path: string, writer: BlockWriter, options: ResolvedImporterOptions, call: ImportCallOptions): Promise<ImportedNode> {
+  if (type === 'symlink') {
+    return { kind: 'symlink', ...symlinkBlock(entry.target as string, entry.mtime, options, writer) }
+  }
+  const metadata = { mode: entry.mode, mtime: entry.mtime }
+  const content = entry.content == null ? [] : entry.content
+  const file = await buildFile(toAsyncIterable(content), writer, options, call, path, hasMetadata(metadata) ? metadata : undefined)
+  return { kind: 'file', cid: file.cid, size: file.tsize }
 }
 
 /** A symlink node: UnixFS Symlink with the target as data; Kubo stores its mtime but not its mode. */

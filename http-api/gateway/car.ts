@@ -111,6 +111,7 @@ function unixfsOf (pb: dagPb.PBNode): UnixFS | undefined {
   try {
     return UnixFS.unmarshal(pb.Data)
   } catch {
+    // not UnixFS data: the caller treats the node as plain dag-pb
     return undefined
   }
 }

@@ -7,7 +7,7 @@ import { CID } from 'multiformats/cid'
 import { base36 } from 'multiformats/bases/base36'
 import { InvalidArgumentError, InvalidCIDError, UnsupportedHashError, messageOf } from '../../errors/index.ts'
 import { hasherByCode, parseCID, printable } from '../../dag/index.ts'
-import { DNS_LABEL_MAX_LENGTH, MAX_IDENTITY_DIGEST_BYTES, MIN_DIGEST_BYTES } from './constants.ts'
+import { DNS_LABEL_MAX_LENGTH, MIN_DIGEST_BYTES } from './constants.ts'
 
 /** The identity multihash code: the digest is the content. */
 export const IDENTITY_CODE = 0x00
@@ -16,8 +16,9 @@ export const IDENTITY_CODE = 0x00
  * Parses the CID of a content path and checks that its block could be verified.
  *
  * @param display - the content path, for the message (`invalid path "/ipfs/…": …`)
- * @throws InvalidCIDError (400) for text that is not a CID, UnsupportedHashError (400) for a hash
- *   function the node cannot compute, InvalidArgumentError (400) for digests of the wrong size
+ * @throws InvalidCIDError (400) for text that is not a CID or an identity CID over the node's one
+ *   digest limit (`parseCID`), UnsupportedHashError (400) for a hash function the node cannot
+ *   compute, InvalidArgumentError (400) for a digest too short to be a hash
  */
 export function parseContentCid (text: string, display: string): CID {
   let cid: CID
@@ -31,9 +32,6 @@ export function parseContentCid (text: string, display: string): CID {
     hasherByCode(code)
   } catch (err) {
     throw new UnsupportedHashError(`invalid path "${printable(display)}": ${messageOf(err)}`, { cause: err })
-  }
-  if (code === IDENTITY_CODE && digest.length > MAX_IDENTITY_DIGEST_BYTES) {
-    throw new InvalidArgumentError(`invalid path "${printable(display)}": identity CID digest is ${digest.length} bytes, over the ${MAX_IDENTITY_DIGEST_BYTES}-byte limit`)
   }
   if (code !== IDENTITY_CODE && digest.length < MIN_DIGEST_BYTES) {
     throw new InvalidArgumentError(`invalid path "${printable(display)}": the CID's digest is ${digest.length} bytes, shorter than the ${MIN_DIGEST_BYTES}-byte minimum`)

@@ -2,8 +2,7 @@
  * The gateway's options: each one from {@link GatewayInit} if given, else from the repo config's
  * `Gateway.*` key of the same meaning (Kubo's names), else its `DEFAULT_*` constant.
  */
-import { InvalidConfigError, messageOf } from '../../errors/index.ts'
-import { parseDuration } from '../../repo/index.ts'
+import { readGateway, type ConfigSource } from '../../repo/index.ts'
 import {
   DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS
 } from './constants.ts'
@@ -58,57 +57,29 @@ export interface ResolvedGatewayInit {
   rootRedirect: string
 }
 
-interface GatewayConfigSection {
-  DeserializedResponses?: unknown
-  NoFetch?: unknown
-  RetrievalTimeout?: unknown
-  MaxConcurrentRequests?: unknown
-  MaxRequestDuration?: unknown
-  HTTPHeaders?: Record<string, unknown>
-  PublicGateways?: Record<string, { UseSubdomains?: unknown } | null>
-  RootRedirect?: unknown
-}
-
-function duration (value: unknown, key: string, fallback: number): number {
-  if (value == null || value === '') return fallback
-  if (typeof value === 'number') return value
-  try {
-    return parseDuration(String(value))
-  } catch (err) {
-    throw new InvalidConfigError(`Gateway.${key}: ${messageOf(err)}`, { cause: err })
-  }
-}
-
-function headerValue (value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.filter(v => typeof v === 'string').join(', ')
-  return typeof value === 'string' ? value : undefined
-}
-
 /** Applies the defaults: `init`, then the config's `Gateway` section, then the `DEFAULT_*` constants. */
-export function resolveGatewayInit (config: Record<string, unknown>, init: GatewayInit = {}): ResolvedGatewayInit {
-  const section = (config.Gateway ?? {}) as GatewayConfigSection
+export function resolveGatewayInit (config: ConfigSource, init: GatewayInit = {}): ResolvedGatewayInit {
+  const section = readGateway(config)
   const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(section.HTTPHeaders ?? {})) {
-    const text = headerValue(value)
-    if (text != null && text !== '') headers[name] = text
+  for (const [name, values] of Object.entries(section.HTTPHeaders)) {
+    const text = values.join(', ')
+    if (text !== '') headers[name] = text
   }
-  const publicGateways = section.PublicGateways ?? {}
+  const publicGateways = section.PublicGateways
   const hosts = new Set<string>()
   if (!Object.hasOwn(publicGateways, 'localhost') || publicGateways.localhost?.UseSubdomains !== false) hosts.add('localhost')
   for (const [host, spec] of Object.entries(publicGateways)) {
     if (spec === null) hosts.delete(host)
-    else if (spec.UseSubdomains === true) hosts.add(host)
+    else if (spec.UseSubdomains) hosts.add(host)
   }
-  const concurrency = section.MaxConcurrentRequests
   return {
-    deserializedResponses: init.deserializedResponses ?? (section.DeserializedResponses !== false),
-    noFetch: init.noFetch ?? (section.NoFetch === true),
-    retrievalTimeoutMs: init.retrievalTimeoutMs ?? duration(section.RetrievalTimeout, 'RetrievalTimeout', DEFAULT_RETRIEVAL_TIMEOUT_MS),
-    maxConcurrentRequests: init.maxConcurrentRequests ??
-      (typeof concurrency === 'number' && concurrency >= 0 ? concurrency : DEFAULT_MAX_CONCURRENT_REQUESTS),
-    maxRequestDurationMs: init.maxRequestDurationMs ?? duration(section.MaxRequestDuration, 'MaxRequestDuration', DEFAULT_MAX_REQUEST_DURATION_MS),
+    deserializedResponses: init.deserializedResponses ?? section.DeserializedResponses,
+    noFetch: init.noFetch ?? section.NoFetch,
+    retrievalTimeoutMs: init.retrievalTimeoutMs ?? section.RetrievalTimeoutMs ?? DEFAULT_RETRIEVAL_TIMEOUT_MS,
+    maxConcurrentRequests: init.maxConcurrentRequests ?? section.MaxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
+    maxRequestDurationMs: init.maxRequestDurationMs ?? section.MaxRequestDurationMs ?? DEFAULT_MAX_REQUEST_DURATION_MS,
     headers: { ...headers, ...init.headers },
     subdomainHosts: init.subdomainHosts ?? [...hosts].map(h => h.toLowerCase()),
-    rootRedirect: init.rootRedirect ?? (typeof section.RootRedirect === 'string' ? section.RootRedirect : '')
+    rootRedirect: init.rootRedirect ?? section.RootRedirect
   }
 }

@@ -45,11 +45,36 @@ export const CAR_WRITE_CHUNK_BYTES = 64 * 1024
  */
 export const TAR_HEAD_START_BYTES = 64 * 1024
 
+/**
+ * A listing's entry links repeat the directory's path while it is at most this long (bytes);
+ * beyond, they are relative (`./name`), so a listing stays linear in its rows.
+ */
+export const MAX_ABSOLUTE_LINK_BASE_BYTES = 1024
+
+/**
+ * The most bytes of breadcrumb hrefs on a listing page: each repeats the path before it, so a
+ * deep path would cost its square; the segments after this budget are shown as plain text.
+ */
+export const MAX_BREADCRUMB_LINK_BYTES = 16 * 1024
+
+/** The most characters of dag-json text on a DAG preview page; the rest is cut, and the page says so. */
+export const MAX_PREVIEW_TEXT_BYTES = 128 * 1024
+
+/** The most links listed on a DAG preview page. */
+export const MAX_PREVIEW_LINKS = 1000
+
+/**
+ * The largest block a DAG preview page decodes; a bigger one is only linked. Decoding runs on the
+ * event loop and costs about 0.2 ms (dag-cbor) to 0.8 ms (dag-json) per KiB here, so 64 KiB
+ * keeps one page well under the 100 ms that any request may hold the loop.
+ */
+export const MAX_PREVIEW_BLOCK_BYTES = 64 * 1024
+
+/** The longest `X-Ipfs-Roots` value sent; a longer one is left out (see `pathHeaders`). */
+export const MAX_ROOTS_HEADER_BYTES = 8 * 1024
+
 /** The longest DNS label: a subdomain CID longer than this cannot be an origin (RFC 1034). */
 export const DNS_LABEL_MAX_LENGTH = 63
-
-/** The largest identity multihash digest accepted (Kubo's `verifcid`). */
-export const MAX_IDENTITY_DIGEST_BYTES = 128
 
 /** The shortest digest of a cryptographic hash accepted (Kubo's `verifcid`). */
 export const MIN_DIGEST_BYTES = 20

@@ -9,7 +9,7 @@ import type { CoreNode } from '../../core/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { codecByCode, printable } from '../../dag/index.ts'
 import type { ResolvedGatewayInit } from './config.ts'
-import { QUERY_FORMATS, type ResponseFormat } from './constants.ts'
+import { MAX_ROOTS_HEADER_BYTES, QUERY_FORMATS, type ResponseFormat } from './constants.ts'
 import { contentDisposition, escapePath, headerOf, ifNoneMatch, parseAccept } from './request.ts'
 import type { Exchange, Headers } from './respond.ts'
 import type { Retrieval } from './retrieval.ts'
@@ -75,9 +75,21 @@ export function contentLocation (cr: ContentRequest, format: ResponseFormat, ext
   return `${requestPath(cr)}?${query.toString()}`
 }
 
-/** The headers every answer about resolved content carries. */
+/**
+ * The headers every answer about resolved content carries. `X-Ipfs-Roots` (one CID per path
+ * segment) is left out when it would be longer than {@link MAX_ROOTS_HEADER_BYTES}: a path of
+ * thousands of segments fits in a URL but its roots would not fit in the headers a client reads
+ * (Node's limit is 16 KiB), and a cut list would name the wrong roots.
+ */
 export function pathHeaders (cr: ContentRequest, roots: readonly CID[]): Headers {
-  return { 'X-Ipfs-Path': ipfsPath(cr), 'X-Ipfs-Roots': roots.map(r => r.toString()).join(',') }
+  const headers: Headers = { 'X-Ipfs-Path': ipfsPath(cr) }
+  let value = ''
+  for (const root of roots) {
+    value += value === '' ? root.toString() : `,${root.toString()}`
+    if (value.length > MAX_ROOTS_HEADER_BYTES) return headers
+  }
+  headers['X-Ipfs-Roots'] = value
+  return headers
 }
 
 /** Answers `304` when `If-None-Match` matches; true when it did. */
@@ -108,6 +120,7 @@ export function codecName (code: number): string {
   try {
     return codecByCode(code).name
   } catch {
+    // an unknown codec is not an error here: it is named by its code
     return `codec 0x${code.toString(16)}`
   }
 }

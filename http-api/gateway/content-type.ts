@@ -171,6 +171,7 @@ function isJson (bytes: Uint8Array): boolean {
     const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
     return typeof value === 'object' && value !== null
   } catch {
+    // not JSON: the answer to "is it a JSON object?" is no
     return false
   }
 }

@@ -7,19 +7,19 @@
  * @see https://specs.ipfs.tech/http-gateways/trustless-gateway/
  */
 import { createHash } from 'node:crypto'
-import { posix } from 'node:path'
 import {
-  InvalidArgumentError, NotAcceptableError, NotImplementedError, PreconditionFailedError, UnsafePathError
+  InvalidArgumentError, NotAcceptableError, NotImplementedError, PreconditionFailedError
 } from '../../errors/index.ts'
-import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW, codecByCode, printable, walk, type ExportEntry } from '../../dag/index.ts'
-import { tarFromEntries, type TarEntry } from '../tar.ts'
+import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW, codecByCode, printable, walk } from '../../dag/index.ts'
+import { tarFromEntries } from '../tar.ts'
 import { carBlocks, carContentType, encodeCar, parseCarParams } from './car.ts'
 import { IDENTITY_CODE } from './cids.ts'
 import { IMMUTABLE_CACHE_CONTROL, MEDIA_TYPES, TAR_HEAD_START_BYTES, TRUSTLESS_FORMATS, type ResponseFormat } from './constants.ts'
 import {
   codecName, contentLocation, disposition, ipfsPath, negotiate, notModified, pathHeaders, type ContentRequest, type Negotiated
 } from './content-request.ts'
-import { dagPreview, dagPreviewEtag } from './listing.ts'
+import { dagPreview } from './dag-preview.ts'
+import { dagPreviewEtag } from './listing.ts'
 import { headerOf } from './request.ts'
 import { resolveContent, type ResolvedContent } from './resolver.ts'
 import { sendBody, sendStream, type Headers } from './respond.ts'
@@ -42,7 +42,7 @@ export async function serveContent (cr: ContentRequest): Promise<void> {
     root.multihash.code !== IDENTITY_CODE && !(await node.blockstore.has(root))) {
     throw new PreconditionFailedError(`${root.toString()} is not in this node's local store (Cache-Control: only-if-cached)`)
   }
-  const resolved = await resolveContent(root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
+  const resolved = await resolveContent(cr.node.resolvePath, root, cr.segments, cr.retrieval, cr.retrieval.signal, format !== 'raw')
   if (resolved.remainder.length > 0) {
     throw new NotImplementedError(`the path "${printable(resolved.remainder.join('/'))}" continues inside ${resolved.cid.toString()} past its links: ` +
       'the gateway paths only through links (CBOR tag 42, {"/": …}), not into other values')
@@ -137,27 +137,6 @@ async function serveCar (cr: ContentRequest, resolved: ResolvedContent, negotiat
   await sendStream(cr.ex, 200, headers, cr.ex.head ? undefined : encodeCar([resolved.cid], carBlocks(resolved.pathBlocks, cr.retrieval, params, signal)))
 }
 
-/**
- * The entries of a tar answer, named relative to the root with `..` resolved: a name that would
- * take an entry out of the root (or onto it) is refused.
- */
-async function * tarEntries (source: AsyncIterable<ExportEntry>): AsyncGenerator<TarEntry> {
-  for await (const entry of source) {
-    if (entry.segments.length === 0) {
-      yield entry
-      continue
-    }
-    if (entry.segments.some(s => s === '' || s.includes('\u0000'))) {
-      throw new UnsafePathError(`refusing the tar entry "${printable(entry.segments.join('/'))}": it has an empty or NUL name`)
-    }
-    const path = posix.normalize(entry.segments.join('/'))
-    if (path === '.' || path === '..' || path.startsWith('../') || path.startsWith('/')) {
-      throw new UnsafePathError(`refusing the tar entry "${printable(entry.segments.join('/'))}": it would be written outside the archive's root`)
-    }
-    yield { ...entry, segments: path.split('/') }
-  }
-}
-
 async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiated: Negotiated): Promise<void> {
   const cid = resolved.cid
   if (cid.code !== DAG_PB && cid.code !== RAW) {
@@ -175,7 +154,7 @@ async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiat
   if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'tar')
   if (notModified(cr, etag, headers)) return
   const signal = cr.retrieval.signal
-  const tar = tarFromEntries(tarEntries(walk(cid, cr.retrieval, { signal })), { signal, defaultMtime: 0 })
+  const tar = tarFromEntries(walk(cid, cr.retrieval, { signal }), { signal, defaultMtime: 0, resolveDotSegments: true })
   const iterator = tar[Symbol.asyncIterator]()
   try {
     // a head start, so that a bad name near the root is a 4xx rather than a cut stream
@@ -207,5 +186,6 @@ async function serveDagPreview (cr: ContentRequest, resolved: ResolvedContent): 
   const headers: Headers = { ...pathHeaders(cr, resolved.roots), Etag: etag, 'Content-Type': 'text/html; charset=utf-8' }
   if (notModified(cr, etag, headers)) return
   const codec = codecByCode(resolved.cid.code)
-  sendBody(cr.ex, 200, headers, dagPreview(resolved.cid, codec.name, codec.decode(resolved.bytes), cr.subdomainOf))
+  const { cid, bytes } = resolved
+  sendBody(cr.ex, 200, headers, dagPreview({ cid, codec: codec.name, size: bytes.byteLength, decode: () => codec.decode(bytes) }, cr.subdomainOf))
 }

@@ -1,6 +1,6 @@
 /**
- * Generated HTML: the listing of a UnixFS directory without `index.html`, and the preview of a
- * dag-json / dag-cbor block asked for as `text/html`.
+ * Generated HTML: the listing of a UnixFS directory without `index.html` (and the Etags and style
+ * of every generated page; the DAG preview is in `dag-preview.ts`).
  *
  * The listing is built from the directory's own blocks only: names, CIDs and link `Tsize`s, no
  * child is fetched, and rows are streamed as the directory (or HAMT) is read. Every name is
@@ -8,19 +8,20 @@
  * listing, and breadcrumbs of a subdomain listing point at the path gateway of the parent host.
  */
 import { createHash } from 'node:crypto'
-import * as dagJson from '@ipld/dag-json'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
 import { printable } from '../../dag/index.ts'
-import { escapePath, escapeSegment } from './request.ts'
+import { MAX_ABSOLUTE_LINK_BASE_BYTES, MAX_BREADCRUMB_LINK_BYTES } from './constants.ts'
+import { escapeSegment } from './request.ts'
 
-const STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+/** The style sheet of every generated page (listings and DAG previews). */
+export const PAGE_STYLE = `body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 header{margin-bottom:1em}.path{font-size:1.2em;word-break:break-all}
 .ipfs-hash{font-family:monospace;color:#666}table{border-collapse:collapse;width:100%}
 td{padding:.3em .6em;border-bottom:1px solid #eee}td.size{text-align:right;white-space:nowrap}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:1em}`
 
 /** Identifies the template: part of every generated page's Etag, so a new template is a new Etag. */
-const TEMPLATE_HASH = createHash('sha256').update(`cairn-listing-v1\n${STYLE}`).digest('hex').slice(0, 16)
+const TEMPLATE_HASH = createHash('sha256').update(`cairn-listing-v2\n${PAGE_STYLE}`).digest('hex').slice(0, 16)
 
 /** The Etag of a directory listing (specs: path-gateway, Etag; conformance matches `DirIndex-`). */
 export function listingEtag (dir: CID): string {
@@ -72,32 +73,62 @@ export interface ListingRow {
   size?: number
 }
 
-/** The first part of a listing page, up to the table's first row. */
+/**
+ * The first part of a listing page, up to the table's first row. Its size is linear in the
+ * path's: breadcrumbs link absolutely only while their hrefs add up to at most
+ * {@link MAX_BREADCRUMB_LINK_BYTES} (each href repeats the path before it, so a deep path would
+ * cost its square), and the segments after that are plain text.
+ */
 export function listingHead (context: ListingContext): string {
   const { root, segments, dir, subdomainOf } = context
   const rootText = root.toString()
   const gateway = subdomainOf == null ? '' : `//${subdomainOf}`
   let crumbs = `/ipfs/<a href="${escapeHtml(`${gateway}/ipfs/${rootText}`)}">${escapeHtml(rootText)}</a>`
-  for (let i = 0; i < segments.length; i++) {
-    const href = `${gateway}/ipfs/${rootText}${escapePath(segments.slice(0, i + 1))}`
-    crumbs += `/<a href="${escapeHtml(href)}">${escapeHtml(segments[i])}</a>`
+  let prefix = `${gateway}/ipfs/${rootText}`
+  let linkBytes = 0
+  let linked = 0
+  for (; linked < segments.length; linked++) {
+    prefix += `/${escapeSegment(segments[linked])}`
+    linkBytes += prefix.length
+    if (linkBytes > MAX_BREADCRUMB_LINK_BYTES) break
+    crumbs += `/<a href="${escapeHtml(prefix)}">${escapeHtml(segments[linked])}</a>`
   }
+  if (linked < segments.length) crumbs += `/${escapeHtml(segments.slice(linked).join('/'))}`
   const title = `/ipfs/${rootText}/${segments.map(s => `${s}/`).join('')}`
   let html = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
-    `<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
+    `<title>${escapeHtml(title)}</title>\n<style>${PAGE_STYLE}</style>\n</head>\n<body>\n` +
     `<header>\n<div class="path">Index of ${crumbs}</div>\n` +
     `<div class="ipfs-hash" translate="no">${escapeHtml(dir.toString())}</div>\n</header>\n<table>\n`
   if (segments.length > 0) {
-    html += `<tr><td><a href="${escapeHtml(`${base(context)}/..`)}">..</a></td><td></td><td></td></tr>\n`
+    const up = base(context)
+    html += `<tr><td><a href="${escapeHtml(up === '.' ? '..' : `${up}/..`)}">..</a></td><td></td><td></td></tr>\n`
   }
   return html
 }
 
-/** The path entry links start from: the content path on a path gateway, the bare path on a subdomain. */
+const bases = new WeakMap<ListingContext, string>()
+
+/**
+ * The path entry links start from: the content path on a path gateway, the bare path on a
+ * subdomain; `.` (links relative to the listing, which is always served with a trailing slash)
+ * when that path is longer than {@link MAX_ABSOLUTE_LINK_BASE_BYTES}, so that rows do not each
+ * repeat a long path. Computed once per listing.
+ */
 function base (context: ListingContext): string {
-  const path = escapePath(context.segments)
-  return context.subdomainOf == null ? `/ipfs/${context.root.toString()}${path}` : path
+  let found = bases.get(context)
+  if (found == null) {
+    found = context.subdomainOf == null ? `/ipfs/${context.root.toString()}` : ''
+    for (const segment of context.segments) {
+      found += `/${escapeSegment(segment)}`
+      if (found.length > MAX_ABSOLUTE_LINK_BASE_BYTES) {
+        found = '.'
+        break
+      }
+    }
+    bases.set(context, found)
+  }
+  return found
 }
 
 /** One table row of a listing. */
@@ -107,38 +138,9 @@ export function listingRow (context: ListingContext, row: ListingRow): string {
   const cid = row.cid.toString()
   const short = cid.length > 16 ? `${cid.slice(0, 8)}…${cid.slice(-6)}` : cid
   return `<tr><td><a href="${escapeHtml(`${base(context)}/${name}`)}">${escapeHtml(row.name)}</a></td>` +
-    `<td><a class="ipfs-hash" translate="no" href="${escapeHtml(`${gateway}/ipfs/${cid}?filename=${encodeURIComponent(name)}`)}">${escapeHtml(short)}</a></td>` +
+    `<td><a class="ipfs-hash" translate="no" href="${escapeHtml(`${gateway}/ipfs/${cid}?filename=${encodeURIComponent(row.name)}`)}">${escapeHtml(short)}</a></td>` +
     `<td class="size">${humanSize(row.size)}</td></tr>\n`
 }
 
 /** The end of a listing page. */
 export const LISTING_TAIL = '</table>\n</body>\n</html>\n'
-
-/** Collects the CIDs inside a data model value, for the preview's link list. */
-function linksIn (value: unknown, out: CID[], depth = 0): void {
-  if (depth > 64 || value == null || typeof value !== 'object' || value instanceof Uint8Array) return
-  const cid = CID.asCID(value)
-  if (cid != null) {
-    out.push(cid)
-    return
-  }
-  for (const child of Array.isArray(value) ? value : Object.values(value)) linksIn(child, out, depth + 1)
-}
-
-/**
- * A human-readable preview of a dag-json or dag-cbor block: its value as indented dag-json, and
- * links to what it links to (on the path gateway of `subdomainOf` when given).
- */
-export function dagPreview (cid: CID, codec: string, value: unknown, subdomainOf?: string): string {
-  const text = JSON.stringify(JSON.parse(new TextDecoder().decode(dagJson.encode(value))), null, 2)
-  const links: CID[] = []
-  linksIn(value, links)
-  const gateway = subdomainOf == null ? '' : `//${subdomainOf}`
-  const items = links.map(link => `<li><a href="${escapeHtml(`${gateway}/ipfs/${link.toString()}`)}">${escapeHtml(link.toString())}</a></li>`).join('\n')
-  return '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
-    `<title>${escapeHtml(cid.toString())} (${escapeHtml(codec)})</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
-    `<header><div class="path">${escapeHtml(codec)} <span class="ipfs-hash" translate="no">${escapeHtml(cid.toString())}</span></div></header>\n` +
-    `<pre>${escapeHtml(text)}</pre>\n` +
-    (items === '' ? '' : `<h2>Links</h2>\n<ul>\n${items}\n</ul>\n`) +
-    '</body>\n</html>\n'
-}

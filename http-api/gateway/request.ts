@@ -150,7 +150,9 @@ export type RangeRequest =
 /**
  * Parses a `Range` header (RFC 9110 §14.1.2) against a body of `size` bytes. Syntax the gateway
  * does not understand, or more than {@link MAX_RANGES} ranges, are ignored (the whole body is
- * sent), as the RFC allows.
+ * sent), as the RFC allows. So are ranges that overlap or add up to more than the body (as Go's
+ * net/http does): `bytes=0-,0-,…` would otherwise cost a multiple of the file for one request
+ * (RFC 9110 §14.2 lets a server ignore such a header).
  */
 export function parseRange (header: string | undefined, size: number): RangeRequest {
   if (header == null) return { kind: 'none' }
@@ -174,7 +176,18 @@ export function parseRange (header: string | undefined, size: number): RangeRequ
     if (!Number.isSafeInteger(start) || start >= size) continue
     ranges.push({ start, end })
   }
-  return ranges.length === 0 ? { kind: 'unsatisfiable' } : { kind: 'ranges', ranges }
+  if (ranges.length === 0) return { kind: 'unsatisfiable' }
+  if (ranges.length > 1 && (overlap(ranges) || ranges.reduce((sum, r) => sum + r.end - r.start + 1, 0) > size)) return { kind: 'none' }
+  return { kind: 'ranges', ranges }
+}
+
+/** True when two of the ranges share a byte. */
+function overlap (ranges: readonly ByteRange[]): boolean {
+  const sorted = [...ranges].sort((a, b) => a.start - b.start)
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].start <= sorted[i - 1].end) return true
+  }
+  return false
 }
 
 /** Names that go into `filename="…"` as they are. */

@@ -3,16 +3,24 @@
  * (`X-Ipfs-Roots`: one CID per path segment), and every block read on the way, in order (the
  * blocks a CAR must carry so the client can verify the path, HAMT shards included).
  *
- * Resolution goes one segment at a time through the exporter's `resolve`, over a request-local
- * memo of the blocks it reads, so each block on the path is read from the block service once.
+ * Resolution goes one segment at a time through the node's path resolver (`node.resolvePath`,
+ * the one every command uses), over a request-local memo of the blocks it reads, so each block
+ * on the path is read from the block service once.
  */
 import type { CID } from 'multiformats/cid'
 import type { Block, BlockGetter } from '../../blockstore/index.ts'
-import { resolve, type EntryInfo } from '../../dag/index.ts'
+import type { PathResolver } from '../../core/index.ts'
+import type { EntryInfo } from '../../dag/index.ts'
 import { IDENTITY_CODE } from './cids.ts'
 
 /** Codecs the exporter decodes (raw, dag-pb, dag-cbor, dag-json); other blocks are served as they are. */
 const EXPORTER_CODECS = new Set([0x55, 0x70, 0x71, 0x0129])
+
+/**
+ * Path segments resolved before the event loop is let turn: each costs up to a millisecond
+ * (decoding and verifying its blocks), and a URL may hold thousands of them.
+ */
+const RESOLVE_SEGMENTS_PER_TURN = 8
 
 /** Where a content path leads. */
 export interface ResolvedContent {
@@ -61,7 +69,7 @@ class MemoGetter implements BlockGetter {
  * @throws PathNotFoundError (404), BlockNotFoundError (404), TimeoutError (504), and the
  *   exporter's codec errors
  */
-export async function resolveContent (root: CID, segments: string[], getter: BlockGetter, signal: AbortSignal, describe = true): Promise<ResolvedContent> {
+export async function resolveContent (resolvePath: PathResolver, root: CID, segments: string[], getter: BlockGetter, signal: AbortSignal, describe = true): Promise<ResolvedContent> {
   const options = { signal }
   if (segments.length === 0 && (!describe || !EXPORTER_CODECS.has(root.code))) {
     // a block asked for as it is (`?format=raw`, json, cbor, unknown codecs): never decoded
@@ -73,10 +81,15 @@ export async function resolveContent (root: CID, segments: string[], getter: Blo
   const roots: CID[] = [root]
   let current = root
   let pending: string[] = []
-  let result = await resolve(root, memo, options)
-  for (const segment of segments) {
-    result = await resolve({ root: current, segments: [...pending, segment] }, memo, options)
-    if (result.remainder != null) {
+  let result = await resolvePath(root, { signal, blocks: memo, describe: true })
+  for (const [i, segment] of segments.entries()) {
+    if (i > 0 && i % RESOLVE_SEGMENTS_PER_TURN === 0) {
+      // blocks read from memory resolve in microtasks, which never let the event loop turn
+      await new Promise(resolve => setImmediate(resolve))
+      signal.throwIfAborted()
+    }
+    result = await resolvePath({ root: current, segments: [...pending, segment] }, { signal, blocks: memo, describe: true })
+    if (result.remainder.length > 0) {
       pending = result.remainder
     } else {
       current = result.cid

@@ -9,10 +9,11 @@
  * per server checks every request ({@link Watchdog}), so neither a request nor a block read costs
  * a timer of its own.
  */
+import { abortError } from '../../errors/abort.ts'
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions, BlockGetter } from '../../blockstore/index.ts'
 import type { BlockService } from '../../core/index.ts'
-import { AbortedError, CairnError, TimeoutError } from '../../errors/index.ts'
+import { TimeoutError } from '../../errors/index.ts'
 
 /** Options of {@link createRetrieval}. */
 export interface RetrievalInit {
@@ -36,9 +37,7 @@ export interface Retrieval extends BlockGetter {
 
 /** The error a request's aborted signal stands for. */
 export function reasonOf (signal: AbortSignal): Error {
-  const reason: unknown = signal.reason
-  if (reason instanceof CairnError) return reason
-  return new AbortedError('the request was aborted', { cause: reason })
+  return abortError(signal, 'the request')
 }
 
 /**

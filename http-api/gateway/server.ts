@@ -2,7 +2,8 @@
  * The HTTP gateway server: path gateway (`/ipfs/{cid}[/{path}]`), trustless gateway
  * (`?format=raw|car`), and subdomain gateway (`{cid}.ipfs.localhost`), on fastify.
  *
- * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a place among
+ * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a URL of at most
+ * `MAX_URL_BYTES` (else `414`), a place among
  * `Gateway.MaxConcurrentRequests` (else `429`), a deadline of `Gateway.MaxRequestDuration`, an
  * abort when the client goes away, then routing by host and path. Block reads go through the
  * node's block service (see `retrieval.ts`). Errors become the error table's gateway status.
@@ -12,8 +13,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { CoreNode } from '../../core/index.ts'
+import { abortError } from '../../errors/abort.ts'
+import { loggerFor } from '../../logger/index.ts'
 import {
-  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError
+  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError, UriTooLongError
 } from '../../errors/index.ts'
 import { printable } from '../../dag/index.ts'
 import { parseContentCid, toDnsLabel } from './cids.ts'
@@ -21,6 +24,7 @@ import { resolveGatewayInit, type GatewayInit, type ResolvedGatewayInit } from '
 import {
   CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, IPNS_NOT_AVAILABLE
 } from './constants.ts'
+import { MAX_URL_BYTES } from '../constants.ts'
 import { serveContent } from './content.ts'
 import type { ContentRequest } from './content-request.ts'
 import { routeHost } from './host.ts'
@@ -75,6 +79,16 @@ function isHttps (ex: Exchange): boolean {
   return headerOf(ex.req.headers['x-forwarded-proto'])?.trim().toLowerCase() === 'https'
 }
 
+/**
+ * An `/ipns/` request. The node's path resolver says what a name is: without naming it refuses
+ * with `NamingOffError` (501). Serving what a name points to (IPNS cache headers, `/ipns/` links
+ * in listings) comes with naming; until then the gateway answers 501 either way.
+ */
+async function refuseIpns (ex: Exchange, context: Context, name: string): Promise<never> {
+  await context.node.resolvePath({ namespace: 'ipns', name, segments: [] }, { signal: ex.controller.signal })
+  throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+}
+
 /** A path-gateway request: `/ipfs/{cid}[/{path}]`, `/ipns/…`, `/`. */
 async function servePath (ex: Exchange, context: Context, target: RequestTarget, subdomainGateway: string | undefined): Promise<void> {
   const { settings } = context
@@ -89,7 +103,7 @@ async function servePath (ex: Exchange, context: Context, target: RequestTarget,
     return
   }
   const [namespace, cidText, ...rest] = decodeSegments(rawPath)
-  if (namespace === 'ipns') throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+  if (namespace === 'ipns') await refuseIpns(ex, context, cidText ?? '')
   if (namespace !== 'ipfs') throw new PathNotFoundError(`nothing at "${printable(rawPath)}": this gateway serves /ipfs/<cid>[/path]`)
   if (cidText == null || cidText === '') throw new InvalidPathError('invalid path "/ipfs/": no CID after /ipfs/')
   const display = `/ipfs/${cidText}${escapePath(rest)}`
@@ -132,7 +146,7 @@ function contentRequest (ex: Exchange, context: Context, parts: {
 
 /** A subdomain request: `{label}.{namespace}.{parent}` with the path inside that root. */
 async function serveSubdomain (ex: Exchange, context: Context, target: RequestTarget, route: { namespace: 'ipfs' | 'ipns', label: string, parent: string }): Promise<void> {
-  if (route.namespace === 'ipns') throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+  if (route.namespace === 'ipns') await refuseIpns(ex, context, route.label)
   const rawSegments = decodeSegments(target.rawPath)
   const display = `/ipfs/${route.label}${escapePath(rawSegments)}`
   const root = parseContentCid(route.label, display)
@@ -170,9 +184,10 @@ export type { GatewayInit }
  */
 export function createGatewayServer (components: GatewayComponents, init: GatewayInit = {}): FastifyInstance {
   const { node } = components
-  const settings = resolveGatewayInit(node.repo.config as Record<string, unknown>, init)
+  const settings = resolveGatewayInit(node.repo.config, init)
   const base = baseHeaders(settings)
   const context: Context = { node, settings }
+  const log = loggerFor(node.logger, 'cairn:http-api:gateway')
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
   const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
@@ -226,6 +241,11 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       sendText(exchange(raw, res, head), 405, `405 Method Not Allowed: the gateway answers ${CORS_ALLOW_METHODS}`, { Allow: CORS_ALLOW_METHODS })
       return
     }
+    const url = raw.url ?? '/'
+    if (url.length > MAX_URL_BYTES) {
+      sendError(exchange(raw, res, head), new UriTooLongError(`the request URL is ${url.length} bytes, over the gateway's limit of ${MAX_URL_BYTES}`))
+      return
+    }
     if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
       sendError(exchange(raw, res, head), new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
       return
@@ -233,6 +253,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
     stats.inFlight++
     // a plain raw-block request is answered on its own fast path (see raw-block.ts)
     const served = await fastPath.serve(raw, res, head).catch((err: unknown) => {
+      log.error('%s %s failed: %e', method, raw.url, err)
       sendError(exchange(raw, res, head), err)
       return true
     })
@@ -241,6 +262,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       stats.rawBlockFastPath++
       return
     }
+    if (log.enabled) log('%s %s', method, raw.url)
     const ex = exchange(raw, res, head)
     // a timeout once the answer has started can only cut it
     const watch = watchdog.watch(ex.controller, () => { if (res.headersSent) res.destroy() })
@@ -254,7 +276,9 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       await handle(ex, context)
     } catch (err) {
       // an aborted request reports why it was aborted (a timeout), whatever was thrown
-      sendError(ex, ex.controller.signal.aborted ? ex.controller.signal.reason : err)
+      const error = ex.controller.signal.aborted ? abortError(ex.controller.signal) : err
+      log.error('%s %s failed: %e', method, raw.url, error)
+      sendError(ex, error)
     }
   }
 

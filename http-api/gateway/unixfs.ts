@@ -197,44 +197,70 @@ async function sniffLocal (cid: CID, retrieval: Retrieval): Promise<string> {
   } catch {
     // a missing block: sniff what there is
   } finally {
+    // the sniffing is over either way; a failure to end the read changes nothing
     await iterator.return?.().catch(() => {})
   }
   if (chunks.length === 0) return 'application/octet-stream'
   return contentTypeOf(undefined, Buffer.concat(chunks), complete && Buffer.concat(chunks).length < SNIFF_BYTES)
 }
 
+/**
+ * Starts reading a range: its first chunk is read before the answer starts, so a file whose
+ * blocks do not hold what its root says (sizes that lie, a missing block) is an error status
+ * rather than a connection closed after `206`.
+ */
+async function startRange (read: AsyncIterable<Uint8Array>): Promise<{ first: Uint8Array[], rest: AsyncIterator<Uint8Array> }> {
+  const rest = read[Symbol.asyncIterator]()
+  try {
+    const step = await rest.next()
+    return { first: step.done === true ? [] : [step.value], rest }
+  } catch (err) {
+    await rest.return?.()
+    throw err
+  }
+}
+
 /** A `206` answer: one range as it is, several as `multipart/byteranges` (RFC 9110 §14.6). */
 async function sendRanges (ex: Exchange, headers: Headers, ranges: ByteRange[], size: number, contentType: string,
   read: (range: ByteRange) => AsyncIterable<Uint8Array>): Promise<void> {
-  if (ranges.length === 1) {
-    const [r] = ranges
+  // every range's first bytes are read up front (HEAD too, so that it answers as GET does);
+  // there are at most MAX_RANGES of them
+  const started: Array<{ first: Uint8Array[], rest: AsyncIterator<Uint8Array> }> = []
+  try {
+    for (const r of ranges) started.push(await startRange(read(r)))
+    if (ranges.length === 1) {
+      const [r] = ranges
+      await sendStream(ex, 206, {
+        ...headers,
+        'Content-Range': `bytes ${r.start}-${r.end}/${size}`,
+        'Content-Length': r.end - r.start + 1
+      }, { [Symbol.asyncIterator]: () => started[0].rest }, started[0].first)
+      return
+    }
+    // derived from what the answer is, so that the same request gets the same headers (HEAD = GET)
+    const boundary = createHash('sha256').update(`${String(headers.Etag)}\n${ranges.map(r => `${r.start}-${r.end}`).join(',')}`).digest('hex').slice(0, 32)
+    const partHead = (r: ByteRange): string =>
+      `--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`
+    const tail = `--${boundary}--\r\n`
+    let length = Buffer.byteLength(tail)
+    for (const r of ranges) length += Buffer.byteLength(partHead(r)) + (r.end - r.start + 1) + 2
+    async function * body (): AsyncGenerator<Uint8Array | string> {
+      for (const [i, r] of ranges.entries()) {
+        yield partHead(r)
+        yield * started[i].first
+        yield * { [Symbol.asyncIterator]: () => started[i].rest }
+        yield '\r\n'
+      }
+      yield tail
+    }
     await sendStream(ex, 206, {
       ...headers,
-      'Content-Range': `bytes ${r.start}-${r.end}/${size}`,
-      'Content-Length': r.end - r.start + 1
-    }, ex.head ? undefined : read(r))
-    return
+      'Content-Type': `multipart/byteranges; boundary=${boundary}`,
+      'Content-Length': length
+    }, ex.head ? undefined : body())
+  } finally {
+    for (const { rest } of started) await rest.return?.()
   }
-  // derived from what the answer is, so that the same request gets the same headers (HEAD = GET)
-  const boundary = createHash('sha256').update(`${String(headers.Etag)}\n${ranges.map(r => `${r.start}-${r.end}`).join(',')}`).digest('hex').slice(0, 32)
-  const partHead = (r: ByteRange): string =>
-    `--${boundary}\r\nContent-Type: ${contentType}\r\nContent-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`
-  const tail = `--${boundary}--\r\n`
-  let length = Buffer.byteLength(tail)
-  for (const r of ranges) length += Buffer.byteLength(partHead(r)) + (r.end - r.start + 1) + 2
-  async function * body (): AsyncGenerator<Uint8Array | string> {
-    for (const r of ranges) {
-      yield partHead(r)
-      yield * read(r)
-      yield '\r\n'
-    }
-    yield tail
-  }
-  await sendStream(ex, 206, {
-    ...headers,
-    'Content-Type': `multipart/byteranges; boundary=${boundary}`,
-    'Content-Length': length
-  }, ex.head ? undefined : body())
 }
 
 /** Serves bytes held in memory (a block), honouring `Range`. */

@@ -10,7 +10,7 @@ import { sha512 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   DEFAULT_COMPACT_LIVE_RATIO, DEFAULT_COMPACT_STEP_SIZE, DEFAULT_MAX_OPEN_PACKS, DEFAULT_MAX_PACK_SIZE,
-  DEFAULT_RECENT_BLOCKS_BYTES, MAX_BLOCK_SIZE, createBlockstore, resolveBlockstoreInit
+  DEFAULT_HASH_ON_READ, DEFAULT_RECENT_BLOCKS_BYTES, MAX_BLOCK_SIZE, createBlockstore, resolveBlockstoreInit
 } from '../../blockstore/index.ts'
 import { RecentBlocks } from '../../blockstore/recent-blocks.ts'
 import type { Block, BlockstoreInit, PackBlockstore } from '../../blockstore/index.ts'
@@ -66,6 +66,7 @@ describe('resolveBlockstoreInit', () => {
       compactLiveRatio: DEFAULT_COMPACT_LIVE_RATIO,
       compactStepSize: DEFAULT_COMPACT_STEP_SIZE,
       recentBlocksBytes: DEFAULT_RECENT_BLOCKS_BYTES,
+      hashOnRead: DEFAULT_HASH_ON_READ,
       onStep: undefined
     })
   })
@@ -215,9 +216,9 @@ describe('blockstore', () => {
     const store = await openStore()
     const signal = AbortSignal.abort()
     const block = randomBlock(10)
-    await expect(store.putMany([block], { signal })).rejects.toHaveProperty('name', 'AbortError')
+    await expect(store.putMany([block], { signal })).rejects.toHaveProperty('name', 'AbortedError')
     expect(await store.has(block.cid)).toBe(false)
-    await expect(store.get(block.cid, { signal })).rejects.toHaveProperty('name', 'AbortError')
+    await expect(store.get(block.cid, { signal })).rejects.toHaveProperty('name', 'AbortedError')
   })
 
   it('refuses use before open and after close', async () => {
@@ -352,6 +353,21 @@ describe('corruption', () => {
     const bad = results.filter(r => !r.ok)
     expect(bad.map(r => r.cid.toString())).toEqual([blocks[3].cid.toString()])
     expect(bad[0].error?.name).toBe('BlockCorruptError')
+  })
+
+  it('with hashOnRead off, serves a corrupt block as stored; verify still finds it', async () => {
+    const store = await openStore({ hashOnRead: false })
+    const blocks = [randomBlock(4096), randomBlock(300 * 1024)]
+    await store.putMany(blocks)
+    for (const block of blocks) await flipByteOf(store, block)
+    for (const block of blocks) {
+      const served = await store.get(block.cid)
+      const middle = Math.floor(block.bytes.byteLength / 2)
+      expect(served[middle]).toBe(block.bytes[middle] ^ 0x01)
+      expect(sameBytes(served.subarray(0, middle), block.bytes.subarray(0, middle))).toBe(true)
+    }
+    const results = await collect(store.verify())
+    expect(results.filter(r => !r.ok).map(r => r.error?.name)).toEqual(['BlockCorruptError', 'BlockCorruptError'])
   })
 
   it('large blocks, checked on the hash worker once many are read, come back whole; a corrupt one is caught', async () => {

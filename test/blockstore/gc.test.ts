@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  DEFAULT_GC_DELETE_BATCH, DEFAULT_WALK_CONCURRENCY, createBlockstore, createGc, createLeases, createPins,
+  DEFAULT_GC_DELETE_BATCH, DEFAULT_GC_REPORT_BUFFER, DEFAULT_WALK_CONCURRENCY, createBlockstore, createGc, createLeases, createPins,
   resolveGcInit
 } from '../../blockstore/index.ts'
 import type { Block, GarbageCollector, Leases, PackBlockstore, Pins } from '../../blockstore/index.ts'
@@ -51,7 +51,7 @@ async function present (blocks: Block[]): Promise<boolean> {
 
 describe('resolveGcInit', () => {
   it('applies the defaults and refuses nonsense', () => {
-    expect(resolveGcInit()).toEqual({ walkConcurrency: DEFAULT_WALK_CONCURRENCY, deleteBatch: DEFAULT_GC_DELETE_BATCH })
+    expect(resolveGcInit()).toEqual({ walkConcurrency: DEFAULT_WALK_CONCURRENCY, deleteBatch: DEFAULT_GC_DELETE_BATCH, reportBuffer: DEFAULT_GC_REPORT_BUFFER })
     expect(() => resolveGcInit({ deleteBatch: 0 })).toThrow(RangeError)
   })
 })
@@ -117,27 +117,53 @@ describe('gc', () => {
     expect(await pins.isPinned(written[0].cid)).toBe(true)
   })
 
-  it('holds new leases back until its mark and sweep are done', async () => {
+  it('holds new leases back until its mark and sweep are done, not until its reader is', async () => {
     const garbage = Array.from({ length: 30 }, () => randomBlock(100))
     await store.putMany(garbage)
-    const run = gc.collect()
-    const first = await run.next()
-    expect(first.done).toBe(false)
-    expect(leases.exclusiveHeld).toBe(true)
+    const blocker = await leases.acquire()
+    const run = gc.collect({ skipCompaction: true })
+    const first = run.next()
+    // GC queues for the exclusive lease behind the running writer; new writers queue behind GC
+    await waitFor(() => !leases.exclusiveHeld && leases.shared === 1)
     let granted = false
     const waiting = leases.acquire().then(lease => { granted = true; return lease })
-    const rest = await collect({ [Symbol.asyncIterator]: () => run })
-    expect(rest).toHaveLength(29)
+    blocker.release()
+    expect((await first).done).toBe(false)
+    // the reader has taken one CID and reads no more: the lease goes once the sweep is done
     const lease = await waiting
     expect(granted).toBe(true)
+    expect(leases.exclusiveHeld).toBe(false)
     lease.release()
+    const rest = await collect({ [Symbol.asyncIterator]: () => run })
+    expect(rest).toHaveLength(29)
+  })
+
+  it('never waits on a reader that stops reading: removed CIDs past its buffer are counted', async () => {
+    const small = createGc({ blockstore: store, pins, leases }, { deleteBatch: 16, reportBuffer: 40 })
+    const garbage = Array.from({ length: 200 }, () => randomBlock(50))
+    await store.putMany(garbage)
+    const run = small.collect()
+    expect((await run.next()).done).toBe(false)
+    // the reader stalls here; GC finishes its sweep regardless and lets a writer in
+    const lease = await leases.acquire({ signal: AbortSignal.timeout(10_000) })
+    lease.release()
+    for (const block of garbage) expect(await store.has(block.cid)).toBe(false)
+    const reported = [undefined]
+    let step = await run.next()
+    while (step.done !== true) {
+      reported.push(undefined)
+      step = await run.next()
+    }
+    expect(step.value).toEqual({ removed: 200, unreported: 200 - reported.length })
+    expect(reported.length).toBeGreaterThanOrEqual(40)
+    expect(reported.length).toBeLessThan(200)
   })
 
   it('releases the exclusive lease when the caller stops early', async () => {
     await store.putMany(Array.from({ length: 5 }, () => randomBlock(100)))
     const run = gc.collect()
     expect((await run.next()).done).toBe(false)
-    await run.return(undefined)
+    await run.return({ removed: 0, unreported: 0 })
     await waitFor(() => !leases.exclusiveHeld)
     ;(await leases.acquire()).release()
   })

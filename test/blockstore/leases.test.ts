@@ -57,7 +57,7 @@ describe('leases', () => {
     const exclusive = leases.exclusive({ signal: controller.signal })
     const late = leases.acquire()
     controller.abort()
-    await expect(exclusive).rejects.toHaveProperty('name', 'AbortError')
+    await expect(exclusive).rejects.toHaveProperty('name', 'AbortedError')
     expect(await settled(late)).toBe(true)
     first.release()
     ;(await late).release()

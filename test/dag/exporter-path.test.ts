@@ -6,6 +6,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { base64url } from 'multiformats/bases/base64'
 import { base256emoji } from 'multiformats/bases/base256emoji'
 import { parsePath, toParsedPath } from '../../dag/exporter/index.ts'
+import { parseContentPath } from '../../dag/path.ts'
 
 const V0 = 'QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn'
 const V1 = 'bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354'
@@ -53,5 +54,15 @@ describe('parsePath', () => {
     const cid = CID.parse(V1)
     expect(toParsedPath(cid)).toEqual({ root: cid, segments: [] })
     expect(toParsedPath({ root: cid, segments: ['a', '', '.', 'b'] }).segments).toEqual(['a', 'b'])
+  })
+
+  it('parses either namespace for the node\'s path resolver', () => {
+    expect(parseContentPath(`/ipfs/${V1}/a/../b`)).toMatchObject({ namespace: 'ipfs', segments: ['b'] })
+    expect(parseContentPath(V0)).toMatchObject({ namespace: 'ipfs', segments: [] })
+    expect(parseContentPath('/ipns/example.com/a//b/')).toEqual({ namespace: 'ipns', name: 'example.com', segments: ['a', 'b'] })
+    expect(() => parseContentPath('/ipns/')).toThrow(expect.objectContaining({ name: 'InvalidPathError' }))
+    expect(parseContentPath('/ipns/k51/a/..').segments).toEqual([])
+    expect(() => parseContentPath('/ipns/k51/..')).toThrow(expect.objectContaining({ name: 'InvalidPathError' }))
+    expect(() => parseContentPath('/foo/bar')).toThrow(expect.objectContaining({ name: 'InvalidPathError' }))
   })
 })

@@ -81,3 +81,17 @@ export async function waitForSteady<T> (read: () => T | Promise<T>, options: Wai
   }, { ...options, message: options.message ?? 'a value to stop changing' })
   return (last as { value: T }).value
 }
+
+/**
+ * Lets `ms` pass on purpose — pacing what a test *does* (a client that sends slowly, a command
+ * that takes real time), never waiting for something to happen: use {@link waitFor} for that.
+ */
+export function pace (ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }, { once: true })
+  })
+}

@@ -62,8 +62,8 @@ export interface StartGatewayOptions {
   fixtures?: boolean
   /** Edit the repo config before the gateway starts. */
   config?: (config: Record<string, unknown>) => void
-  /** Wraps the node's block service (fault injection). */
-  blocks?: (real: CoreNode['blocks']) => CoreNode['blocks']
+  /** Wraps the node's block service's reads (fault injection). */
+  blocks?: (real: CoreNode['blocks']) => Pick<CoreNode['blocks'], 'get'>
 }
 
 export async function startGateway (init: GatewayInit = {}, options: StartGatewayOptions = {}): Promise<GatewayFixture> {
@@ -82,7 +82,7 @@ export async function startGateway (init: GatewayInit = {}, options: StartGatewa
       if (result.errors.length > 0) throw new Error(`fixture ${car}: ${result.errors[0].message}`)
     }
   }
-  if (options.blocks != null) node = { ...node, blocks: options.blocks(node.blocks) }
+  if (options.blocks != null) node = { ...node, blocks: { ...node.blocks, ...options.blocks(node.blocks) } }
   const app = createGatewayServer({ node }, init)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

@@ -24,7 +24,7 @@ beforeAll(async () => { gw = await startGateway() })
 afterAll(async () => { await gw?.close() })
 
 /** Blocks that never arrive unless released (the signal is honoured, as the block service must). */
-function hangingBlocks (hang: (cid: CID) => boolean): { wrap: (real: BlockService) => BlockService, release: () => void, signals: AbortSignal[] } {
+function hangingBlocks (hang: (cid: CID) => boolean): { wrap: (real: BlockService) => Pick<BlockService, 'get'>, release: () => void, signals: AbortSignal[] } {
   const waiters: Array<() => void> = []
   const signals: AbortSignal[] = []
   let released = false

@@ -114,4 +114,21 @@ describe('RPC security: authorizations', () => {
     expect(anonymous.message).toContain('401')
     client.close()
   })
+
+  it('lets Cairn\'s client (--api-auth) in with Kubo\'s basic:<user>:<password> and bearer:<token> forms', async () => {
+    const version = TEST_COMMANDS.find(c => c.path === 'version')!
+    const id = TEST_COMMANDS.find(c => c.path === 'id')!
+    for (const auth of ['basic:alice:pw', 'bearer:s3cret']) {
+      const client = createRpcClient({ api: f.url, auth })
+      await expect(client.run(version, [], {}, {}, new AbortController().signal), auth).resolves.toMatchObject({ Repo: '1' })
+      client.close()
+    }
+    // the basic secret keeps to its paths; a wrong password is refused
+    const reader = createRpcClient({ api: f.url, auth: 'basic:alice:pw' })
+    expect(((await (reader.run(id, [], {}, {}, new AbortController().signal) as Promise<unknown>).catch((e: Error) => e)) as Error).message).toContain('403')
+    reader.close()
+    const wrong = createRpcClient({ api: f.url, auth: 'basic:alice:nope' })
+    expect(((await (wrong.run(version, [], {}, {}, new AbortController().signal) as Promise<unknown>).catch((e: Error) => e)) as Error).message).toContain('401')
+    wrong.close()
+  })
 })

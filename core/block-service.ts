@@ -1,0 +1,223 @@
+/**
+ * The block service: every block read goes through here (`node.blocks`). The local store answers
+ * first; a block it lacks goes to the {@link BlockFetcher}, when the node has one (Bitswap, once
+ * it lands), and whatever comes back is hashed and compared with its CID, then stored under a GC
+ * lease, before any caller sees it. Without a fetcher (offline, or no network subsystem yet) the
+ * service reads the store and nothing else, exactly as the node always has.
+ *
+ * A {@link BlockSession} is the unit Bitswap fetches a DAG with: the reads of one `cat`, `pin add`
+ * or gateway request share it, so the fetcher can ask the same providers for sibling blocks and
+ * the session can hold one lease for all the blocks it stores.
+ */
+import type { CID } from 'multiformats/cid'
+import {
+  matchesMultihash,
+  type AbortOptions, type Block, type BlockGetter, type Blockstore, type Lease, type Leases, type PutOptions
+} from '../blockstore/index.ts'
+import { throwIfAborted } from '../errors/abort.ts'
+import { BlockMismatchError, BlockNotFoundError } from '../errors/index.ts'
+import { loggerFor, type ComponentLogger } from '../logger/index.ts'
+
+/** Options of a block read through the service. */
+export interface BlockGetOptions extends AbortOptions {
+  /** Never ask the network, even when a fetcher is configured (`Gateway.NoFetch`, `--offline`). */
+  offline?: boolean
+  /**
+   * A lease the caller holds already (pin add, dag import): a fetched block is stored under it.
+   * Leases are not re-entrant, so a caller that holds one must pass it rather than let the
+   * service ask for another while GC may be waiting.
+   */
+  lease?: Lease
+}
+
+/** Options of a fetch from outside the store. */
+export interface BlockFetchOptions extends AbortOptions {
+  /** The session the read belongs to, when it came through {@link BlockService.session}. */
+  session?: FetchSession
+}
+
+/** A fetcher's state for one DAG (Bitswap: the providers found for its root). */
+export interface FetchSession {
+  /** Ends the session: wants still open are cancelled. Idempotent. */
+  close(): void
+}
+
+/**
+ * Where blocks the store lacks come from: Bitswap, later. Nothing it returns is trusted; the
+ * service verifies every block before storing or returning it.
+ */
+export interface BlockFetcher {
+  /** The bytes of `cid` from outside the store. Throws `BlockNotFoundError` when nobody has it. */
+  fetch(cid: CID, options?: BlockFetchOptions): Promise<Uint8Array>
+  /** Starts a session for the DAG under `root` (optional: a fetcher may treat every read alike). */
+  createSession?(root: CID, options?: AbortOptions): FetchSession
+}
+
+/** A group of reads of one DAG. */
+export interface BlockSession extends BlockGetter {
+  /** The DAG's root. */
+  readonly root: CID
+  get(cid: CID, options?: BlockGetOptions): Promise<Uint8Array>
+  /** Ends the session and releases the lease it took for the blocks it stored. Idempotent. */
+  close(): void
+}
+
+/** Options of {@link BlockService.session}. */
+export interface BlockSessionOptions extends AbortOptions {
+  /** A lease the caller holds, used for every block the session stores (see {@link BlockGetOptions.lease}). */
+  lease?: Lease
+  /** Read the local store only. */
+  offline?: boolean
+}
+
+/** The block service: reads (local first, then the fetcher), verified writes, sessions. */
+export interface BlockService extends BlockGetter {
+  /**
+   * The block's bytes. Local blocks are verified by the store; fetched ones here, before they
+   * are stored and returned.
+   *
+   * @throws BlockNotFoundError when neither the store nor the fetcher has it
+   * @throws BlockMismatchError when the fetcher's bytes do not hash to `cid` (nothing is stored)
+   */
+  get(cid: CID, options?: BlockGetOptions): Promise<Uint8Array>
+  /** True when the block is in the local store (the network is never asked). */
+  has(cid: CID, options?: AbortOptions): Promise<boolean>
+  /**
+   * Stores a block from outside the store after checking it hashes to its CID.
+   *
+   * @throws BlockMismatchError when it does not
+   */
+  put(block: Block, options?: PutOptions): Promise<void>
+  /** A session for reading the DAG under `root`; close it when done. */
+  session(root: CID, options?: BlockSessionOptions): BlockSession
+  /** True when a fetcher is configured (the node can fetch what it lacks). */
+  readonly online: boolean
+}
+
+/** Collaborators of the block service. */
+export interface BlockServiceComponents {
+  /** The local store. */
+  blockstore: Blockstore
+  /** The GC lease lock: fetched blocks are stored under a shared lease. */
+  leases: Leases
+  /** Where missing blocks come from. Absent: local reads only. */
+  fetcher?: BlockFetcher
+  logger?: ComponentLogger
+}
+
+/**
+ * Creates the block service over a store and, optionally, a fetcher. The service is a plain
+ * object, so a caller may wrap it (`{ ...blocks, get }`) to observe or delay reads.
+ */
+export function createBlockService (components: BlockServiceComponents): BlockService {
+  const { blockstore, leases, fetcher } = components
+  const log = loggerFor(components.logger, 'cairn:core:blocks')
+
+  const verify = (cid: CID, bytes: Uint8Array, how: string): void => {
+    if (!matchesMultihash(cid.multihash, bytes)) {
+      log.error('refused block %s: the %d bytes that %s do not hash to it', cid, bytes.byteLength, how)
+      throw new BlockMismatchError(`refused block ${cid.toString()}: the ${bytes.byteLength} bytes that ${how} do not hash to its CID; nothing was stored`)
+    }
+  }
+
+  /** A read of the store and, on a miss, of the fetcher; `session` groups the reads of one DAG. */
+  const read = async (cid: CID, options: BlockGetOptions, session?: Session): Promise<Uint8Array> => {
+    try {
+      return await blockstore.get(cid, options)
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      if (fetcher == null || options.offline === true) {
+        log('block %s is not in the store', cid)
+        throw new BlockNotFoundError(`block ${cid.toString()} was not found locally (offline)`, { cause: err })
+      }
+      log('block %s is not in the store: fetching it', cid)
+    }
+    const bytes = await fetcher.fetch(cid, { signal: options.signal, session: session?.fetchSession })
+    verify(cid, bytes, 'arrived')
+    const held = options.lease ?? await session?.lease(options)
+    const lease = held ?? await leases.acquire({ signal: options.signal })
+    try {
+      await blockstore.put({ cid, bytes }, { signal: options.signal })
+    } finally {
+      if (held == null) lease.release()
+    }
+    log('stored fetched block %s (%d bytes)', cid, bytes.byteLength)
+    return bytes
+  }
+
+  return {
+    online: fetcher != null,
+    get: async (cid, options = {}) => await read(cid, options),
+    has: async (cid, options = {}) => await blockstore.has(cid, options),
+    async put (block, options = {}) {
+      verify(block.cid, block.bytes, 'were given')
+      await blockstore.put(block, options)
+    },
+    session (root, options = {}) {
+      return new Session(root, options, {
+        read,
+        acquire: async (opts) => await leases.acquire(opts),
+        fetchSession: fetcher?.createSession?.(root, { signal: options.signal })
+      })
+    }
+  }
+}
+
+const isNotFound = (err: unknown): boolean => (err as { name?: string } | null)?.name === BlockNotFoundError.name
+
+/** What a {@link Session} needs of its service. */
+interface SessionParts {
+  read: (cid: CID, options: BlockGetOptions, session: Session) => Promise<Uint8Array>
+  acquire: (options: AbortOptions) => Promise<Lease>
+  fetchSession: FetchSession | undefined
+}
+
+/**
+ * One DAG's reads. The lease for the blocks it stores is taken on the first fetch (never for a
+ * DAG that is all local) and held until {@link Session.close}, so GC cannot run between two
+ * blocks of a DAG that is being fetched.
+ */
+class Session implements BlockSession {
+  readonly root: CID
+  readonly fetchSession: FetchSession | undefined
+  readonly #options: BlockSessionOptions
+  readonly #parts: SessionParts
+  #lease: Promise<Lease> | undefined
+  #closed = false
+
+  constructor (root: CID, options: BlockSessionOptions, parts: SessionParts) {
+    this.root = root
+    this.#options = options
+    this.#parts = parts
+    this.fetchSession = parts.fetchSession
+  }
+
+  async get (cid: CID, options: BlockGetOptions = {}): Promise<Uint8Array> {
+    throwIfAborted(options.signal)
+    if (this.#closed) throw new BlockNotFoundError(`block ${cid.toString()}: the session for ${this.root.toString()} is closed`)
+    return await this.#parts.read(cid, {
+      ...options,
+      offline: options.offline ?? this.#options.offline,
+      lease: options.lease ?? this.#options.lease
+    }, this)
+  }
+
+  /** The session's lease, taken on first use. */
+  async lease (options: AbortOptions): Promise<Lease> {
+    this.#lease ??= this.#parts.acquire(options)
+    try {
+      return await this.#lease
+    } catch (err) {
+      this.#lease = undefined
+      throw err
+    }
+  }
+
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.fetchSession?.close()
+    // a lease still being granted is released as soon as it arrives; a refused one needs nothing
+    void this.#lease?.then(lease => { lease.release() }, () => {})
+  }
+}

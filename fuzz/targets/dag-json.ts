@@ -1,0 +1,40 @@
+/**
+ * dag-json from strangers: `dag put` (its default input codec; dagPut, dag/codecs.ts), blocks read
+ * by the exporter (decodeNode) and by GC, pinning and CAR export (namedLinksOf, blockstore/links.ts).
+ */
+import * as fc from 'fast-check'
+import { dagPut } from '../../dag/codecs.ts'
+import { decodeNode } from '../../dag/exporter/node.ts'
+import { namedLinksOf } from '../../blockstore/index.ts'
+import { bytesFrom, stringsFrom } from '../mutate.ts'
+import { deepJson } from '../nesting.ts'
+import { DAG_JSON, DAG_JSON_BLOCKS, cidOf } from '../seeds.ts'
+import { callEach, defineTarget } from '../target.ts'
+import { DEEP_NESTING } from '../known.ts'
+
+const BLOCK_CID = cidOf(DAG_JSON, new Uint8Array(0))
+const utf8 = new TextEncoder()
+const texts = DAG_JSON_BLOCKS.map(b => new TextDecoder().decode(b))
+
+export default defineTarget({
+  name: 'dag-json',
+  description: 'dagPut (dag-json input), decodeNode and namedLinksOf on dag-json bytes, deep nesting included',
+  arbitrary: fc.record({
+    bytes: fc.oneof(
+      { arbitrary: bytesFrom(DAG_JSON_BLOCKS), weight: 25 },
+      { arbitrary: stringsFrom(texts).map(t => utf8.encode(t)), weight: 20 },
+      { arbitrary: deepJson, weight: 1 }
+    ),
+    storeCodec: fc.constantFrom('dag-cbor', 'dag-json', 'dag-pb', 'raw', 'json', 'cbor')
+  }),
+  run: ({ bytes, storeCodec }) => callEach([
+    () => dagPut(bytes, { inputCodec: 'dag-json', storeCodec }),
+    () => decodeNode(BLOCK_CID, bytes),
+    () => namedLinksOf(BLOCK_CID, bytes)
+  ]),
+  known: [DEEP_NESTING, {
+    id: 'dag-json-bigint-array',
+    note: 'dagPut of a top-level integer of ~75+ digits with store codec dag-json: @ipld/dag-json encode returns a plain Array, and hashing it throws TypeError (dag/codecs.ts, onedag branch)',
+    matches: err => err instanceof TypeError && /Received an instance of Array/.test(err.message)
+  }]
+})

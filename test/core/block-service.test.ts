@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { CID } from 'multiformats/cid'
+import { createBlockstore, createLeases, type Leases, type PackBlockstore } from '../../blockstore/index.ts'
+import { createBlockService, type BlockFetcher, type FetchSession } from '../../core/block-service.ts'
+import { randomBlock, tempDir } from '../blockstore/helpers.ts'
+
+/** A fetcher that answers from a map (a stand-in for Bitswap), and records what it was asked. */
+function fakeFetcher (answers: Map<string, Uint8Array>): BlockFetcher & { asked: string[], sessions: Array<{ root: string, closed: boolean }> } {
+  const asked: string[] = []
+  const sessions: Array<{ root: string, closed: boolean }> = []
+  return {
+    asked,
+    sessions,
+    async fetch (cid: CID) {
+      asked.push(cid.toString())
+      const bytes = answers.get(cid.toString())
+      if (bytes == null) throw Object.assign(new Error(`nobody has ${cid}`), { name: 'BlockNotFoundError' })
+      return bytes
+    },
+    createSession (root: CID): FetchSession {
+      const session = { root: root.toString(), closed: false }
+      sessions.push(session)
+      return { close: () => { session.closed = true } }
+    }
+  }
+}
+
+describe('block service', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let blockstore: PackBlockstore
+  let leases: Leases
+
+  beforeEach(async () => {
+    dir = await tempDir('cairn-block-service-')
+    blockstore = createBlockstore({ path: dir.path })
+    await blockstore.open()
+    leases = createLeases()
+  })
+  afterEach(async () => {
+    await blockstore.close()
+    await dir.remove()
+  })
+
+  it('without a fetcher reads the store only, as the node always has', async () => {
+    const blocks = createBlockService({ blockstore, leases })
+    const here = randomBlock(64)
+    const missing = randomBlock(64)
+    await blockstore.put(here)
+    expect(blocks.online).toBe(false)
+    expect(await blocks.get(here.cid)).toEqual(here.bytes)
+    expect(await blocks.has(here.cid)).toBe(true)
+    expect(await blocks.has(missing.cid)).toBe(false)
+    await expect(blocks.get(missing.cid)).rejects.toMatchObject({ name: 'BlockNotFoundError', message: expect.stringContaining('not found locally') })
+    const session = blocks.session(here.cid)
+    expect(await session.get(here.cid)).toEqual(here.bytes)
+    await expect(session.get(missing.cid)).rejects.toMatchObject({ name: 'BlockNotFoundError' })
+    session.close()
+  })
+
+  it('refuses a fetched block that does not hash to its CID: a named error, nothing stored', async () => {
+    const wanted = randomBlock(100)
+    const impostor = randomBlock(100)
+    const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), impostor.bytes]]))
+    const blocks = createBlockService({ blockstore, leases, fetcher })
+    await expect(blocks.get(wanted.cid)).rejects.toMatchObject({ name: 'BlockMismatchError', message: expect.stringContaining(wanted.cid.toString()) })
+    expect(fetcher.asked).toEqual([wanted.cid.toString()])
+    expect(await blockstore.has(wanted.cid)).toBe(false)
+    expect(await blockstore.has(impostor.cid)).toBe(false)
+  })
+
+  it('stores a fetched block that hashes to its CID under a GC lease, then returns it; the next read is local', async () => {
+    const wanted = randomBlock(100)
+    const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]]))
+    const blocks = createBlockService({ blockstore, leases, fetcher })
+    let sharedDuringPut = -1
+    const unsubscribe = blockstore.onBlock(() => { sharedDuringPut = leases.shared })
+    try {
+      expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+    } finally {
+      unsubscribe()
+    }
+    expect(sharedDuringPut).toBe(1)
+    expect(leases.shared).toBe(0)
+    expect(await blockstore.has(wanted.cid)).toBe(true)
+    expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+    expect(fetcher.asked).toHaveLength(1)
+  })
+
+  it('waits for a running GC before storing a fetched block', async () => {
+    const wanted = randomBlock(100)
+    const blocks = createBlockService({ blockstore, leases, fetcher: fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]])) })
+    const gc = await leases.exclusive()
+    const pending = blocks.get(wanted.cid)
+    await expect.poll(async () => await blockstore.has(wanted.cid), { timeout: 300 }).toBe(false)
+    gc.release()
+    expect(await pending).toEqual(wanted.bytes)
+    expect(await blockstore.has(wanted.cid)).toBe(true)
+  })
+
+  it('offline reads never ask the fetcher', async () => {
+    const wanted = randomBlock(100)
+    const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]]))
+    const blocks = createBlockService({ blockstore, leases, fetcher })
+    await expect(blocks.get(wanted.cid, { offline: true })).rejects.toMatchObject({ name: 'BlockNotFoundError' })
+    expect(fetcher.asked).toEqual([])
+  })
+
+  it('a session fetches under one lease held until it closes, and closes the fetcher\'s session', async () => {
+    const a = randomBlock(50)
+    const b = randomBlock(50)
+    const fetcher = fakeFetcher(new Map([[a.cid.toString(), a.bytes], [b.cid.toString(), b.bytes]]))
+    const blocks = createBlockService({ blockstore, leases, fetcher })
+    const session = blocks.session(a.cid)
+    expect(fetcher.sessions).toEqual([{ root: a.cid.toString(), closed: false }])
+    expect(await session.get(a.cid)).toEqual(a.bytes)
+    expect(await session.get(b.cid)).toEqual(b.bytes)
+    expect(leases.shared).toBe(1)
+    session.close()
+    session.close()
+    expect(fetcher.sessions[0].closed).toBe(true)
+    await expect.poll(() => leases.shared).toBe(0)
+    await expect(session.get(a.cid)).rejects.toMatchObject({ name: 'BlockNotFoundError' })
+  })
+
+  it('uses a lease the caller holds instead of asking for another (leases are not re-entrant)', async () => {
+    const wanted = randomBlock(100)
+    const blocks = createBlockService({ blockstore, leases, fetcher: fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]])) })
+    const held = await leases.acquire()
+    // GC queues behind the held lease; a second shared lease would queue behind GC: a deadlock
+    const gc = leases.exclusive()
+    expect(await blocks.get(wanted.cid, { lease: held })).toEqual(wanted.bytes)
+    held.release()
+    ;(await gc).release()
+  })
+
+  it('put verifies a block before storing it', async () => {
+    const good = randomBlock(20)
+    const bad = { cid: randomBlock(20).cid, bytes: good.bytes }
+    const blocks = createBlockService({ blockstore, leases })
+    await expect(blocks.put(bad)).rejects.toMatchObject({ name: 'BlockMismatchError' })
+    expect(await blockstore.has(bad.cid)).toBe(false)
+    await blocks.put(good)
+    expect(await blockstore.has(good.cid)).toBe(true)
+  })
+})

@@ -1,0 +1,108 @@
+/**
+ * Logging end to end: `DEBUG=cairn:*` makes the blockstore, GC, pins, the RPC server, the gateway
+ * and the libp2p host say what they do on stderr, under `cairn:<subsystem>:<part>` names; without
+ * DEBUG nothing of the kind is printed.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+
+const DEBUG = { DEBUG: 'cairn:*' }
+
+/** The namespaces that printed a line, e.g. `cairn:blockstore:gc`. */
+function namespaces (stderr: string): Set<string> {
+  const found = new Set<string>()
+  for (const match of stderr.matchAll(/\b(cairn:[a-z0-9-]+:[a-z0-9-]+)(?::error)?\s/g)) found.add(match[1])
+  return found
+}
+
+/** Polls until `check` holds, or fails after the deadline. */
+async function until (check: () => boolean, what: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what()}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+describe('DEBUG=cairn:*', () => {
+  let repo: TestRepo
+
+  beforeAll(async () => { repo = await createTestRepo() })
+  afterAll(async () => { await repo?.cleanup() })
+
+  it('shows what the blockstore, pins and GC do for offline commands, and nothing without DEBUG', async () => {
+    const quiet = await repo.run(['add', '-Q'], { input: 'quiet bytes' })
+    expect(quiet.code).toBe(0)
+    expect(quiet.stderr).not.toContain('cairn:')
+
+    const added = await repo.run(['add', '-Q'], { input: 'logged bytes', env: DEBUG })
+    expect(added.code).toBe(0)
+    const cid = added.out.trim()
+    expect(added.stderr).toMatch(/cairn:blockstore:store stored \d+ new blocks/)
+    expect(added.stderr).toMatch(new RegExp(`cairn:blockstore:pins pinned ${cid} \\(recursive\\)`))
+
+    const unpinned = await repo.run(['pin', 'rm', cid], { env: DEBUG })
+    expect(unpinned.stderr).toMatch(new RegExp(`cairn:blockstore:pins unpinned ${cid}`))
+    const gc = await repo.run(['repo', 'gc'], { env: DEBUG })
+    expect(gc.code).toBe(0)
+    expect(gc.stderr).toMatch(/cairn:blockstore:gc gc: removed [1-9]\d* blocks/)
+
+    const missing = await repo.run(['cat', cid], { env: DEBUG })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/cairn:blockstore:store.* not in the store/)
+    expect(namespaces(missing.stderr).has('cairn:core:node')).toBe(true)
+  })
+
+  it('/ipns/ paths fail with a clear message until naming exists', async () => {
+    const result = await repo.run(['cat', '/ipns/example.com/file'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('IPNS is not available yet')
+  })
+
+  describe('the daemon', () => {
+    let daemon: ChildProcess
+    let output = ''
+    let exited: Promise<number | null>
+
+    beforeAll(async () => {
+      daemon = repo.spawn(['daemon'], { env: DEBUG })
+      daemon.stdout?.on('data', (d: Buffer) => { output += d.toString() })
+      daemon.stderr?.on('data', (d: Buffer) => { output += d.toString() })
+      exited = new Promise(resolve => daemon.on('close', (code) => { resolve(code) }))
+      await until(() => output.includes('Daemon is ready'), () => output)
+    })
+    afterAll(async () => {
+      if (daemon?.exitCode == null) daemon?.kill('SIGKILL')
+    })
+
+    it('shows the host starting, RPC requests and their errors, and gateway requests and their errors', async () => {
+      expect(output).toMatch(/cairn:core:host listening on \/ip4\/127\.0\.0\.1\/tcp\//)
+      const added = await repo.run(['add', '-Q'], { input: 'through the daemon' })
+      expect(added.code).toBe(0)
+      await until(() => output.includes('cairn:http-api:rpc add'), () => output)
+      const bad = await repo.run(['block', 'stat', 'notacid'])
+      expect(bad.code).toBe(1)
+      await until(() => /cairn:http-api:rpc:error block stat failed: InvalidCIDError/.test(output), () => output)
+
+      const gateway = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim()
+      const [, host, port] = /^\/ip4\/([^/]+)\/tcp\/(\d+)$/.exec(gateway) ?? []
+      const cid = added.out.trim()
+      const ok = await fetch(`http://${host}:${port}/ipfs/${cid}`)
+      expect(await ok.text()).toBe('through the daemon')
+      await until(() => output.includes(`cairn:http-api:gateway GET /ipfs/${cid}`), () => output)
+      const missing = await fetch(`http://${host}:${port}/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`)
+      expect(missing.status).toBe(404)
+      await until(() => /cairn:http-api:gateway:error GET \/ipfs\/bafkrei\S+ failed: BlockNotFoundError/.test(output), () => output)
+
+      expect((await repo.run(['shutdown'])).code).toBe(0)
+      expect(await exited).toBe(0)
+      expect(output).toMatch(/cairn:core:host stopped/)
+      for (const name of ['cairn:core:host', 'cairn:http-api:rpc', 'cairn:http-api:gateway', 'cairn:blockstore:store', 'cairn:core:node']) {
+        expect(namespaces(output).has(name), name).toBe(true)
+      }
+    })
+  })
+})
