@@ -236,6 +236,16 @@ export class InvalidRecordError extends CairnError {
   static { ERROR_MEANINGS['InvalidRecordError'] = CLIENT() }
   override name = 'InvalidRecordError'
 }
+/** A peer broke the wire protocol: a malformed, oversized or unexpected message. */
+export class ProtocolError extends CairnError {
+  static { ERROR_MEANINGS['ProtocolError'] = SERVER(502) }
+  override name = 'ProtocolError'
+}
+/** The DHT knows no peer to ask (its routing table is empty), so it cannot look up, provide or put. */
+export class NoPeersError extends CairnError {
+  static { ERROR_MEANINGS['NoPeersError'] = SERVER(504) }
+  override name = 'NoPeersError'
+}
 
 /**
  * A block that came from outside the store (a peer, a fetcher) does not hash to the CID it was
