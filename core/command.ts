@@ -88,6 +88,8 @@ export interface Command<V = unknown> {
   progress?(value: V): number | undefined
   /** Renders one output value as the CLI prints it; undefined prints nothing. */
   text?(value: V, options: Record<string, unknown>): string | undefined
+  /** For values the CLI prints as raw bytes (`routing get` prints the record): those bytes. */
+  textBytes?(value: V): Uint8Array | undefined
   run(request: CommandRequest): Promise<V> | AsyncIterable<V>
 }
 

@@ -7,6 +7,8 @@ import type { BlockFetcher, BlockService } from './block-service.ts'
 import type { NodeComponents } from './components.ts'
 import { Lifecycle } from './lifecycle.ts'
 import type { CairnHost } from './libp2p/index.ts'
+import type { Bitswap } from '../bitswap/index.ts'
+import type { KadDHT } from '../dht/index.ts'
 import type { PathResolver } from './resolve-path.ts'
 
 export type {
@@ -42,6 +44,10 @@ export interface CoreNode {
   logger: ComponentLogger
   /** The libp2p host, when online (the daemon without `--offline`). */
   host?: CairnHost
+  /** The Kademlia DHT, when online and `Routing.Type` is not `none`. */
+  dht?: KadDHT
+  /** Bitswap, when online: the block service fetches missing blocks through it. */
+  bitswap?: Bitswap
   /** What the network subsystems are built from, when online. */
   components?: NodeComponents
   /** True when no network runs (the CLI without a daemon, or `--offline`). */
@@ -84,23 +90,38 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
     const blockstore = createBlockstore({ path: repo.paths.blocks, logger }, { hashOnRead: readDatastore(repo.config).HashOnRead })
     lifecycle.add('blockstore', { start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } })
     const leases = createLeases()
-    const blocks = createBlockService({ blockstore, leases, fetcher: options.fetcher, logger })
+    const offline = options.offline !== false
+    // the daemon's fetcher exists before the network does: Bitswap is attached once the host is up
+    const late = offline || options.fetcher != null ? undefined : new (await import('./network.ts')).LateFetcher()
+    const blocks = createBlockService({ blockstore, leases, fetcher: options.fetcher ?? late, logger })
     const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks, logger })
     const gc = createGc({ blockstore, pins, leases, logger })
     const metadata = createMetadataStore(repo.datastore)
-    const offline = options.offline !== false
-    const routers = options.routers ?? []
-    const routing = createCompositeRouting({ routers, logger }, {
-      offReason: offline ? 'the node is offline (run `cairn daemon`)' : 'no router is configured'
-    })
+    const routers = [...(options.routers ?? [])]
     let host: CairnHost | undefined
     let components: NodeComponents | undefined
+    let dht: KadDHT | undefined
+    let bitswap: Bitswap | undefined
+    let routing: Routing
     if (!offline) {
       // loaded only when needed: libp2p costs the offline CLI most of a second to import
-      const [{ createHost }, { createNodeComponents }] = await Promise.all([import('./libp2p/index.ts'), import('./components.ts')])
+      const [{ createHost }, { createNodeComponents }, network] = await Promise.all([
+        import('./libp2p/index.ts'), import('./components.ts'), import('./network.ts')
+      ])
       host = await createHost({ config: repo.config, logger })
       lifecycle.add('host', host)
+      dht = network.createNodeDHT(host, repo.config, metadata, logger)
+      if (dht != null) {
+        lifecycle.add('dht', dht)
+        routers.push(dht)
+      }
+      routing = createCompositeRouting({ routers, logger }, { offReason: 'Routing.Type is none: no router is configured' })
+      bitswap = network.createNodeBitswap(host, repo.config, blockstore, routing, logger)
+      lifecycle.add('bitswap', bitswap)
+      late?.attach(bitswap)
       components = createNodeComponents({ host, logger, datastore: metadata, routing, blocks })
+    } else {
+      routing = createCompositeRouting({ routers, logger }, { offReason: 'the node is offline (run `cairn daemon`)' })
     }
     await lifecycle.start()
     log('node started (%s)', offline ? 'offline' : 'online')
@@ -119,6 +140,8 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
       metadata,
       logger,
       host,
+      dht,
+      bitswap,
       components,
       offline: host == null,
       async close () {

@@ -417,12 +417,69 @@ export function readSwarm (config: ConfigSource): SwarmConfig {
 /** The `Routing` section. */
 export interface RoutingConfig {
   Type: typeof ROUTING_TYPES[number]
+  /**
+   * Kubo's key (its `test` profile sets it): loopback peers may enter the DHT's routing table
+   * with no IP-diversity limit, and loopback connections are not limited per IP. Default false.
+   */
+  LoopbackAddressesOnLanDHT: boolean
 }
 
 /** Reads `Routing`. Default type {@link DEFAULT_ROUTING_TYPE}. */
 export function readRouting (config: ConfigSource): RoutingConfig {
   const section = sectionOf(config, 'Routing', 'Routing')
-  return { Type: oneOf(section, 'Type', 'Routing.Type', ROUTING_TYPES) ?? DEFAULT_ROUTING_TYPE }
+  return {
+    Type: oneOf(section, 'Type', 'Routing.Type', ROUTING_TYPES) ?? DEFAULT_ROUTING_TYPE,
+    LoopbackAddressesOnLanDHT: boolean(section, 'LoopbackAddressesOnLanDHT', 'Routing.LoopbackAddressesOnLanDHT') ?? false
+  }
+}
+
+/** The `Bitswap` section (Kubo's `ServerEnabled`, and Cairn's reciprocity knobs). */
+export interface BitswapConfig {
+  /** Serve other peers' wantlists. Default true. */
+  ServerEnabled: boolean
+  /** Under contention, serve peers that gave us data first. Default true. */
+  Reciprocity: boolean
+  /** Extra scheduling weight of a peer that gave as much as it took. Default 4. */
+  ReciprocityBoost: number
+  /** Every this many picks the peer served longest ago goes next. Default 10. */
+  OptimisticEvery: number
+}
+
+/** Reads `Bitswap`. */
+export function readBitswap (config: ConfigSource): BitswapConfig {
+  const section = sectionOf(config, 'Bitswap', 'Bitswap')
+  return {
+    ServerEnabled: boolean(section, 'ServerEnabled', 'Bitswap.ServerEnabled') ?? true,
+    Reciprocity: boolean(section, 'Reciprocity', 'Bitswap.Reciprocity') ?? true,
+    ReciprocityBoost: integer(section, 'ReciprocityBoost', 'Bitswap.ReciprocityBoost', 0, 1000) ?? 4,
+    OptimisticEvery: integer(section, 'OptimisticEvery', 'Bitswap.OptimisticEvery', 0, 1_000_000) ?? 10
+  }
+}
+
+/** The `HTTPRetrieval` section: trustless gateways as a block source beside Bitswap. */
+export interface HttpRetrievalConfig {
+  /** Kubo's key. Default true (it only matters once gateways are listed). */
+  Enabled: boolean
+  /** Cairn's key: trustless gateway URLs (`http://host:port`) asked for blocks. Default none. */
+  Gateways: string[]
+  /** Kubo's key: largest block taken from a gateway, in bytes. Default 2 MiB. */
+  MaxBlockSize: number
+}
+
+/** Reads `HTTPRetrieval`. */
+export function readHttpRetrieval (config: ConfigSource): HttpRetrievalConfig {
+  const section = sectionOf(config, 'HTTPRetrieval', 'HTTPRetrieval')
+  const gateways = section.Gateways ?? []
+  if (!Array.isArray(gateways) || gateways.some(g => typeof g !== 'string' || !/^https?:\/\/[^/]+/.test(g))) {
+    throw new InvalidConfigError('HTTPRetrieval.Gateways must be a list of http:// or https:// URLs')
+  }
+  const max = section.MaxBlockSize == null ? 2 * 1024 * 1024 : parseByteSize(section.MaxBlockSize as string)
+  if (!Number.isFinite(max) || max <= 0) throw new InvalidConfigError('HTTPRetrieval.MaxBlockSize must be a size such as "2MiB"')
+  return {
+    Enabled: boolean(section, 'Enabled', 'HTTPRetrieval.Enabled') ?? true,
+    Gateways: gateways as string[],
+    MaxBlockSize: max
+  }
 }
 
 /** The `Provide` section. */
@@ -471,6 +528,8 @@ export const CONFIG_READERS = {
   Import: readImport,
   Swarm: readSwarm,
   Routing: readRouting,
+  Bitswap: readBitswap,
+  HTTPRetrieval: readHttpRetrieval,
   Provide: readProvide,
   Ipns: readIpns
 } as const

@@ -66,6 +66,14 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Gateway.MaxConcurrentRequests': 'number?',
   'Gateway.MaxRequestDuration': 'string?',
   'Routing.Type': 'string?',
+  'Routing.LoopbackAddressesOnLanDHT': 'boolean?',
+  'Bitswap.ServerEnabled': 'boolean?',
+  'Bitswap.Reciprocity': 'boolean?',
+  'Bitswap.ReciprocityBoost': 'number?',
+  'Bitswap.OptimisticEvery': 'number?',
+  'HTTPRetrieval.Enabled': 'boolean?',
+  'HTTPRetrieval.Gateways': 'string[]',
+  'HTTPRetrieval.MaxBlockSize': 'string?',
   'Swarm.MaxConnections': 'number?',
   'Swarm.MaxConnectionsPerIP': 'number?',
   'Provide.Enabled': 'boolean?',
@@ -150,6 +158,10 @@ export const PROFILES: Record<string, Profile> = {
         Swarm: ['/ip4/127.0.0.1/tcp/0']
       }
       config.Bootstrap = []
+      // a swarm on one machine: every peer is 127.0.0.1, so loopback peers must fill the DHT's
+      // tables (no IP-diversity limit on them) and every node answers DHT queries
+      const routing = (config.Routing ?? {}) as Record<string, unknown>
+      config.Routing = { ...routing, Type: 'dhtserver', LoopbackAddressesOnLanDHT: true }
     }
   },
   'unixfs-v0-2015': UNIXFS_V0_2015,

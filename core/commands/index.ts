@@ -16,6 +16,8 @@ import { statsBw } from './stats.ts'
 import { shutdown } from './shutdown.ts'
 import { keyExport, keyGen, keyImport, keyList, keyLs, keyRename, keyRm } from './key.ts'
 import { namePublish, nameResolve, resolve } from './name.ts'
+import { bitswapLedger, bitswapStat, bitswapWantlist, statsBitswap } from './bitswap.ts'
+import { dhtQuery, routingFindpeer, routingFindprovs, routingGet, routingProvide, routingPut } from './routing.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -36,7 +38,9 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   bootstrap, bootstrapListCommand, bootstrapAdd, bootstrapRm,
   statsBw,
   keyGen, keyList, keyLs, keyRm, keyRename, keyImport, keyExport,
-  namePublish, nameResolve, resolve
+  namePublish, nameResolve, resolve,
+  bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap,
+  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery
 ]
 
 /** Finds a command by its path (`pin add`). */

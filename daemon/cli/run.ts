@@ -181,6 +181,11 @@ async function printStream (result: AsyncIterable<unknown>, { command, render, j
       progress.update(bytes)
       if (!json) continue
     }
+    const raw = json ? undefined : command.textBytes?.(value)
+    if (raw != null) {
+      if (!(await writeStdout(raw))) break
+      continue
+    }
     const text = render(value)
     if (text != null && text !== '') {
       if (!(await writeStdout(text + '\n'))) break
