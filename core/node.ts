@@ -9,7 +9,7 @@ import { Lifecycle } from './lifecycle.ts'
 import type { CairnHost } from './libp2p/index.ts'
 import type { Bitswap } from '../bitswap/index.ts'
 import type { KadDHT } from '../dht/index.ts'
-import type { PathResolver } from './resolve-path.ts'
+import type { NameResolver, PathResolver } from './resolve-path.ts'
 
 export type {
   BlockFetcher, BlockFetchOptions, BlockGetOptions, BlockService, BlockSession, BlockSessionOptions, FetchSession
@@ -125,7 +125,9 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
     }
     await lifecycle.start()
     log('node started (%s)', offline ? 'offline' : 'online')
-    return {
+    // IPNS and DNSLink load on first use (the naming commands, an /ipns/ path)
+    const namingOf = async (n: CoreNode): Promise<NameResolver> => (await import('./commands/name.ts')).namingOf(n)
+    const node: CoreNode = {
       repo,
       blockstore,
       blocks,
@@ -136,7 +138,7 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
         collect: (opts) => gc.collect(opts)
       },
       routing,
-      resolvePath: createPathResolver({ blocks, logger }),
+      resolvePath: createPathResolver({ blocks, logger, naming: async () => await namingOf(node) }),
       metadata,
       logger,
       host,
@@ -149,6 +151,16 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
         log('node stopped')
       }
     }
+    if (!offline) {
+      // the daemon republishes its names and the DHT judges /ipns/ records with naming's rules
+      const { ipnsRecordValidator } = await import('../naming/index.ts')
+      dht?.registerValidator('ipns', ipnsRecordValidator)
+      const naming = await (await import('./commands/name.ts')).namingOf(node)
+      ;(node as CoreNode & { naming?: unknown }).naming = naming
+      naming.start()
+      lifecycle.add('naming', { stop: async () => { naming.stop() } }, { started: true })
+    }
+    return node
   } catch (err) {
     // a part failed to load or start: what had started (at least the repo lock) is released
     await lifecycle.stop().catch((stopErr: unknown) => { log.error('stopping after a failed open: %e', stopErr) })

@@ -50,10 +50,18 @@ export interface PathResolver {
   (path: PathInput, options?: ResolvePathOptions): Promise<ResolvedPath>
 }
 
+/** What the resolver asks for `/ipns/` paths: an IPNS name or DNSLink domain to an `/ipfs/` path. */
+export interface NameResolver {
+  /** Resolves `/ipns/<name>[/rest]` to the `/ipfs/…` path it points at (recursively). */
+  resolve(path: string, options?: AbortOptions): Promise<string>
+}
+
 /** Collaborators of the resolver. */
 export interface PathResolverComponents {
   /** The node's block service. */
   blocks: BlockGetter
+  /** IPNS and DNSLink, loaded on first use. Absent: `/ipns/` paths fail with `NamingOffError`. */
+  naming?: () => Promise<NameResolver>
   logger?: ComponentLogger
 }
 
@@ -70,10 +78,17 @@ function toContentPath (path: PathInput): ContentPath {
 export function createPathResolver (components: PathResolverComponents): PathResolver {
   const log = loggerFor(components.logger, 'cairn:core:resolve')
   return async function resolvePath (input: PathInput, options: ResolvePathOptions = {}): Promise<DescribedPath> {
-    const path = toContentPath(input)
+    let path = toContentPath(input)
     if (path.namespace === 'ipns') {
-      log('cannot resolve /ipns/%s: naming is off', path.name)
-      throw new NamingOffError(`cannot resolve "/ipns/${printable(path.name)}": IPNS is not available yet; use an /ipfs/<cid> path`)
+      if (components.naming == null) {
+        log('cannot resolve /ipns/%s: naming is off', path.name)
+        throw new NamingOffError(`cannot resolve "/ipns/${printable(path.name)}": IPNS is not available here; use an /ipfs/<cid> path`)
+      }
+      const naming = await components.naming()
+      const target = await naming.resolve(['/ipns', path.name, ...path.segments].join('/'), { signal: options.signal })
+      log('/ipns/%s is %s', path.name, target)
+      path = parseContentPath(target)
+      if (path.namespace === 'ipns') throw new NamingOffError(`"/ipns/${printable(path.name)}" did not resolve to an /ipfs/ path`)
     }
     const { root, segments } = path
     if (segments.length === 0 && options.describe !== true) {

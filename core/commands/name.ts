@@ -51,6 +51,8 @@ export async function namingOf (node: CoreNode): Promise<Naming> {
     records: new RecordStore(new LevelNamingDatastore(node.repo.datastore)),
     logger: defaultLogger(),
     dnslink: new DnsLinkResolver(),
+    // the daemon publishes and resolves through its routers; offline, the local records only
+    routing: node.offline ? undefined : node.routing,
     resolvePath: async (path, options) => checkPath(node, naming, path, options.signal)
   }, {
     republishPeriodMs: configDuration(node, 'RepublishPeriod'),

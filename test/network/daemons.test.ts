@@ -85,6 +85,24 @@ describe('daemons on loopback: routing and Bitswap', () => {
     expect(local.code).toBe(0)
   })
 
+  it('publishes an IPNS name on one daemon and resolves and cats it on another through the DHT', async () => {
+    const published = await seeder.repo.run(['name', 'publish', '--enc=json', `/ipfs/${cid}`])
+    expect(published.stderr).toBe('')
+    const { Name, Value } = JSON.parse(published.out) as { Name: string, Value: string }
+    expect(Value).toBe(`/ipfs/${cid}`)
+    expect(Name).toMatch(/^k51/)
+    const resolved = await leecher.repo.run(['name', 'resolve', '--nocache', Name])
+    expect(resolved.stderr).toBe('')
+    expect(resolved.out.trim()).toBe(`/ipfs/${cid}`)
+    const cat = await leecher.repo.run(['cat', `/ipns/${Name}`])
+    expect(cat.code).toBe(0)
+    expect(Buffer.compare(cat.stdout, data)).toBe(0)
+    // the record went to the DHT: `routing get` returns its bytes, which the middle node holds too
+    const record = await middle.repo.run(['routing', 'get', `/ipns/${Name}`])
+    expect(record.code).toBe(0)
+    expect(record.stdout.byteLength).toBeGreaterThan(100)
+  })
+
   it('answers an unknown block with a clear timeout, and routing commands offline with a named error', async () => {
     const missing = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
     const cat = await leecher.repo.run(['cat', '--timeout', '2s', missing])
