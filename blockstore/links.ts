@@ -18,6 +18,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import { BlockCorruptError, UnsupportedCodecError, messageOf } from '../errors/index.ts'
 import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, LIBP2P_KEY, RAW } from './codes.ts'
+import { checkCborNesting, checkJsonNesting } from './decode-limits.ts'
 
 /** A link and its name: the dag-pb link name, or the field path inside a dag-cbor/dag-json node. */
 export interface NamedLink {
@@ -54,12 +55,13 @@ export function namedLinksOf (cid: CID, bytes: Uint8Array): NamedLink[] {
       return decode(cid, bytes, 'dag-pb', dagPb.decode).Links.map(link => ({ name: link.Name ?? '', cid: link.Hash }))
     case DAG_CBOR: {
       const out: NamedLink[] = []
-      collect(decode(cid, bytes, 'dag-cbor', dagCbor.decode), '', compareCbor, out)
+      // nesting checked first: the decoder (and `collect`) recurse once per level
+      collect(decode(cid, bytes, 'dag-cbor', b => dagCbor.decode(checkCborNesting(b))), '', compareCbor, out)
       return out
     }
     case DAG_JSON: {
       const out: NamedLink[] = []
-      collect(decode(cid, bytes, 'dag-json', dagJson.decode), '', compareUtf8, out)
+      collect(decode(cid, bytes, 'dag-json', b => dagJson.decode(checkJsonNesting(b))), '', compareUtf8, out)
       return out
     }
     default:
@@ -73,6 +75,7 @@ function decode<T> (cid: CID, bytes: Uint8Array, codec: string, fn: (bytes: Uint
   try {
     return fn(bytes)
   } catch (err) {
+    if ((err as Error).name === 'NestingTooDeepError') throw err
     throw new BlockCorruptError(`block ${cid.toString()} is not valid ${codec}: ${messageOf(err)}`, { cause: err })
   }
 }

@@ -24,6 +24,12 @@ import { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, IDENTITY, JSON_CODE, RAW, SHA2_256 } 
 import { hashBytes, hasherByName } from './hashes.ts'
 import { MAX_DECODE_DEPTH, checkCborNesting, checkJsonNesting } from '../blockstore/index.ts'
 
+
+/** An encoder's output as bytes, whatever array type it came back as. */
+function asBytes (out: Uint8Array | ArrayLike<number>): Uint8Array {
+  return out instanceof Uint8Array ? out : Uint8Array.from(out)
+}
+
 /** Multicodec codes of the supported codecs (from the one table, `blockstore/codes.ts`). */
 export { CBOR, DAG_CBOR, DAG_JSON, DAG_PB, JSON_CODE, RAW }
 
@@ -64,7 +70,8 @@ const CODECS: readonly Codec[] = [
   {
     name: 'dag-json',
     code: DAG_JSON,
-    encode: value => dagJson.encode(value),
+    // @ipld/dag-json hands some huge top-level integers back as a plain number array
+    encode: value => asBytes(dagJson.encode(value)),
     decode: bytes => dagJson.decode(checkJsonNesting(bytes))
   },
   {
@@ -72,7 +79,7 @@ const CODECS: readonly Codec[] = [
     code: JSON_CODE,
     encode: value => {
       assertPlain(value, 'json', true)
-      return json.encode(value)
+      return asBytes(json.encode(value))
     },
     decode: bytes => json.decode(checkJsonNesting(bytes, MAX_DECODE_DEPTH, 'json'))
   },

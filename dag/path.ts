@@ -12,6 +12,7 @@ import { bases } from 'multiformats/basics'
 import { InvalidCIDError, InvalidPathError, messageOf } from '../errors/index.ts'
 // the leaf module, not the blockstore's door: the CLI parses paths without loading the store
 import { checkIdentityDigest } from '../blockstore/decode-limits.ts'
+import { SHA2_256 } from '../blockstore/codes.ts'
 
 /** A content path split into its root CID and the names below it. */
 export interface ParsedPath {
@@ -66,11 +67,18 @@ function parseCIDText (text: string): CID {
   } catch (err) {
     throw new InvalidCIDError(`invalid CID "${printable(text)}": not valid ${base.name}: ${messageOf(err)}`, { cause: err })
   }
+  let cid: CID
   try {
-    return CID.decode(bytes)
+    cid = CID.decode(bytes)
   } catch (err) {
     throw new InvalidCIDError(`invalid CID "${printable(text)}": ${messageOf(err)}`, { cause: err })
   }
+  // a CIDv0 is a bare sha2-256 multihash (as Kubo's cid parser demands); any other multihash
+  // decoded as version 0 would print as something no parser reads back
+  if (cid.version === 0 && (cid.multihash.code !== SHA2_256 || cid.multihash.size !== 32)) {
+    throw new InvalidCIDError(`invalid CID "${printable(text)}": a CIDv0 must be a sha2-256 multihash`)
+  }
+  return cid
 }
 
 /**

@@ -13,7 +13,7 @@
 import { CID } from 'multiformats/cid'
 // the leaf module, not the dag layer's door: the CLI's RPC client reads tars without the importer
 import { EntryPathGuard, assertSafeName, resolveDotSegments } from '../dag/exporter/safe-name.ts'
-import { InvalidArgumentError, UnsafePathError } from '../errors/index.ts'
+import { InvalidArgumentError, UnsafePathError, messageOf } from '../errors/index.ts'
 import { ByteReader } from './byte-reader.ts'
 
 const BLOCK = 512
@@ -289,7 +289,13 @@ export async function * entriesFromTar (source: AsyncIterable<Uint8Array>): Asyn
       name: segments.length === 0 ? root : segments[segments.length - 1],
       type
     }
-    if (records['CAIRN.cid'] != null) entry.cid = CID.parse(records['CAIRN.cid'])
+    if (records['CAIRN.cid'] != null) {
+      try {
+        entry.cid = CID.parse(records['CAIRN.cid'])
+      } catch (err) {
+        throw malformed(`its CAIRN.cid record is not a CID: ${messageOf(err)}`)
+      }
+    }
     if (records['CAIRN.mode'] != null) entry.mode = parseInt(records['CAIRN.mode'], 8)
     if (records.mtime != null) entry.mtime = parseMtime(records.mtime)
     if (type === 'symlink') entry.target = records.linkpath ?? readString(block, 157, 100)

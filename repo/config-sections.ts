@@ -64,10 +64,13 @@ export function parseByteSize (text: string | number): number {
   if (typeof text === 'number') return text
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text)
   const unit = match?.[2].toLowerCase()
-  if (match == null || unit == null || SIZE_UNITS[unit] == null) {
+  // own entries only: "0constructor" is not a size
+  if (match == null || unit == null || !Object.hasOwn(SIZE_UNITS, unit)) {
     throw new InvalidConfigError(`"${text}" is not a byte size (e.g. 256KiB, 10GB)`)
   }
-  return Math.round(Number(match[1]) * SIZE_UNITS[unit])
+  const bytes = Math.round(Number(match[1]) * SIZE_UNITS[unit])
+  if (!Number.isSafeInteger(bytes)) throw new InvalidConfigError(`"${text}" is too large a byte size`)
+  return bytes
 }
 
 // --- value checks: each throws InvalidConfigError naming the key ---

@@ -57,19 +57,6 @@ export default defineTarget({
     for (const name of names) {
       expectThat(Object.hasOwn(PROFILES, name), `applyProfiles accepted "${name}", which is not a profile`)
     }
-  },
-  known: [{
-    id: 'config-proto-key',
-    note: 'a key naming an Object.prototype member throws TypeError in setConfigValue ("__proto__", "constructor"), or, inside a map ("Gateway.PublicGateways.__proto__"), is written to the prototype slot and lost (issue 10 §5; repo/config.ts owner)',
-    matches: (err, input) => (err instanceof TypeError || (err instanceof Error && / reads back as /.test(err.message))) && protoNamed((input as { key: string }).key.split('.'))
-  }, {
-    id: 'config-proto-profile',
-    note: 'config profile apply "constructor"/"__proto__" succeeds or throws TypeError: profiles are not looked up as own entries (issue 10 §5; repo/config.ts owner)',
-    matches: (err, input) => err instanceof Error && /profile\.apply|not a profile/.test(err.message) && protoNamed((input as { profiles: string }).profiles.split(','))
-  }]
+  }
 })
 
-/** True when one of `names` is an Object.prototype member, not an own entry anywhere. */
-function protoNamed (names: readonly string[]): boolean {
-  return names.some(name => name in Object.prototype)
-}

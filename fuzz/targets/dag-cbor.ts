@@ -10,7 +10,6 @@ import { bytesFrom } from '../mutate.ts'
 import { deepCbor } from '../nesting.ts'
 import { DAG_CBOR, DAG_CBOR_BLOCKS, cidOf } from '../seeds.ts'
 import { callEach, defineTarget } from '../target.ts'
-import { DEEP_NESTING } from '../known.ts'
 
 const BLOCK_CID = cidOf(DAG_CBOR, new Uint8Array(0))
 
@@ -25,6 +24,5 @@ export default defineTarget({
     () => dagPut(bytes, { inputCodec: 'dag-cbor', storeCodec }),
     () => decodeNode(BLOCK_CID, bytes),
     () => namedLinksOf(BLOCK_CID, bytes)
-  ]),
-  known: [DEEP_NESTING]
+  ])
 })

@@ -40,12 +40,7 @@ export default defineTarget({
       total += end - start + 1
     }
     if (total > size) throw new RangeOverlap(`ranges add up to ${total} bytes of a ${size}-byte body`)
-  },
-  known: [{
-    id: 'range-overlap',
-    note: 'overlapping ranges add up to more than the body (issue 10 §2 Range caps, gateway-security branch)',
-    matches: err => err instanceof RangeOverlap
-  }]
+  }
 })
 
 /** Overlapping ranges: the gateway would send more than the body. */

@@ -66,3 +66,11 @@ describe('parsePath', () => {
     expect(() => parseContentPath('/foo/bar')).toThrow(expect.objectContaining({ name: 'InvalidPathError' }))
   })
 })
+
+describe('CIDs that would not read back', () => {
+  it('refuses a multibase CID that decodes as a CIDv0 of a non-sha2-256 multihash (fuzz finding)', () => {
+    // "UABUABmlubGluZQ==": base64url of an identity multihash, which CID.decode takes as a v0
+    // CID that prints as "1F6PKhHXTA", a string no CID parser reads back
+    expect(() => parseContentPath('/ipfs/UABUABmlubGluZQ==')).toThrow(/CIDv0 must be a sha2-256 multihash/)
+  })
+})
