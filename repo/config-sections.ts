@@ -509,6 +509,8 @@ export interface IpnsConfig {
   RepublishPeriodMs: number
   RecordLifetimeMs: number
   UsePubsub: boolean
+  /** `Ipns.MaxCacheTTL` in ms: the longest a resolved name is cached, whatever its record's TTL. Unset: the record's TTL. */
+  MaxCacheTTLMs?: number
 }
 
 /** Reads `Ipns`. */
@@ -517,7 +519,8 @@ export function readIpns (config: ConfigSource): IpnsConfig {
   return {
     RepublishPeriodMs: duration(section, 'RepublishPeriod', 'Ipns.RepublishPeriod', DEFAULT_IPNS_REPUBLISH_PERIOD),
     RecordLifetimeMs: duration(section, 'RecordLifetime', 'Ipns.RecordLifetime', DEFAULT_IPNS_RECORD_LIFETIME),
-    UsePubsub: boolean(section, 'UsePubsub', 'Ipns.UsePubsub') ?? DEFAULT_IPNS_USE_PUBSUB
+    UsePubsub: boolean(section, 'UsePubsub', 'Ipns.UsePubsub') ?? DEFAULT_IPNS_USE_PUBSUB,
+    MaxCacheTTLMs: section.MaxCacheTTL == null ? undefined : duration(section, 'MaxCacheTTL', 'Ipns.MaxCacheTTL', '0s')
   }
 }
 

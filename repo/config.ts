@@ -81,7 +81,8 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Provide.DHT.Interval': 'string?',
   'Ipns.RepublishPeriod': 'string?',
   'Ipns.RecordLifetime': 'string?',
-  'Ipns.UsePubsub': 'boolean?'
+  'Ipns.UsePubsub': 'boolean?',
+  'Ipns.MaxCacheTTL': 'string?'
 }
 
 /** Keys that are never shown by `config show` / `config KEY` and never settable. */

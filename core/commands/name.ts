@@ -4,7 +4,7 @@
  * repo) gets one built from its repo with no routing, so `name publish --allow-offline` and local
  * resolution work without a daemon.
  */
-import { parseDuration } from '../../repo/index.ts'
+import { readIpns } from '../../repo/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { IPNS_BASE_OPTION, keystoreOf, namingModule } from './key.ts'
@@ -33,10 +33,6 @@ async function checkPath (node: CoreNode, naming: Naming, path: string, signal?:
   await node.blocks.get(cid, { signal: controller })
 }
 
-function configDuration (node: CoreNode, key: 'RepublishPeriod' | 'RecordLifetime' | 'MaxCacheTTL'): number | undefined {
-  const value = (node.repo.config.Ipns as Record<string, unknown> | undefined)?.[key]
-  return typeof value === 'string' && value !== '' ? parseDuration(value) : undefined
-}
 
 /** The node's naming service, or one built over its repo without routing. */
 export async function namingOf (node: CoreNode): Promise<Naming> {
@@ -46,6 +42,7 @@ export async function namingOf (node: CoreNode): Promise<Naming> {
   if (existing != null) return existing
   const { createNaming, RecordStore, LevelNamingDatastore, DnsLinkResolver } = await namingModule()
   const { defaultLogger } = await import('@libp2p/logger')
+  const ipns = readIpns(node.repo.config)
   const naming: Naming = createNaming({
     keystore: await keystoreOf(node),
     records: new RecordStore(new LevelNamingDatastore(node.repo.datastore)),
@@ -55,9 +52,9 @@ export async function namingOf (node: CoreNode): Promise<Naming> {
     routing: node.offline ? undefined : node.routing,
     resolvePath: async (path, options) => checkPath(node, naming, path, options.signal)
   }, {
-    republishPeriodMs: configDuration(node, 'RepublishPeriod'),
-    recordLifetimeMs: configDuration(node, 'RecordLifetime'),
-    maxCacheTtlMs: configDuration(node, 'MaxCacheTTL')
+    republishPeriodMs: ipns.RepublishPeriodMs,
+    recordLifetimeMs: ipns.RecordLifetimeMs,
+    maxCacheTtlMs: ipns.MaxCacheTTLMs
   })
   offlineServices.set(node, naming)
   return naming

@@ -7,6 +7,7 @@ import { tempDir } from '../blockstore/helpers.ts'
 import { testConfig } from '../core/host-helpers.ts'
 import type { Routing } from '../../routing/index.ts'
 import type { CID } from 'multiformats/cid'
+import { pace } from '../helpers/wait.ts'
 
 /** One Cairn peer for Bitswap tests. */
 export interface BitswapPeer {
@@ -36,7 +37,7 @@ export async function bitswapPeer (init: BitswapInit & { routing?: Routing, read
           getSize: async (cid: CID) => blockstore.getSize(cid),
           onBlock: (listener: (block: { cid: CID }) => void) => blockstore.onBlock(listener),
           get: async (cid: CID) => {
-            await new Promise(resolve => setTimeout(resolve, init.readDelay))
+            await pace(init.readDelay!)
             return blockstore.get(cid)
           }
         },

@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { ComponentLogger, PeerId } from '@libp2p/interface'
+import { waitFor as sharedWaitFor } from '../helpers/wait.ts'
 
 /** A logger like the node's: silent unless DEBUG names it. */
 export const logger: ComponentLogger = defaultLogger()
@@ -14,9 +15,5 @@ export async function peerIds (n: number): Promise<PeerId[]> {
 
 /** Polls `condition` until it holds or `timeoutMs` passes (then throws with `what`). */
 export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, everyMs))
-  }
+  await sharedWaitFor(condition, { timeout: timeoutMs, interval: everyMs, message: what })
 }

@@ -39,7 +39,7 @@ describe('config section readers', () => {
 
   it('every key of the schema belongs to a section that has a reader', () => {
     const sections = new Set(Object.keys(CONFIG_SCHEMA).map(key => key.split('.')[0]))
-    expect([...sections].sort()).toEqual(['API', 'Addresses', 'Bootstrap', 'Datastore', 'Gateway', 'Identity', 'Import', 'Ipns', 'Provide', 'Routing', 'Swarm'])
+    expect([...sections].sort()).toEqual(['API', 'Addresses', 'Bitswap', 'Bootstrap', 'Datastore', 'Gateway', 'HTTPRetrieval', 'Identity', 'Import', 'Ipns', 'Provide', 'Routing', 'Swarm'])
   })
 })
 
