@@ -80,12 +80,11 @@ function isHttps (ex: Exchange): boolean {
 }
 
 /**
- * An `/ipns/` request. The node's path resolver says what a name is: without naming it refuses
- * with `NamingOffError` (501). Serving what a name points to (IPNS cache headers, `/ipns/` links
- * in listings) comes with naming; until then the gateway answers 501 either way.
+ * An `/ipns/` request. The gateway does not serve names yet (IPNS cache headers from the record's
+ * TTL, `?format=ipns-record`, DNSLink hosts): it answers 501 without resolving — resolving a
+ * DNSLink name would ask DNS for whatever a client typed.
  */
-async function refuseIpns (ex: Exchange, context: Context, name: string): Promise<never> {
-  await context.node.resolvePath({ namespace: 'ipns', name, segments: [] }, { signal: ex.controller.signal })
+async function refuseIpns (_ex: Exchange, _context: Context, _name: string): Promise<never> {
   throw new NotImplementedError(IPNS_NOT_AVAILABLE)
 }
 
