@@ -7,8 +7,8 @@ import type { AbortOptions, BlockGetter } from '../../blockstore/types.ts'
 import { UnsupportedCodecError } from '../../errors/index.ts'
 import { printable, type PathLike } from '../path.ts'
 import { catNode } from './cat.ts'
-import { isDirectoryNode, listDirectory } from './directory.ts'
-import { describe, type DecodedNode } from './node.ts'
+import { isDirectoryNode, listDirectory, type DirChild } from './directory.ts'
+import { describe, type DecodedNode, type UnixFSNode } from './node.ts'
 import { resolveNode } from './resolve.ts'
 import type { ExportEntry } from './types.ts'
 
@@ -23,19 +23,34 @@ import type { ExportEntry } from './types.ts'
  */
 export async function * walk (path: PathLike, getter: BlockGetter, options: AbortOptions = {}): AsyncGenerator<ExportEntry, void, undefined> {
   const { node, name } = await resolveNode(path, getter, options)
-  yield * walkNode(node, name, [], getter, options)
+  yield exportEntry(node, name, [], getter)
+  if (!isDirectoryNode(node)) return
+  // one open listing per directory level, deepest last: a loop, not recursion, so a hostile DAG
+  // of thousands of nested directories costs no stack (and no chain of delegating generators)
+  const stack: Array<{ children: AsyncIterator<DirChild>, segments: string[] }> = [
+    { children: list(node, getter, options), segments: [] }
+  ]
+  try {
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]
+      const next = await top.children.next()
+      if (next.done === true) {
+        stack.pop()
+        continue
+      }
+      const child = next.value.node as DecodedNode
+      const segments = [...top.segments, next.value.name]
+      yield exportEntry(child, next.value.name, segments, getter)
+      if (isDirectoryNode(child)) stack.push({ children: list(child, getter, options), segments })
+    }
+  } finally {
+    // a consumer that stops early: close every listing still open, deepest first
+    for (const level of stack.reverse()) await level.children.return?.()
+  }
 }
 
-async function * walkNode (
-  node: DecodedNode, name: string, segments: string[], getter: BlockGetter, options: AbortOptions
-): AsyncGenerator<ExportEntry, void, undefined> {
-  yield exportEntry(node, name, segments, getter)
-  if (!isDirectoryNode(node)) {
-    return
-  }
-  for await (const child of listDirectory(node, getter, { signal: options.signal, fetchChildren: 'all' })) {
-    yield * walkNode(child.node as DecodedNode, child.name, [...segments, child.name], getter, options)
-  }
+function list (node: UnixFSNode, getter: BlockGetter, options: AbortOptions): AsyncIterator<DirChild> {
+  return listDirectory(node, getter, { signal: options.signal, fetchChildren: 'all' })[Symbol.asyncIterator]()
 }
 
 function exportEntry (node: DecodedNode, name: string, segments: string[], getter: BlockGetter): ExportEntry {

@@ -281,3 +281,31 @@ describe('UnixFS metadata and non-UnixFS dag-pb', () => {
     }
   })
 })
+
+describe('walk over a hostile depth', () => {
+  it('walks 6,000 nested directories without running out of stack, and stops cleanly midway', async () => {
+    // the recursive walk overflowed the stack near 5,000 levels (a 500 from get and the gateway's tar)
+    const blocks = new MemoryBlocks()
+    const depth = 6000
+    let cid = await putFile(blocks, new TextEncoder().encode('at the bottom'))
+    let child = 'leaf.txt'
+    for (let i = 0; i < depth; i++) {
+      cid = await putDir(blocks, [[child, cid]])
+      child = 'd'
+    }
+    let count = 0
+    let deepest = ''
+    for await (const entry of walk(cid, blocks)) {
+      count++
+      deepest = entry.path
+    }
+    expect(count).toBe(depth + 1)
+    expect(deepest.endsWith('/d/leaf.txt')).toBe(true)
+    expect(deepest.split('/').length).toBe(depth)
+    let seen = 0
+    for await (const _entry of walk(cid, blocks)) {
+      if (++seen === 10) break
+    }
+    expect(seen).toBe(10)
+  })
+})
