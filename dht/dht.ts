@@ -418,7 +418,12 @@ export class KadDHT implements Routing {
     try {
       if (!(await this.speaksDHT(peer))) return
       const addrs = await this.knownAddresses(peer, {})
-      if (addrs.length > 0) await this.routingTable.add(peer, addrs, { signal: this.shutdown.signal })
+      if (addrs.length === 0) return
+      // the peer store lists a protocol for a peer that merely opened a stream with it, so a
+      // client that queried us looks like a server there: only one that answers a query is
+      if (!(await this.verify({ id: peer, multiaddrs: [] }, { signal: this.shutdown.signal }))) return
+      if (this.routingTable.has(peer)) return
+      await this.routingTable.add(peer, addrs, { signal: this.shutdown.signal })
     } catch (err) {
       this.log('could not add requester %p: %e', peer, err)
     }
