@@ -120,6 +120,35 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     }
   }
 
+  /**
+   * Fetched blocks are written in batches: blocks that arrive while a write is under way wait for
+   * it and then go together in one `putMany` (one fsync) — a fetch of a large DAG delivers many
+   * blocks at once, and one durable write each made the disk, not the network, the limit.
+   * Each caller still resolves only once its own block is durable.
+   */
+  let pending: Array<{ block: Block, done: (err?: unknown) => void }> = []
+  let writing = false
+  const flush = async (): Promise<void> => {
+    writing = true
+    while (pending.length > 0) {
+      const batch = pending
+      pending = []
+      try {
+        await blockstore.putMany(batch.map(p => p.block))
+        for (const p of batch) p.done()
+      } catch (err) {
+        for (const p of batch) p.done(err)
+      }
+    }
+    writing = false
+  }
+  const storeFetched = async (block: Block): Promise<void> => {
+    await new Promise<void>((resolve, reject) => {
+      pending.push({ block, done: (err) => { if (err == null) resolve(); else reject(err) } })
+      if (!writing) void flush()
+    })
+  }
+
   /** A read of the store and, on a miss, of the fetcher; `session` groups the reads of one DAG. */
   const read = async (cid: CID, options: BlockGetOptions, session?: Session): Promise<Uint8Array> => {
     try {
@@ -137,7 +166,7 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     const held = options.lease ?? await session?.lease(options)
     const lease = held ?? await leases.acquire({ signal: options.signal })
     try {
-      await blockstore.put({ cid, bytes }, { signal: options.signal })
+      await storeFetched({ cid, bytes })
     } finally {
       if (held == null) lease.release()
     }

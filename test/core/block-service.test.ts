@@ -57,6 +57,33 @@ describe('block service', () => {
     session.close()
   })
 
+  it('writes blocks fetched together in batches (fewer durable writes than blocks), each get resolving once its block is stored', async () => {
+    const wanted = Array.from({ length: 40 }, () => randomBlock(4096))
+    const blocks = createBlockService({
+      blockstore: Object.assign(Object.create(null), {
+        get: blockstore.get.bind(blockstore),
+        has: blockstore.has.bind(blockstore),
+        put: async () => { throw new Error('fetched blocks must go through putMany') },
+        putMany: async (batch: Parameters<PackBlockstore['putMany']>[0]) => {
+          writes.push(batch.length)
+          await blockstore.putMany(batch)
+        }
+      }) as PackBlockstore,
+      leases,
+      fetcher: fakeFetcher(new Map(wanted.map(b => [b.cid.toString(), b.bytes])))
+    })
+    const writes: number[] = []
+    const got = await Promise.all(wanted.map(async b => {
+      const bytes = await blocks.get(b.cid)
+      // resolved only once durable: the block is in the store now
+      expect(await blockstore.has(b.cid)).toBe(true)
+      return bytes
+    }))
+    got.forEach((bytes, i) => { expect(bytes).toEqual(wanted[i].bytes) })
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(40)
+    expect(writes.length).toBeLessThan(40)
+  })
+
   it('refuses a fetched block that does not hash to its CID: a named error, nothing stored', async () => {
     const wanted = randomBlock(100)
     const impostor = randomBlock(100)
