@@ -5,6 +5,12 @@ import type { ConnectionGater, Logger, MultiaddrConnection } from '@libp2p/inter
 export interface PerIpConnectionGaterInit {
   /** Inbound connections accepted from one IP address at a time (established or upgrading). */
   maxConnectionsPerIP: number
+  /**
+   * Loopback addresses (127.0.0.0/8, ::1) are not limited: a swarm of nodes on one machine all
+   * connect from 127.0.0.1 (the `test` profile, via `Routing.LoopbackAddressesOnLanDHT`).
+   * Default false.
+   */
+  exemptLoopback?: boolean
 }
 
 /** Collaborators of {@link PerIpConnectionGater}. */
@@ -24,11 +30,13 @@ export interface PerIpConnectionGaterComponents {
 export class PerIpConnectionGater implements ConnectionGater {
   private readonly counts = new Map<string, number>()
   private readonly maxConnectionsPerIP: number
+  private readonly exemptLoopback: boolean
   private readonly log: Logger
 
   constructor (components: PerIpConnectionGaterComponents, init: PerIpConnectionGaterInit) {
     this.log = components.log
     this.maxConnectionsPerIP = init.maxConnectionsPerIP
+    this.exemptLoopback = init.exemptLoopback ?? false
   }
 
   /** Inbound connections currently counted against `ip`. */
@@ -40,6 +48,7 @@ export class PerIpConnectionGater implements ConnectionGater {
     const ip = ipOf(maConn.remoteAddr)
     // a connection that already closed will not emit 'close' again: nothing to count
     if (ip == null || maConn.status !== 'open') return false
+    if (this.exemptLoopback && (ip.startsWith('127.') || ip === '::1')) return false
     const count = this.connectionsFrom(ip)
     if (count >= this.maxConnectionsPerIP) {
       this.log('refused inbound connection from %a: %d connections from %s already (Swarm.MaxConnectionsPerIP = %d)',

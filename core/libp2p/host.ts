@@ -8,7 +8,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidConfigError } from '../../errors/index.ts'
-import { readAddresses, readBootstrap, readSwarm, type Config } from '../../repo/index.ts'
+import { readAddresses, readBootstrap, readRouting, readSwarm, type Config } from '../../repo/index.ts'
 import { parseMultiaddr, parsePeerAddress } from './addresses.ts'
 import { BandwidthMeter, type BandwidthStats } from './bandwidth.ts'
 import { PerIpConnectionGater } from './connection-gater.ts'
@@ -22,6 +22,9 @@ import type {
   Stream, StreamHandler, StreamHandlerOptions, Topology
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Inbound connections per second accepted from one host when loopback swarms are allowed. */
+const LOOPBACK_SWARM_INBOUND_PER_SECOND = 10_000
 
 /** Where a dial goes: a peer (its known addresses) or explicit addresses. */
 export type DialTarget = PeerId | Multiaddr | Multiaddr[]
@@ -122,6 +125,8 @@ export interface HostOptions {
   agentVersion: string
   maxConnections: number
   maxConnectionsPerIP: number
+  /** `Routing.LoopbackAddressesOnLanDHT`: loopback peers are limited neither per IP nor per second. */
+  loopbackUnlimited: boolean
   bootstrap: string[]
 }
 
@@ -168,6 +173,7 @@ export function resolveHostOptions (config: Config, init: HostInit = {}): HostOp
     agentVersion: init.agentVersion ?? AGENT_VERSION,
     maxConnections: limit(init.maxConnections ?? swarm.MaxConnections, 'Swarm.MaxConnections', DEFAULT_MAX_CONNECTIONS),
     maxConnectionsPerIP: limit(init.maxConnectionsPerIP ?? swarm.MaxConnectionsPerIP, 'Swarm.MaxConnectionsPerIP', DEFAULT_MAX_CONNECTIONS_PER_IP),
+    loopbackUnlimited: readRouting(config).LoopbackAddressesOnLanDHT,
     bootstrap
   }
 }
@@ -212,7 +218,7 @@ export async function createHost (components: HostComponents, init: HostInit = {
   const options = resolveHostOptions(components.config, init)
   const log = (components.logger ?? defaultLogger()).forComponent('cairn:core:host')
   const { privateKey, peerId } = identityFromConfig(components.config)
-  const gater = new PerIpConnectionGater({ log }, { maxConnectionsPerIP: options.maxConnectionsPerIP })
+  const gater = new PerIpConnectionGater({ log }, { maxConnectionsPerIP: options.maxConnectionsPerIP, exemptLoopback: options.loopbackUnlimited })
   const meter = new BandwidthMeter()
   const node = await createLibp2p({
     start: false,
@@ -230,7 +236,10 @@ export async function createHost (components: HostComponents, init: HostInit = {
     connectionGater: gater,
     connectionManager: {
       maxConnections: options.maxConnections,
-      dialTimeout: DEFAULT_DIAL_TIMEOUT
+      dialTimeout: DEFAULT_DIAL_TIMEOUT,
+      // js-libp2p accepts 5 inbound connections per second from one host by default: a swarm on
+      // one machine (every peer is 127.0.0.1) would be throttled
+      ...(options.loopbackUnlimited ? { inboundConnectionThreshold: LOOPBACK_SWARM_INBOUND_PER_SECOND } : {})
     },
     metrics: () => meter,
     services: {

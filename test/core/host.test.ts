@@ -205,7 +205,8 @@ describe('a plain js-libp2p node and a Cairn host', () => {
 
 describe('the per-IP connection gater', () => {
   it('refuses the N+1th inbound connection from one IP without harm, and frees the slot on close', async () => {
-    const gated = await testHost({ Swarm: { MaxConnectionsPerIP: 2 } })
+    // the test profile exempts loopback from the limit: turned back on here to test the limit
+    const gated = await testHost({ Swarm: { MaxConnectionsPerIP: 2 }, Routing: { Type: 'dhtserver', LoopbackAddressesOnLanDHT: false } })
     const clients = await Promise.all([0, 1, 2].map(async () => await createHost({ config: await testConfig() }, { listen: [] })))
     try {
       await Promise.all(clients.map(client => client.start()))
@@ -225,6 +226,20 @@ describe('the per-IP connection gater', () => {
     } finally {
       await Promise.all(clients.map(client => client.stop()))
       await gated.host.stop()
+    }
+  })
+
+  it('does not limit loopback peers when Routing.LoopbackAddressesOnLanDHT is set (the test profile: a swarm on one machine)', async () => {
+    const open = await testHost({ Swarm: { MaxConnectionsPerIP: 2 } })
+    const clients = await Promise.all([0, 1, 2, 3].map(async () => await createHost({ config: await testConfig() }, { listen: [] })))
+    try {
+      await Promise.all(clients.map(client => client.start()))
+      const address = open.host.getMultiaddrs()[0]
+      for (const client of clients) await client.connectionManager.dial(address)
+      await waitFor(() => open.host.connectionManager.getPeers().length === 4, { message: 'four loopback peers at the host' })
+    } finally {
+      await Promise.all(clients.map(client => client.stop()))
+      await open.host.stop()
     }
   })
 })
