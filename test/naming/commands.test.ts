@@ -16,6 +16,7 @@ import { NotFoundError } from '../../errors/index.ts'
 import { createNaming, ipnsRoutingKey, LevelNamingDatastore, parseIpnsName, RecordStore, validateIpnsRoutingRecord } from '../../naming/index.ts'
 import { initRepo } from '../../repo/index.ts'
 import type { Routing } from '../../routing/types.ts'
+import { failure } from './helpers.ts'
 
 const CID = 'bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am'
 
@@ -27,15 +28,6 @@ async function run (node: CoreNode, path: string, args: string[], raw: Record<st
   const values: unknown[] = []
   for await (const value of result as AsyncIterable<unknown>) values.push(value)
   return values
-}
-
-async function failure (promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    return (err as Error).name
-  }
-  return 'no error'
 }
 
 describe('key and name commands', () => {

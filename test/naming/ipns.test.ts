@@ -18,6 +18,7 @@ import { validateIpnsRoutingRecord } from '../../naming/validator.ts'
 import type { NamingComponents, NamingInit, Timers } from '../../naming/ipns.ts'
 import type { Keystore } from '../../naming/keystore.ts'
 import type { Routing } from '../../routing/types.ts'
+import { failure, freshKeystore } from './helpers.ts'
 
 const CID_A = '/ipfs/bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am'
 const CID_B = '/ipfs/bafybeiaysi4s6lnjev27ln5icwm6tueaw2vdykrtjkwiphwekaywqhcjze'
@@ -49,15 +50,6 @@ function mapRouting (): Routing & { values: Map<string, Uint8Array>, gets: numbe
   }
 }
 
-async function failure (promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    return (err as Error).name
-  }
-  return 'no error'
-}
-
 describe('naming service', () => {
   let root: string
   let keystore: Keystore
@@ -65,8 +57,7 @@ describe('naming service', () => {
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'cairn-naming-'))
-    const identity = await generateKeyPair('Ed25519')
-    keystore = await openKeystore(root, Buffer.from(privateKeyToProtobuf(identity)).toString('base64'))
+    ;({ keystore } = await freshKeystore(root))
     clock = Date.now()
   })
   afterEach(async () => {

@@ -1,19 +1,11 @@
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KEYSTORE_DIR, SELF_KEY, openKeystore } from '../../naming/keystore.ts'
+import { KEYSTORE_DIR, SELF_KEY } from '../../naming/keystore.ts'
 import type { Keystore } from '../../naming/keystore.ts'
-
-async function failure (promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    return (err as Error).name
-  }
-  return 'no error'
-}
+import { failure, freshKeystore } from './helpers.ts'
 
 describe('keystore', () => {
   let root: string
@@ -22,9 +14,7 @@ describe('keystore', () => {
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'cairn-keystore-'))
-    const identity = await generateKeyPair('Ed25519')
-    selfId = identity.publicKey.toMultihash().bytes
-    keystore = await openKeystore(root, Buffer.from(privateKeyToProtobuf(identity)).toString('base64'))
+    ;({ keystore, selfId } = await freshKeystore(root))
   })
   afterEach(async () => {
     await rm(root, { recursive: true, force: true })
