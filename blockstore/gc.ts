@@ -29,6 +29,12 @@ export interface GcComponents {
   leases: Leases
   /** Logs as `cairn:blockstore:gc`. Default: silent. */
   logger?: ComponentLogger
+  /**
+   * Roots GC keeps besides the pins, read under the exclusive lease (the MFS root). Their DAGs
+   * are kept as far as they are present: a block missing under them is skipped, not an error,
+   * since an MFS copy (`files cp /ipfs/…`) is lazy. Default: none.
+   */
+  extraRoots?: (options: AbortOptions) => Promise<CID[]>
 }
 
 /** Options of GC. */
@@ -191,6 +197,24 @@ class MarkAndSweep implements GarbageCollector {
     }
     const roots: CID[] = []
     for await (const pin of pins.ls({ type: 'recursive', signal: options.signal })) roots.push(pin.cid)
+    const extra = await this.#components.extraRoots?.(options) ?? []
+    for (const root of extra) {
+      const walk = walkDag([root], {
+        signal: options.signal,
+        dedupe: { seen, key: nodeKey },
+        readAhead: this.#init.walkConcurrency,
+        load: async (cid, opts): Promise<Uint8Array | undefined> => {
+          if (isLeafCodec(cid.code)) return undefined
+          try {
+            return await blockstore.get(cid, opts)
+          } catch (err) {
+            if ((err as Error).name !== 'BlockNotFoundError') throw err
+            return undefined
+          }
+        }
+      })
+      for await (const { cid } of walk) marked.add(mhKey(cid.multihash.bytes))
+    }
     for (const root of roots) {
       const walk = walkDag([root], {
         signal: options.signal,

@@ -78,6 +78,11 @@ export interface Command<V = unknown> {
   options: OptionSpec[]
   output: OutputKind
   input?: InputKind
+  /**
+   * With `input: 'files'`, the positional arguments before this index stay arguments and the
+   * rest are the input files (`files write <path> [file]`). Default 0: every argument is a file.
+   */
+  fileArgsFrom?: number
   /** Needs a running network (fails with OfflineError when offline). */
   network?: boolean
   /** Only the local process can do this (e.g. `init`, `daemon`); no RPC endpoint. */

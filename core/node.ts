@@ -95,8 +95,10 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
     const late = offline || options.fetcher != null ? undefined : new (await import('./network.ts')).LateFetcher()
     const blocks = createBlockService({ blockstore, leases, fetcher: options.fetcher ?? late, logger })
     const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks, logger })
-    const gc = createGc({ blockstore, pins, leases, logger })
     const metadata = createMetadataStore(repo.datastore)
+    // the MFS root is a GC root: its module loads only when GC runs
+    const extraRoots = async (opts: AbortOptions): Promise<CID[]> => await (await import('../mfs/index.ts')).mfsRoots(metadata, opts)
+    const gc = createGc({ blockstore, pins, leases, logger, extraRoots })
     const routers = [...(options.routers ?? [])]
     let host: CairnHost | undefined
     let components: NodeComponents | undefined

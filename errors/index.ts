@@ -97,6 +97,11 @@ export class NotAFileError extends CairnError {
   static { ERROR_MEANINGS['NotAFileError'] = CLIENT() }
   override name = 'NotAFileError'
 }
+/** An MFS path is already taken (`files mkdir` without `-p`, `files cp` onto a name in use). */
+export class FileExistsError extends CairnError {
+  static { ERROR_MEANINGS['FileExistsError'] = CLIENT(409) }
+  override name = 'FileExistsError'
+}
 export class InvalidRangeError extends CairnError {
   static { ERROR_MEANINGS['InvalidRangeError'] = CLIENT(416) }
   override name = 'InvalidRangeError'

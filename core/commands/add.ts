@@ -88,7 +88,8 @@ export const add = defineCommand<AddEvent>({
     { name: 'max-file-links', type: 'number', description: 'links per file node (default 174)' },
     { name: 'max-directory-links', type: 'number', description: 'links per basic directory (default: no limit)' },
     { name: 'max-hamt-fanout', type: 'number', description: 'HAMT fanout (default 256)' },
-    { name: 'stdin-name', type: 'string', description: 'the name of a file read from stdin' }
+    { name: 'stdin-name', type: 'string', description: 'the name of a file read from stdin' },
+    { name: 'to-files', type: 'string', description: 'also put what was added at this MFS path (a path ending in / keeps the names)' }
   ],
   output: 'stream',
   progress: (event) => event.Hash == null ? event.Bytes : undefined,
@@ -147,10 +148,15 @@ export const add = defineCommand<AddEvent>({
       }
       if (options.progress === true) yield { Name: '', Bytes: bytes }
       if (quieter && last != null) yield last
+      // the roots: the wrapping directory (or stdin's nameless file), else every top-level entry
+      const wrapped = results.filter(r => r.path === '')
+      const roots = wrapped.length > 0 ? wrapped : results.filter(r => !r.path.includes('/'))
+      const toFiles = typeof options['to-files'] === 'string' && options['to-files'] !== '' ? options['to-files'] : undefined
+      if (toFiles != null && !onlyHash) {
+        const { linkIntoMfs } = await import('./files-mfs.ts')
+        await linkIntoMfs(node, roots, toFiles, { signal, lease })
+      }
       if (options.pin === true && !onlyHash) {
-        // the roots: the wrapping directory (or stdin's nameless file), else every top-level entry
-        const wrapped = results.filter(r => r.path === '')
-        const roots = wrapped.length > 0 ? wrapped : results.filter(r => !r.path.includes('/'))
         const name = typeof options['pin-name'] === 'string' ? options['pin-name'] : undefined
         for (const root of roots) {
           throwIfAborted(signal)

@@ -8,6 +8,8 @@ import { init, version } from './init.ts'
 import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
 import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
 import { filesStat } from './files-stat.ts'
+import { filesFlush, filesLs, filesRead } from './files-ls.ts'
+import { filesChcid, filesChmod, filesCp, filesMkdir, filesMv, filesRm, filesTouch, filesWrite } from './files-edit.ts'
 import { id } from './id.ts'
 import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from './swarm.ts'
 import { pingCommand } from './ping.ts'
@@ -32,6 +34,7 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   dagPut, dagGet, dagExport, dagImport, dagStat,
   config, configShow, configProfileApply,
   filesStat, shutdown,
+  filesLs, filesRead, filesFlush, filesMkdir, filesWrite, filesCp, filesMv, filesRm, filesChcid, filesChmod, filesTouch,
   id,
   swarmPeers, swarmConnect, swarmDisconnect, swarmAddrs, swarmAddrsLocal,
   pingCommand,

@@ -53,7 +53,8 @@ async function buildInput (command: Command, args: string[], options: Record<str
     return { input: { entries }, args: [] }
   }
   if (command.input === 'files') {
-    return { input: { files: await collectFiles(args, stdin) }, args: [] }
+    const keep = command.fileArgsFrom ?? 0
+    return { input: { files: await collectFiles(args.slice(keep), stdin) }, args: args.slice(0, keep) }
   }
   return { input: {}, args }
 }

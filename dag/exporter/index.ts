@@ -21,6 +21,8 @@ export { ls } from './ls.ts'
 export { walk } from './walk.ts'
 export { assertSafeName, unsafeNameReason, EntryPathGuard, resolveDotSegments } from './safe-name.ts'
 export { READ_AHEAD_BLOCKS } from './traversal.ts'
+// one block decoded as the exporter reads it (MFS edits directories and file roots with it)
+export { loadNode, decodeNode, type DecodedNode, type UnixFSNode } from './node.ts'
 export { MAX_HAMT_FANOUT } from './hamt.ts'
 export {
   DEFAULT_LS_RESOLVE_TYPE,

@@ -38,6 +38,8 @@ export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_RABIN_MIN_SIZE, createChunker, 
 export type { Chunker, ChunkerSpec } from './chunker.ts'
 export { SUPPORTED_HASHES, getHasher } from './hashing.ts'
 export type { HashName, Hasher } from './hashing.ts'
-export type { UnixFSMtime } from './unixfs-data.ts'
+export type { UnixFSMtime, UnixFSFields } from './unixfs-data.ts'
+// the one UnixFS Data encoder, for MFS's chmod and touch on file roots
+export { encodeUnixFSData, UNIXFS_FILE } from './unixfs-data.ts'
 export { buildDirectory, resolveDirectoryOptions } from './directory.ts'
 export type { DirectoryEntry, DirectoryOptions, DirectoryResult, ResolvedDirectoryOptions, SizeEstimation } from './directory.ts'
