@@ -48,21 +48,22 @@ export const filesWrite = defineCommand<undefined>({
     const { importOptions } = await import('./add.ts')
     const importer = importOptions(readImport(node.repo.config), options)
     const edit = await editOptions(node, options, signal)
-    let done = false
-    for await (const file of input.files ?? []) {
-      if (done) throw new InvalidArgumentError('files write takes one file')
-      done = true
-      await mfs.write(args[0], file.content, {
-        ...edit,
-        importer,
-        create: options.create === true,
-        parents: options.parents === true,
-        truncate: options.truncate === true,
-        offset: options.offset as number | undefined,
-        count: options.count as number | undefined
-      })
-    }
-    if (!done) throw new InvalidArgumentError('argument "data" is required')
+    // the upload's first part is opened before anything can fail: a daemon that refuses the
+    // write then drains the body, so the client reads the refusal instead of a broken pipe
+    if (input.files == null) throw new InvalidArgumentError('argument "data" is required')
+    const files = input.files[Symbol.asyncIterator]()
+    const first = await files.next()
+    if (first.done === true) throw new InvalidArgumentError('argument "data" is required')
+    await mfs.write(args[0], first.value.content, {
+      ...edit,
+      importer,
+      create: options.create === true,
+      parents: options.parents === true,
+      truncate: options.truncate === true,
+      offset: options.offset as number | undefined,
+      count: options.count as number | undefined
+    })
+    if ((await files.next()).done !== true) throw new InvalidArgumentError('files write takes one file')
     return undefined
   }
 })
