@@ -19,6 +19,7 @@
  * The lease is always taken before the root mutex: the other order could wait on a lease while
  * GC, queued for the exclusive side, waits for a lease holder that waits on the mutex.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CID } from 'multiformats/cid'
 import { cat, hasherByCode, importFile, loadNode, resolve, type DirectoryEntry, type DirectoryOptions, type ImporterOptions, type LsEntry, type Mtime, ls as lsDirectory } from '../dag/index.ts'
 import { FileExistsError, FileNotFoundError, InvalidArgumentError, InvalidPathError, NotADirectoryError, NotAFileError } from '../errors/index.ts'
@@ -36,8 +37,12 @@ import { readRoot, writeRoot } from './root-store.ts'
 
 /** What the MFS is built from. */
 export interface MfsComponents {
-  /** Where blocks are read (the node's block service: local first, then the network). */
-  blocks: BlockGetter
+  /**
+   * Where blocks are read (the node's block service: local first, then the network). A block
+   * fetched while an edit holds its lease is stored under that lease (`lease`), since leases
+   * are not re-entrant.
+   */
+  blocks: { get(cid: CID, options?: AbortOptions & { lease?: Lease }): Promise<Uint8Array> }
   /** Where new blocks are written (the blockstore). */
   sink: BlockSink
   /** The GC lease lock: its shared side is held by every edit. */
@@ -118,12 +123,17 @@ export class Mfs {
   readonly #log: Logger
   /** One edit of the tree at a time. */
   readonly #root = new Mutex()
+  /** The GC lease the running edit holds, for the reads it makes. */
+  readonly #held = new AsyncLocalStorage<Lease>()
   /** Writes to the same path, one at a time (read-modify-write of one file). */
   readonly #paths = new Map<string, { mutex: Mutex, users: number }>()
 
   constructor (components: MfsComponents) {
-    this.#components = components
-    this.#io = { blocks: components.blocks, sink: components.sink }
+    const held = this.#held
+    // every read goes through here: under an edit, a fetched block is stored under its lease
+    const blocks: BlockGetter = { get: async (cid, options) => await components.blocks.get(cid, { ...options, lease: held.getStore() }) }
+    this.#components = { ...components, blocks }
+    this.#io = { blocks, sink: components.sink }
     this.#log = loggerFor(components.logger, 'cairn:mfs')
   }
 
@@ -219,9 +229,9 @@ export class Mfs {
     const name = parsed.segments[parsed.segments.length - 1]
     const lease = options.lease ?? await this.#components.leases.acquire(options)
     try {
-      return await this.#forPath(parsed.path, async () => {
+      return await this.#held.run(lease, async () => await this.#forPath(parsed.path, async () => {
         // what is there now; writers to this path queue behind this one, so it stays so
-        const root = await this.root(options)
+        const root = await this.root({ ...options, lease })
         let old: Found | undefined
         try {
           old = await this.#find(root, parsed.segments, options)
@@ -253,7 +263,7 @@ export class Mfs {
           dir.entries.set(name, { name, cid: file.cid, size: file.size })
         }, lease)
         return file.cid
-      })
+      }))
     } finally {
       if (options.lease == null) lease.release()
     }
@@ -414,7 +424,7 @@ export class Mfs {
   async #transaction (options: EditOptions, change: (root: CID) => Promise<CID>, held = options.lease): Promise<CID> {
     const lease = held ?? await this.#components.leases.acquire(options)
     try {
-      return await this.#root.run(async () => {
+      return await this.#held.run(lease, async () => await this.#root.run(async () => {
         const datastore = this.#components.datastore
         let root = await readRoot(datastore, options)
         if (root == null) {
@@ -430,7 +440,7 @@ export class Mfs {
           this.#log('root %c → %c', root, next)
         }
         return next
-      })
+      }))
     } finally {
       if (held == null) lease.release()
     }

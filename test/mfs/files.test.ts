@@ -243,6 +243,39 @@ describe('files commands', () => {
     expect(await hashOf('/added/one.txt')).toBe(more[0].Hash)
   })
 
+  it('keeps the previous root when a write is aborted, and lets GC run afterwards', async () => {
+    await writeBytes('/abort/kept.txt', 'kept', { create: true, parents: true })
+    const before = await hashOf('/')
+    const controller = new AbortController()
+    let sent = 0
+    const endless = (async function * () {
+      while (true) {
+        sent += 64 * 1024
+        if (sent > 4 * 1024 * 1024) controller.abort()
+        yield randomBytesOf(64 * 1024, sent)
+      }
+    })()
+    const aborted = f.remote('files write', ['/abort/big.bin'], { create: true }, { files: (async function * () { yield { name: 'data', content: endless } })() }, controller.signal) as Promise<unknown>
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortedError' })
+    // the daemon notices the client gone; its lease ends, so GC runs, and the root is the old one
+    await collect(f.local('repo gc', []) as AsyncIterable<unknown>)
+    expect(await hashOf('/')).toBe(before)
+    expect((await read('/abort/kept.txt')).toString()).toBe('kept')
+    await expect(stat('/abort/big.bin')).rejects.toMatchObject({ name: 'FileNotFoundError' })
+  })
+
+  it('keeps every written file through GC runs that interleave with the writes', async () => {
+    const writes = Array.from({ length: 20 }, async (_, i) => {
+      await writeBytes(`/gc-race/f${i}.bin`, randomBytesOf(5000 + i, 100 + i), { create: true, parents: true })
+    })
+    const gcs = Array.from({ length: 5 }, async () => await collect(f.local('repo gc', []) as AsyncIterable<unknown>))
+    await Promise.all([...writes, ...gcs])
+    await collect(f.local('repo gc', []) as AsyncIterable<unknown>)
+    for (let i = 0; i < 20; i++) {
+      expect((await read(`/gc-race/f${i}.bin`)).equals(Buffer.from(randomBytesOf(5000 + i, 100 + i))), `f${i}`).toBe(true)
+    }
+  })
+
   it('answers the RPC with Kubo\'s bodies (empty for edits, {"Cid"} for flush)', async () => {
     const res = await f.fetch('files/mkdir?arg=/rpc-made')
     expect(res.status).toBe(200)
