@@ -19,7 +19,7 @@ describe('fuzz smoke pass', () => {
     const names = targets.map(t => t.name)
     for (const name of [
       'cid-text', 'content-path', 'dag-pb', 'unixfs-data', 'dag-cbor', 'dag-json', 'car-import', 'multipart',
-      'safe-name', 'tar-read', 'http-range', 'gateway-request', 'duration', 'byte-size', 'config', 'rpc-options'
+      'safe-name', 'tar-read', 'http-range', 'gateway-request', 'duration', 'byte-size', 'config', 'rpc-options', 'mfs-path'
     ]) {
       expect(names).toContain(name)
     }
