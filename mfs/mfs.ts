@@ -253,7 +253,9 @@ export class Mfs {
           blocks: this.#components.blocks,
           signal: options.signal
         })
-        const metadata = old?.mode != null || old?.mtime != null ? { mode: old.mode, mtime: old.mtime } : {}
+        // the file keeps its mode and mtime (raw leaves asked for explicitly cannot carry them)
+        const keepMetadata = (old?.mode != null || old?.mtime != null) && options.importer?.rawLeaves !== true
+        const metadata = keepMetadata ? { mode: old?.mode, mtime: old?.mtime } : {}
         const file = await importFile(bytes, this.#components.sink, options.importer ?? {}, { ...metadata, signal: options.signal })
         this.#log('wrote %d bytes to %s as %c', file.fileSize, parsed.path, file.cid)
         await this.#edit(parent, options, options.parents === true, async (dir) => {

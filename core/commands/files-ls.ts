@@ -29,7 +29,8 @@ export const filesLs = defineCommand<FilesLs>({
   output: 'value',
   text (value, options) {
     const entries = [...(value.Entries ?? [])]
-    if (options.U !== true) entries.sort((a, b) => a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)
+    // Go compares strings by their bytes
+    if (options.U !== true) entries.sort((a, b) => Buffer.compare(Buffer.from(a.Name), Buffer.from(b.Name)))
     return entries.map(e => options.long === true
       ? `${e.Name}${e.Type === 1 ? '/' : ''}\t${e.Hash}\t${e.Size}`
       : e.Name).join('\n')

@@ -215,6 +215,10 @@ describe('files commands', () => {
     expect((await read('/meta.txt')).toString()).toBe('meta')
     const { filesStat } = await import('../../core/commands/files-stat.ts')
     expect(filesStat.text?.(s, {})).toContain('Mode: -rw-r--r-- (0644)\nMtime: 6 Sep 2021, 14:18:46 UTC')
+    // a later write keeps them
+    await writeBytes('/meta.txt', '!', { offset: 4 })
+    expect(await stat('/meta.txt')).toMatchObject({ Mode: '0644', Mtime: 1630937926, Size: 5 })
+    expect((await read('/meta.txt')).toString()).toBe('meta!')
 
     // a raw leaf gets its metadata in a dag-pb node holding the same bytes
     await writeBytes('/rawmeta.txt', 'raw!', { create: true, 'cid-version': 1 })
