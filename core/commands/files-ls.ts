@@ -24,7 +24,7 @@ export const filesLs = defineCommand<FilesLs>({
   args: [{ name: 'path', description: "path to list (default '/')" }],
   options: [
     { name: 'long', short: 'l', type: 'boolean', default: false, description: 'use the long listing format (type, CID and size)' },
-    { name: 'U', type: 'boolean', default: false, description: 'do not sort; list entries in directory order' }
+    { name: 'U', short: 'U', type: 'boolean', default: false, description: 'do not sort; list entries in directory order' }
   ],
   output: 'value',
   text (value, options) {

@@ -107,7 +107,8 @@ export function buildProgram (onRun: (command: Command, args: string[], options:
 export function kebabOptions (options: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) {
-    out[key.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)] = value
+    // a one-letter name is kept as it is (Kubo's `files ls -U`)
+    out[key.length === 1 ? key : key.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)] = value
   }
   return out
 }

@@ -28,6 +28,8 @@ describe('cairn files', () => {
     await ok(['files', 'write', '-e', '/myfiles/a/b/c/d/foo'], 'foo')
     await ok(['files', 'write', '-e', '/myfiles/a/b/c/d/bar'], 'bar')
     expect(await ok(['files', 'ls', '/myfiles/a/b/c/d'])).toBe('bar\nfoo\n')
+    // -U: directory order (a basic directory's links are in name order already)
+    expect(await ok(['files', 'ls', '-U', '/myfiles/a/b/c/d'])).toBe('bar\nfoo\n')
     // ipfs files chmod --help: ... Type: file / Mode: -rw-r--r-- (0644)
     await ok(['files', 'chmod', '0644', '/myfiles/a/b/c/d/foo'])
     // ipfs files touch --help: ipfs files touch --mtime=1630937926 /foo
