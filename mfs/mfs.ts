@@ -26,7 +26,7 @@ import { FileExistsError, FileNotFoundError, InvalidArgumentError, InvalidPathEr
 import { Mutex } from '../blockstore/mutex.ts'
 import { loggerFor, type ComponentLogger, type Logger } from '../logger/index.ts'
 import { DAG_PB, SHA2_256 } from '../blockstore/index.ts'
-import type { AbortOptions, BlockGetter, BlockSink, Lease } from '../blockstore/index.ts'
+import type { AbortOptions, Block, BlockGetter, BlockSink, Lease } from '../blockstore/index.ts'
 import type { MetadataStore } from '../repo/index.ts'
 import { emptyDirectory, loadDirectory, storeDirectory, type DirectoryIO, type DirectoryState } from './directory.ts'
 import { setFileMetadata, type MetadataChange } from './metadata.ts'
@@ -456,6 +456,9 @@ export class Mfs {
   async #rewrite (root: CID, segments: string[], options: EditOptions, parents: boolean, edit: (dir: DirectoryState) => Promise<void>): Promise<CID> {
     const format = options.format ?? DEFAULT_CID_FORMAT
     const shape = options.directory ?? {}
+    // the directories on the path are written together, in one putMany (one fsync), once built
+    const pending: Block[] = []
+    const io: DirectoryIO = { blocks: this.#io.blocks, sink: { putMany: async (blocks) => { pending.push(...blocks) } } }
     const walk = async (dir: DirectoryState, depth: number): Promise<{ cid: CID, size: number }> => {
       if (depth === segments.length) {
         await edit(dir)
@@ -471,9 +474,11 @@ export class Mfs {
         }
         dir.entries.set(name, { name, ...await walk(sub, depth + 1) })
       }
-      return await storeDirectory(dir, this.#io, shape, options)
+      return await storeDirectory(dir, io, shape, options)
     }
-    return (await walk(await loadDirectory(root, this.#io, '/', options), 0)).cid
+    const next = await walk(await loadDirectory(root, this.#io, '/', options), 0)
+    await this.#components.sink.putMany(pending, { signal: options.signal })
+    return next.cid
   }
 
   /** The node at `segments` below `root`, with what the exporter knows of it. */
