@@ -182,3 +182,18 @@ describe('gc', () => {
     expect(leases.exclusiveHeld).toBe(false)
   })
 })
+
+describe('gc extra roots (the MFS root)', () => {
+  it('keeps what extra roots reach, as far as it is present, and removes the rest', async () => {
+    const kept = smallDag(3, 500)
+    const absent = randomBlock(100)
+    // a root linking to a block that is not in the store (a lazy MFS copy)
+    const root = dagPbNode([kept.root.cid, absent.cid])
+    const garbage = smallDag(2, 500)
+    await store.putMany([...kept.blocks, root, ...garbage.blocks])
+    const withRoots = createGc({ blockstore: store, pins, leases, extraRoots: async () => [root.cid] })
+    const removed = await collect(withRoots.collect())
+    expect(removed.map(c => c.multihash.bytes.toString()).sort()).toEqual(keys(garbage.blocks))
+    expect(await present([...kept.blocks, root])).toBe(true)
+  })
+})
