@@ -318,9 +318,13 @@ export class Mfs {
       }
       const targetName = target[target.length - 1]
       const entry: DirectoryEntry = { name: targetName, cid: moved.cid, size: await cumulativeSize(moved.cid, this.#components.blocks, options) }
+      // into a directory: the name must be free there; onto a path: a file there is replaced
+      const into = target.length !== dst.segments.length
       let next = await this.#rewrite(root, target.slice(0, -1), options, false, async (dir) => {
         const existing = dir.entries.get(targetName)
-        if (existing != null && await this.#isDirectory(existing.cid, options)) throw new FileExistsError('directory already has entry by that name')
+        if (existing != null && (into || await this.#isDirectory(existing.cid, options))) {
+          throw new FileExistsError('directory already has entry by that name')
+        }
         dir.entries.set(targetName, entry)
       })
       next = await this.#rewrite(next, src.segments.slice(0, -1), options, false, async (dir) => {

@@ -200,6 +200,11 @@ describe('files commands', () => {
     await writeBytes('/cp/over.txt', 'old', { create: true })
     await run('files mv', [`/cp/${dir}/y.txt`, '/cp/over.txt'])
     expect((await read('/cp/over.txt')).toString()).toBe('ex')
+    // into a directory that has the name already: refused, as boxo's AddChild refuses it
+    await writeBytes(`/cp/${dir}/taken.txt`, 'in dir', { create: true })
+    await writeBytes('/cp/taken.txt', 'outside', { create: true })
+    await expect(run('files mv', ['/cp/taken.txt', `/cp/${dir}/`])).rejects.toMatchObject({ name: 'FileExistsError' })
+    await run('files rm', ['/cp/taken.txt'])
     await run('files mv', ['/cp/over.txt', '/cp/renamed.txt'])
     await expect(stat('/cp/over.txt')).rejects.toMatchObject({ name: 'FileNotFoundError' })
     await expect(run('files mv', ['/cp', '/cp/inside'])).rejects.toMatchObject({ name: 'InvalidPathError' })
