@@ -138,7 +138,7 @@ describe('info commands on a repo, offline and through a daemon', () => {
   it('kubo-rpc-client: version, commands (Kubo\'s tree), log ls, log level, diag sys', async () => {
     const version = await ipfs.version()
     expect(version.version).toMatch(/^\d+\.\d+\.\d+/)
-    const tree = await ipfs.commands() as { Name: string, Subcommands: Array<{ Name: string, Subcommands: unknown[], Options: Array<{ Names: string[] }> }>, Options: Array<{ Names: string[] }> }
+    const tree = await ipfs.commands() as unknown as { Name: string, Subcommands: Array<{ Name: string, Subcommands: unknown[], Options: Array<{ Names: string[] }> }>, Options: Array<{ Names: string[] }> }
     expect(tree.Name).toBe('cairn')
     expect(tree.Options).toContainEqual({ Names: ['repo-dir'] })
     expect(tree.Options).toContainEqual({ Names: ['debug', 'D'] })
