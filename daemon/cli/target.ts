@@ -15,7 +15,7 @@ import { ApiUnreachableError, InvalidArgumentError, RepoLockedError } from '../.
 import type { Command } from '../../core/command.ts'
 import type { CoreNode } from '../../core/node.ts'
 import { version } from '../../core/commands/init.ts'
-import { assertRepo, initRepo, inspectRepo, readLockHolder, repoPaths, type RepoLocation } from '../../repo/index.ts'
+import { assertRepo, initRepo, inspectRepo, readLockHolder, repoPaths, type RepoLocation } from '../../repo/repo.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 
 /** How long the CLI waits for a daemon's API to answer before calling the lock an error. */

@@ -49,6 +49,13 @@ describe('modules a small command loads', () => {
     expect(modules.some(url => /\/node_modules\/classic-level\//.test(url))).toBe(true)
   })
 
+  it('an offline cat loads the exporter, not the importer (chunkers, WebAssembly) or the CAR codec', async () => {
+    const cid = (await repo.run(['add', '-Q'], { input: 'offline' })).out.trim()
+    const modules = await loaded(['cat', cid])
+    expect(modules.some(url => url.includes('/dag/exporter/'))).toBe(true)
+    expect(modules.filter(url => /\/dag\/importer\/|\/node_modules\/(rabin-wasm|@ipld\/car)\//.test(url))).toEqual([])
+  })
+
   describe('through a running daemon', () => {
     let daemon: ChildProcess
     beforeAll(async () => {
@@ -72,6 +79,10 @@ describe('modules a small command loads', () => {
       const modules = await loaded(['cat', cid])
       expect(modules.filter(url => HEAVY.test(url))).toEqual([])
       expect(modules.filter(url => url.endsWith('/core/node.ts') || url.endsWith('/blockstore/blockstore.ts'))).toEqual([])
+      // nor what only other calls need: TLS (an https API), the multiaddr library (the api
+      // file's /ip4/…/tcp/… is read without it), the tar and upload codecs, the config code
+      expect(modules.filter(url => url === 'node:tls' || url === 'node:crypto' || /\/node_modules\/@multiformats\/multiaddr\//.test(url) ||
+        /\/http-api\/(tar|uploads|multipart)\.ts$|\/repo\/config\.ts$/.test(url))).toEqual([])
     })
   })
 })
