@@ -65,7 +65,9 @@ function codecName (code: number): string {
 /** The name of a multihash code, from the one registry (loaded with the command that needs it). */
 type HashName = (code: number) => string
 
-async function hashNames (): Promise<HashName> {
+async function hashNames (format: string): Promise<HashName> {
+  // the registry (with @noble/hashes) is loaded only by a format that prints a hash's name
+  if (!/%[hP]/.test(format)) return (code) => `0x${code.toString(16)}`
   const { hashFunctionByCode } = await import('../../blockstore/hashes.ts')
   return (code) => hashFunctionByCode(code)?.name ?? `0x${code.toString(16)}`
 }
@@ -199,7 +201,7 @@ export const cidFormat = defineCommand<CidFormatResult>({
   failure: formatFailure,
   async * run ({ args, options }) {
     const settings = formatOptions(options)
-    const hashName = await hashNames()
+    const hashName = await hashNames(settings.format)
     for (const arg of args) yield formatOne(arg, settings, hashName)
   }
 })
@@ -215,7 +217,7 @@ export const cidBase32 = defineCommand<CidFormatResult>({
   failure: formatFailure,
   async * run ({ args }) {
     const settings: FormatOptions = { format: '%s', base: bases.base32, version: 1, codec: undefined }
-    const hashName = await hashNames()
+    const hashName = await hashNames(settings.format)
     for (const arg of args) yield formatOne(arg, settings, hashName)
   }
 })
