@@ -7,7 +7,8 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
+import { captureOutput, createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 /** Every file under `dir` with its size and mtime: what "the repo is untouched" compares. */
 async function snapshot (dir: string): Promise<Record<string, string>> {
@@ -89,11 +90,27 @@ describe('a repo path that holds no repo', () => {
     await rm(repo.path, { recursive: true })
   })
 
-  it('the daemon on it fails the same way', async () => {
+  it('the daemon on it fails the same way, and creates it with --init, as Kubo\'s does', async () => {
     const refused = await repo.run(['daemon', '--offline'])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/^Error: no repo found at .*; run "cairn init"/)
     expect(await readdir(repo.dir)).toEqual([])
+
+    const daemon = repo.spawn(['daemon', '--offline', '--init', '--init-profile', 'test'])
+    const output = captureOutput(daemon)
+    const exited = new Promise(resolve => daemon.once('close', resolve))
+    try {
+      await waitFor(() => {
+        if (daemon.exitCode != null) throw new Error(`the daemon exited: ${output()}`)
+        return output().includes('Daemon is ready')
+      }, { timeout: 30_000, message: () => `the daemon to be ready: ${output()}` })
+      expect(output()).toContain(`initializing a new repo at ${repo.path}`)
+    } finally {
+      daemon.kill('SIGTERM')
+      await exited
+    }
+    expect(await readdir(repo.path)).toContain('config')
+    await rm(repo.path, { recursive: true })
   })
 
   it('the default repo (~/.cairn) is created on first use, with a notice on stderr', async () => {
