@@ -190,7 +190,7 @@ export const cidFormat = defineCommand<CidFormatResult>({
   description: 'Format and convert CIDs',
   args: [cidArg],
   options: [
-    { name: 'f', type: 'string', default: '%s', description: 'printf-style format: %s CID, %b multibase, %v version, %c codec, %h hash, %d digest, %P prefix (see the docs)' },
+    { name: 'f', type: 'string', default: '%s', description: 'printf-style format, Kubo\'s: %s CID (%S without multibase prefix), %b/%B multibase name/prefix, %v/%V version, %c/%C codec name/code, %h/%H hash name/code, %L digest length, %m/%M multihash, %d/%D digest, %P prefix, %% a percent sign' },
     { name: 'v', type: 'string', description: 'CID version to convert to (0 or 1)' },
     { name: 'mc', type: 'string', description: 'codec to convert to (see cid codecs)' },
     { name: 'b', type: 'string', description: 'multibase to print the CID in (see cid bases)' }
