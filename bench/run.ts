@@ -82,8 +82,9 @@ interface AddCatJson {
 }
 
 interface StartupJson {
-  rerun?: { direct: number, viaOldNode: number, asProgram: number, oldVersion: string }
+  rerun?: { direct: number, viaOldNode: number, asProgram: number, withoutCaCerts?: number, oldVersion: string }
   budget: number
+  targets?: Record<'version' | 'catDaemon' | 'catOffline', { wall: number, cpu: number, budget: number }> & { floor: { wall: number, cpu: number } }
 }
 
 interface RpcJson {
@@ -119,6 +120,13 @@ function targets (sections: Section[]): string {
     rows.push([`peak RSS of add and cat < 300 MB, ${size(f.size)} ${f.profile}`, `add ${fmt.mb(f.add.cairn.maxRss)} MB, cat ${fmt.mb(f.cat.cairn.maxRss)} MB (max of runs)`, verdict(worst < 300e6)])
   }
   const startup = sections.find(s => s.name === 'startup')?.json as StartupJson | undefined
+  if (startup?.targets != null) {
+    const { floor, version, catDaemon, catOffline } = startup.targets
+    for (const [what, t] of [['`cairn version`', version], ['`cairn cat` 1 KiB through the daemon', catDaemon], ['`cairn cat` 1 KiB offline', catOffline]] as const) {
+      rows.push([`${what} ≤ ${fmt.ms(t.budget)} ms on Node 24`,
+        `${fmt.ms(t.wall)} ms (CPU ${fmt.ms(t.cpu)} ms; \`node -e 0\` ${fmt.ms(floor.wall)} ms, CPU ${fmt.ms(floor.cpu)} ms, same run)`, verdict(t.wall <= t.budget)])
+    }
+  }
   if (startup?.rerun != null) {
     const { direct, viaOldNode, asProgram, oldVersion } = startup.rerun
     const signed = (seconds: number): string => `${seconds < 0 ? '−' : '+'}${fmt.ms(Math.abs(seconds))} ms`
@@ -126,6 +134,10 @@ function targets (sections: Section[]): string {
       signed(asProgram - direct), verdict(asProgram - direct <= startup.budget)])
     rows.push([`\`cairn version\` re-run from ${oldVersion} ≤ ${fmt.ms(startup.budget)} ms over Node 24 directly, through the older Node (\`node bin/cairn.js\`)`,
       `${signed(viaOldNode - direct)} (the older Node's own start-up included)`, verdict(viaOldNode - direct <= startup.budget)])
+    if (startup.rerun.withoutCaCerts != null) {
+      const without = startup.rerun.withoutCaCerts
+      rows.push([`the same without NODE_EXTRA_CA_CERTS (Node 20 parses it at start-up)`, signed(without - direct), verdict(without - direct <= startup.budget)])
+    }
   }
   const rpc = sections.find(s => s.name === 'rpc')?.json as RpcJson | undefined
   for (const t of rpc?.transfer ?? []) {

@@ -11,8 +11,8 @@
 // comment.
 //
 // Only built-in modules are imported here, so that the older Node's part of a re-run costs little
-// more than its own start-up (~40 ms): the re-run is spawned before anything else happens.
-import { spawn } from 'node:child_process'
+// more than its own start-up (~40 ms): the re-run is spawned before anything else happens. Those
+// Node loads while it starts cost nothing; node:child_process (~8 ms) is imported only to re-run.
 import module from 'node:module'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -40,6 +40,7 @@ if (canRun) {
   // The child runs this file again, not main.ts directly, so that it takes the branch above and
   // turns on the compile cache: without it the child compiles every module afresh, which made the
   // re-run ~0.3 s slower than running on Node 24 directly.
+  const { spawn } = await import('node:child_process')
   const child = spawn(projectNode, [self, ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, CAIRN_REEXEC: '1', CAIRN_FORCE_REEXEC: '' }

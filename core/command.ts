@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors/index.ts'
-import { parseDuration } from '../repo/index.ts'
+// the leaf module, not repo/'s door: the CLI parses options without loading the config code
+import { parseDuration } from '../repo/duration.ts'
 import type { ImportEntry } from '../dag/index.ts'
 import type { CoreNode } from './node.ts'
 
@@ -61,6 +62,11 @@ export interface CommandRequest<O = Record<string, unknown>> {
   repoPath: string
   /** Set by a daemon's RPC server: stops the daemon once this request's answer is out. */
   shutdown?: () => void
+  /**
+   * Every command of the program that serves the request, CLI-only ones included (for
+   * `commands`). Absent: the core table.
+   */
+  table?: () => Promise<ReadonlyArray<Command<any>>> // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** How a command wants its byte input: none, files and directories (add), or plain files. */
@@ -93,6 +99,12 @@ export interface Command<V = unknown> {
   progress?(value: V): number | undefined
   /** Renders one output value as the CLI prints it; undefined prints nothing. */
   text?(value: V, options: Record<string, unknown>): string | undefined
+  /**
+   * For streams whose values may each report a failure of their own (Kubo's non-fatal errors,
+   * e.g. one bad CID among many): the message for that value. The CLI prints it on stderr,
+   * goes on with the others, and exits 1 at the end.
+   */
+  failure?(value: V): string | undefined
   /** For values the CLI prints as raw bytes (`routing get` prints the record): those bytes. */
   textBytes?(value: V): Uint8Array | undefined
   run(request: CommandRequest): Promise<V> | AsyncIterable<V>

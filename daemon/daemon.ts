@@ -1,8 +1,9 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
-import { defineCommand, openNode, type CoreNode } from '../core/index.ts'
+import { COMMANDS, defineCommand, openNode, type CoreNode } from '../core/index.ts'
 import { InvalidConfigError } from '../errors/index.ts'
-import { initRepo, isInitialized, readAddresses, readApi, repoPaths } from '../repo/index.ts'
+import { enableRuntimeLevels } from '../logger/index.ts'
+import { assertRepo, defaultRepoPath, initRepo, inspectRepo, readAddresses, readApi, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
 
 /** How long in-flight requests get to finish on shutdown before they are cut. */
@@ -41,7 +42,8 @@ function boundMultiaddr (server: FastifyInstance): string {
 }
 
 /**
- * `cairn daemon`: opens the repo (creating the default one if needed), starts libp2p, the RPC
+ * `cairn daemon`: opens the repo (creating it with `--init`, or the default one on first use),
+ * starts libp2p, the RPC
  * API and the HTTP gateway, writes `$CAIRN_PATH/api` and `$CAIRN_PATH/gateway`, prints their
  * addresses and `Daemon is ready`, then runs until a signal or `cairn shutdown`. Stopping closes
  * the servers (in-flight requests get {@link SHUTDOWN_GRACE_MS}), the host and the stores, and
@@ -53,7 +55,7 @@ export const daemon = defineCommand<DaemonEvent>({
   args: [],
   options: [
     { name: 'offline', type: 'boolean', default: false, description: 'run without the network (no libp2p host)' },
-    { name: 'init', type: 'boolean', default: true, description: 'create the repo if there is none' },
+    { name: 'init', type: 'boolean', description: 'create the repo if there is none (the default repo, ~/.cairn, is created on first use anyway)' },
     { name: 'init-profile', type: 'string', description: 'profiles for the created repo (e.g. test)' }
   ],
   output: 'stream',
@@ -62,11 +64,20 @@ export const daemon = defineCommand<DaemonEvent>({
   text: (event) => event.Message,
   async * run ({ repoPath, options, signal }) {
     setFlagsFromString(`--heap-growing-percent=${DAEMON_HEAP_GROWING_PERCENT}`)
-    if (!(await isInitialized(repoPath))) {
+    // as Kubo: `--init` creates a repo where there is none; so does first use of the default
+    // repo, whose folder does not exist at all. Anything else must be there already.
+    const state = await inspectRepo(repoPath)
+    const create = state.kind !== 'no-config' && state.kind !== 'ready' &&
+      (options.init === true || (options.init == null && state.kind === 'absent' && repoPath === defaultRepoPath()))
+    if (create) {
       const profiles = typeof options['init-profile'] === 'string' ? options['init-profile'].split(',') : []
       yield { Message: `initializing a new repo at ${repoPath}` }
       await initRepo(repoPath, { profiles })
+    } else {
+      await assertRepo(repoPath, state)
     }
+    // `log level` may turn any subsystem on while the daemon runs
+    enableRuntimeLevels()
     const node: CoreNode = await openNode(repoPath, { offline: options.offline === true, command: 'cairn daemon' })
     const paths = repoPaths(repoPath)
     let api: FastifyInstance | undefined
@@ -91,7 +102,7 @@ export const daemon = defineCommand<DaemonEvent>({
       }
       // the servers (fastify, the gateway) are loaded only here, not by every CLI command
       const { createGatewayServer, createRpcServer } = await import('../http-api/index.ts')
-      api = createRpcServer({ node, onShutdown: stop })
+      api = createRpcServer({ node, onShutdown: stop }, { commands: [...COMMANDS, daemon] })
       await api.listen({ host: apiAddr.host, port: apiAddr.port })
       const apiMultiaddr = boundMultiaddr(api)
       await writeFile(paths.api, apiMultiaddr)

@@ -178,6 +178,11 @@ export class RepoNotInitializedError extends CairnError {
   static { ERROR_MEANINGS['RepoNotInitializedError'] = CLIENT() }
   override name = 'RepoNotInitializedError'
 }
+/** A repo folder holds data (datastore, keystore, blocks) but no config: a new identity must not be put over it. */
+export class RepoConfigMissingError extends CairnError {
+  static { ERROR_MEANINGS['RepoConfigMissingError'] = CLIENT() }
+  override name = 'RepoConfigMissingError'
+}
 export class RepoExistsError extends CairnError {
   static { ERROR_MEANINGS['RepoExistsError'] = CLIENT() }
   override name = 'RepoExistsError'

@@ -11,7 +11,6 @@
  * alternative: it cannot read trailers, where the RPC API reports an error after streaming began.
  */
 import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
 import { abortError, throwIfAborted } from '../errors/abort.ts'
 import { ByteReader } from './byte-reader.ts'
 
@@ -284,6 +283,8 @@ async function open (url: URL, signal: AbortSignal | undefined): Promise<{ socke
   const source = new SocketSource()
   let socket: Socket
   if (secure) {
+    // node:tls is loaded only for an https API: it is a sizeable part of a CLI call's start-up
+    const { connect: tlsConnect } = process.getBuiltinModule('node:tls')
     socket = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host })
     socket.on('data', (chunk: Buffer) => { if (!source.push(chunk)) socket.pause() })
   } else {

@@ -10,17 +10,14 @@
  * why not `node:http` or fetch), one connection per call.
  */
 import { abortError, throwIfAborted } from '../errors/abort.ts'
-import { randomBytes } from 'node:crypto'
-import { multiaddr } from '@multiformats/multiaddr'
+import { createRequire } from 'node:module'
 import { ApiUnreachableError, errorFromName, InvalidArgumentError, UnknownCommandError } from '../errors/index.ts'
 import type { Command, CommandInput } from '../core/index.ts'
 import { API_PATH, STREAM_ERROR_NAME_TRAILER, STREAM_ERROR_TRAILER, TAR_METADATA_HEADER } from './constants.ts'
 import { errorFromBody, fromHeaderValue } from './errors.ts'
 import { http1Request, type Http1Response } from './http1-client.ts'
-import { encodeMultipart } from './multipart.ts'
-import { entriesFromTar } from './tar.ts'
+import type { TarEntry } from './tar.ts'
 import { authorizationHeader } from './security.ts'
-import { partsFromEntries, partsFromFiles } from './uploads.ts'
 
 /** Options of {@link createRpcClient}. */
 export interface RpcClientInit {
@@ -60,8 +57,13 @@ export interface RpcClient {
  * `/ip6/::1/…`, `/dns4/…`, `/dns6/…`, `/dns/…` hosts; `/tls/http` or `/https` → https.
  */
 export function multiaddrToUrl (address: string): URL {
+  // the api file's own form, read without loading the multiaddr library (a good part of the
+  // CLI's start-up through a daemon); anything else goes through the library
+  const simple = /^\/(ip4|ip6)\/([0-9a-fA-F.:]+)\/tcp\/(\d{1,5})$/.exec(address)
+  if (simple != null) return new URL(`http://${simple[1] === 'ip6' ? `[${simple[2]}]` : simple[2]}:${simple[3]}`)
   let components
   try {
+    const { multiaddr } = createRequire(import.meta.url)('@multiformats/multiaddr') as typeof import('@multiformats/multiaddr')
     components = multiaddr(address).getComponents()
   } catch (err) {
     throw new InvalidArgumentError(`"${address}" is not a multiaddr`, { cause: err })
@@ -170,6 +172,18 @@ async function * ndjson (source: AsyncIterable<Uint8Array>): AsyncGenerator<unkn
   if (pending.trim() !== '') yield JSON.parse(pending)
 }
 
+/** The multipart encoder and the upload parts, for a call that sends files. */
+async function loadUploads (): Promise<typeof import('./multipart.ts') & typeof import('./uploads.ts')> {
+  const [multipart, uploads] = await Promise.all([import('./multipart.ts'), import('./uploads.ts')])
+  return { ...multipart, ...uploads }
+}
+
+/** The entries of a tar answer (`get`), its reader loaded on first use. */
+async function * untar (source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
+  const { entriesFromTar } = await import('./tar.ts')
+  yield * entriesFromTar(source)
+}
+
 export function createRpcClient (init: RpcClientInit): RpcClient {
   const url = baseUrl(init.api)
   const closed = new AbortController()
@@ -183,10 +197,18 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
     if (init.auth != null && init.auth !== '') headers.Authorization = authorizationHeader(init.auth)
     if (command.output === 'entries') headers[TAR_METADATA_HEADER] = '1'
     let body: AsyncIterable<Uint8Array> | undefined
-    const boundary = `cairn-${randomBytes(12).toString('hex')}`
-    if (command.input === 'entries' && input.entries != null) {
+    // node:crypto is loaded only by a call that sends a body
+    const boundary = command.input === 'entries' || command.input === 'files'
+      ? `cairn-${process.getBuiltinModule('node:crypto').randomBytes(12).toString('hex')}`
+      : ''
+    // the upload and tar codecs are loaded by the calls that use them: start-up is most of a
+    // small command's time through a daemon
+    const uploads = boundary !== '' ? await loadUploads() : undefined
+    if (uploads != null && command.input === 'entries' && input.entries != null) {
+      const { encodeMultipart, partsFromEntries } = uploads
       body = encodeMultipart(partsFromEntries(input.entries), boundary, { lend: true })
-    } else if (command.input === 'files' && input.files != null) {
+    } else if (uploads != null && command.input === 'files' && input.files != null) {
+      const { encodeMultipart, partsFromFiles } = uploads
       body = encodeMultipart(partsFromFiles(input.files), boundary, { lend: true })
     }
     if (body != null) headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`
@@ -229,7 +251,7 @@ export function createRpcClient (init: RpcClientInit): RpcClient {
       yield * bodyOf(res, url, signal)
     }
     if (command.output === 'stream') return ndjson(body(false)) as AsyncIterable<V>
-    if (command.output === 'entries') return entriesFromTar(body(false)) as AsyncIterable<V>
+    if (command.output === 'entries') return untar(body(false)) as AsyncIterable<V>
     return body(runOptions.reuseMemory === true) as AsyncIterable<V>
   }
 

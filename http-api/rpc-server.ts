@@ -76,6 +76,8 @@ export interface RpcServerInit {
 /** {@link RpcServerInit} with every default applied. */
 export interface ResolvedRpcServerInit {
   commands: ReadonlyArray<Command<any>> // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The whole table given, local-only commands included: what `commands` lists. */
+  table: ReadonlyArray<Command<any>> // eslint-disable-line @typescript-eslint/no-explicit-any
   allowedOrigins: readonly string[]
   authorizations: Record<string, ApiAuthorization>
   /** Headers from `API.HTTPHeaders` (other than the allowed origins) that every answer carries. */
@@ -97,6 +99,7 @@ export function resolveRpcServerInit (config: Config, init: RpcServerInit = {}):
   }
   return {
     commands: (init.commands ?? COMMANDS).filter(c => c.localOnly !== true),
+    table: init.commands ?? COMMANDS,
     allowedOrigins: init.allowedOrigins ?? origins,
     authorizations: init.authorizations ?? api.Authorizations,
     headers,
@@ -342,7 +345,8 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       options,
       input,
       signal: controller.signal,
-      repoPath: node.repo.root
+      repoPath: node.repo.root,
+      table: async () => settings.table
     }
     if (onShutdown != null) {
       commandRequest.shutdown = () => { res.once('close', onShutdown) }

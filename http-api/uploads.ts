@@ -12,7 +12,8 @@
  */
 import { posix } from 'node:path'
 import { InvalidArgumentError, UploadTimeoutError } from '../errors/index.ts'
-import { startTimer } from '../repo/index.ts'
+// the leaf module, not repo/'s door: the CLI's RPC client loads no config code
+import { startTimer } from '../repo/duration.ts'
 import type { CommandInput, InputFile } from '../core/index.ts'
 import { MAX_SYMLINK_TARGET_BYTES } from './constants.ts'
 import { parseHeaderValue, type MultipartPart, type OutgoingPart } from './multipart.ts'

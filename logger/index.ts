@@ -29,21 +29,69 @@ const SILENT_LOG = silent()
 export const SILENT_LOGGER: ComponentLogger = { forComponent: () => SILENT_LOG }
 
 let shared: ComponentLogger | undefined
+let runtimeLevels = false
+const subsystems = new Set<string>()
+
+/** Records each component's name (for `log ls`) before handing out its logger. */
+function recording (logger: ComponentLogger): ComponentLogger {
+  return {
+    forComponent (name) {
+      subsystems.add(name)
+      return logger.forComponent(name)
+    }
+  }
+}
+
+const SILENT_RECORDING = recording(SILENT_LOGGER)
+
+/** `@libp2p/logger`, loaded synchronously and only when logs may be printed. */
+export function libp2pLogger (): typeof import('@libp2p/logger') {
+  // synchronous on purpose: loggers are created in constructors. require() of an ES module
+  // is supported by the Node this project runs on (>= 22.12).
+  const require = createRequire(import.meta.url)
+  return require('@libp2p/logger') as typeof import('@libp2p/logger')
+}
 
 /**
- * The process's component logger: `@libp2p/logger`'s `defaultLogger()` when `DEBUG` is set,
- * else {@link SILENT_LOGGER}. The node builds one and hands it to every part it wires.
+ * The process's component logger: `@libp2p/logger`'s `defaultLogger()` when `DEBUG` is set or
+ * {@link enableRuntimeLevels} was called, else one that prints nothing. The node builds one and
+ * hands it to every part it wires; either way the components' names are recorded
+ * ({@link logSubsystems}).
  */
 export function cairnLogger (env: NodeJS.ProcessEnv = process.env): ComponentLogger {
-  if (env.DEBUG == null || env.DEBUG === '') return SILENT_LOGGER
-  if (shared == null) {
-    // synchronous on purpose: loggers are created in constructors. require() of an ES module
-    // is supported by the Node this project runs on (>= 22.12).
-    const require = createRequire(import.meta.url)
-    const { defaultLogger } = require('@libp2p/logger') as typeof import('@libp2p/logger')
-    shared = defaultLogger()
-  }
+  if (!runtimeLevels && (env.DEBUG == null || env.DEBUG === '')) return SILENT_RECORDING
+  shared ??= recording(libp2pLogger().defaultLogger())
   return shared
+}
+
+/**
+ * Turns Cairn's logs on (`cairn:*`) besides whatever `DEBUG` already names: the CLI's
+ * `-D`/`--debug`. Takes effect for loggers created afterwards, so it is called before anything
+ * builds one.
+ */
+export function enableDebug (env: NodeJS.ProcessEnv = process.env): void {
+  const current = env.DEBUG ?? ''
+  if (current.split(',').includes('cairn:*')) return
+  env.DEBUG = current === '' ? 'cairn:*' : `${current},cairn:*`
+}
+
+/**
+ * Makes {@link cairnLogger} hand out real loggers even with `DEBUG` unset, so that `log level`
+ * can turn subsystems on and off while the process runs (the daemon does this; a short-lived
+ * CLI process keeps the logger that costs nothing).
+ */
+export function enableRuntimeLevels (): void {
+  runtimeLevels = true
+}
+
+/** True once {@link enableRuntimeLevels} was called: `log level` can act on this process. */
+export function runtimeLevelsEnabled (): boolean {
+  return runtimeLevels
+}
+
+/** The names of the components that took a logger in this process, sorted (`log ls`). */
+export function logSubsystems (): string[] {
+  return [...subsystems].sort()
 }
 
 /** `components.logger` when given, else the silent logger, scoped to `name`. */

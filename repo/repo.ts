@@ -1,11 +1,12 @@
-import { mkdir, readFile, rename, rm, stat, writeFile, open as openFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile, open as openFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Level } from 'level'
+import type { Level } from 'level'
 import {
-  RepoExistsError, RepoLockedError, RepoNotInitializedError, RepoVersionError
+  RepoConfigMissingError, RepoExistsError, RepoLockedError, RepoNotInitializedError, RepoVersionError
 } from '../errors/index.ts'
-import { applyProfiles, defaultConfig, parseConfig, type Config } from './config.ts'
+// config.ts is loaded where a repo is created or opened: locating one (every CLI call) needs none of it
+import type { Config } from './config.ts'
 
 /** The on-disk repo layout version this code reads and writes. */
 export const REPO_VERSION = 1
@@ -15,8 +16,34 @@ export const REPO_PATH_ENV = 'CAIRN_PATH'
 
 /** The repo path: `$CAIRN_PATH`, else `~/.cairn`. */
 export function repoPathFromEnv (env: NodeJS.ProcessEnv = process.env): string {
+  return locateRepo(undefined, env).path
+}
+
+/** Where a command's repo is, and whether the user named it. */
+export interface RepoLocation {
+  /** Absolute path of the repo folder. */
+  path: string
+  /**
+   * True for `~/.cairn`, the repo used when neither `--repo-dir` nor `$CAIRN_PATH` names one:
+   * only this repo may be created on first use, and only when its folder does not exist at all.
+   */
+  isDefault: boolean
+}
+
+/** The default repo's path, `~/.cairn`. */
+export function defaultRepoPath (): string {
+  return resolve(join(homedir(), '.cairn'))
+}
+
+/**
+ * The repo a command uses: `repoDir` (`--repo-dir`), else `$CAIRN_PATH`, else `~/.cairn`. A path
+ * that names `~/.cairn` however it was given is the default repo.
+ */
+export function locateRepo (repoDir: string | undefined, env: NodeJS.ProcessEnv = process.env): RepoLocation {
   const fromEnv = env[REPO_PATH_ENV]
-  return resolve(fromEnv != null && fromEnv !== '' ? fromEnv : join(homedir(), '.cairn'))
+  const given = repoDir != null && repoDir !== '' ? repoDir : fromEnv != null && fromEnv !== '' ? fromEnv : undefined
+  const path = given != null ? resolve(given) : defaultRepoPath()
+  return { path, isDefault: path === defaultRepoPath() }
 }
 
 /** The metadata datastore: pins, provider records, peers, IPNS records, keys. */
@@ -59,6 +86,59 @@ export async function isInitialized (root: string): Promise<boolean> {
   return exists(repoPaths(root).config)
 }
 
+/**
+ * What is at a repo path: a repo (`ready`: its config exists), nothing (`absent`: the folder
+ * does not exist), a folder with no repo in it (`empty`), or a folder that holds a repo's data
+ * but no config (`no-config`: a config lost or deleted; `data` names what is there).
+ */
+export type RepoState =
+  { kind: 'ready' } | { kind: 'absent' } | { kind: 'empty' } | { kind: 'no-config', data: string[] }
+
+/**
+ * What makes a folder without a config a damaged repo rather than an empty folder: the metadata
+ * datastore (pins, peers, IPNS records), the keystore, and blocks. `version` and an empty
+ * `blocks/` are written by `init` before the config, so a crash there leaves no data.
+ */
+async function repoData (root: string): Promise<string[]> {
+  const data: string[] = []
+  for (const name of ['datastore', 'keystore']) {
+    if (await exists(join(root, name))) data.push(name)
+  }
+  const blocks = await readdir(repoPaths(root).blocks).catch(() => [] as string[])
+  if (blocks.length > 0) data.push('blocks')
+  return data
+}
+
+/** Looks at what is at `root` without changing anything (see {@link RepoState}). */
+export async function inspectRepo (root: string): Promise<RepoState> {
+  if (await exists(repoPaths(root).config)) return { kind: 'ready' }
+  try {
+    await stat(root)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return { kind: 'absent' }
+    throw err
+  }
+  const data = await repoData(root)
+  return data.length > 0 ? { kind: 'no-config', data } : { kind: 'empty' }
+}
+
+/** The error for a repo folder that holds data but has no config: never a new identity over it. */
+function configMissing (root: string, data: string[]): RepoConfigMissingError {
+  return new RepoConfigMissingError(`no repo config found at ${repoPaths(root).config}, but ${root} holds repo data ` +
+    `(${data.join(', ')}): restore the config from a backup, or move the folder away and run "cairn init"`)
+}
+
+/**
+ * Fails unless a repo is ready at `root`: `RepoNotInitializedError` where there is none (Kubo's
+ * "no IPFS repo found"), `RepoConfigMissingError` where its data is there but its config is not.
+ */
+export async function assertRepo (root: string, state?: RepoState): Promise<void> {
+  const found = state ?? await inspectRepo(root)
+  if (found.kind === 'ready') return
+  if (found.kind === 'no-config') throw configMissing(root, found.data)
+  throw new RepoNotInitializedError(`no repo found at ${root}; run "cairn init" to create one`)
+}
+
 /** Writes a file atomically: a temp file, fsync, rename over the target. */
 export async function writeFileAtomic (path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`
@@ -80,13 +160,14 @@ export interface InitOptions {
 
 /**
  * Creates a repo: a config with a new Ed25519 identity, the version marker and the store
- * folders. Refuses to overwrite an existing repo.
+ * folders. Refuses to overwrite an existing repo, and to put a new identity over the data of a
+ * repo whose config is missing.
  */
 export async function initRepo (root: string, options: InitOptions = {}): Promise<Config> {
   const paths = repoPaths(root)
-  if (await exists(paths.config)) {
-    throw new RepoExistsError(`a repo already exists at ${root}`)
-  }
+  const state = await inspectRepo(root)
+  if (state.kind === 'ready') throw new RepoExistsError(`a repo already exists at ${root}`)
+  if (state.kind === 'no-config') throw configMissing(root, state.data)
   // loaded here, not at start-up: `@libp2p/crypto` (every curve) is a fifth of the CLI's start-up
   const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys')
   const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
@@ -95,6 +176,7 @@ export async function initRepo (root: string, options: InitOptions = {}): Promis
     PeerID: peerIdFromPrivateKey(key).toString(),
     PrivKey: Buffer.from(privateKeyToProtobuf(key)).toString('base64')
   }
+  const { applyProfiles, defaultConfig } = await import('./config.ts')
   const config = applyProfiles(defaultConfig(identity), options.profiles ?? [])
   await mkdir(root, { recursive: true, mode: 0o700 })
   await mkdir(paths.blocks, { recursive: true })
@@ -125,13 +207,14 @@ export class Repo {
    */
   static async open (root: string, options: { command?: string } = {}): Promise<Repo> {
     const paths = repoPaths(root)
-    if (!(await exists(paths.config))) {
-      throw new RepoNotInitializedError(`no repo at ${root} (run "cairn init")`)
-    }
+    await assertRepo(root)
     const version = Number((await readFile(paths.version, 'utf8').catch(() => '')).trim())
     if (version !== REPO_VERSION) {
       throw new RepoVersionError(`repo at ${root} has version ${Number.isNaN(version) ? 'unknown' : version}; this cairn reads version ${REPO_VERSION}`)
     }
+    // loaded here, not at start-up: LevelDB's native binding is a large part of a small
+    // command's start-up, and commands that open no repo (version, cid, commands) never need it
+    const { Level } = await import('level')
     const datastore: Datastore = new Level(paths.datastore, { keyEncoding: 'view', valueEncoding: 'view' })
     try {
       await datastore.open()
@@ -146,6 +229,7 @@ export class Repo {
     }
     const holder: LockHolder = { pid: process.pid, command: options.command ?? 'cairn', started: new Date().toISOString() }
     await writeFile(paths.lockInfo, JSON.stringify(holder) + '\n')
+    const { parseConfig } = await import('./config.ts')
     const config = parseConfig(await readFile(paths.config, 'utf8'), paths.config)
     return new Repo(root, config, datastore)
   }

@@ -11,3 +11,16 @@ export async function dagModule (): Promise<DagModule> {
   loading ??= import('../../dag/index.ts')
   return await loading
 }
+
+type ExporterModule = typeof import('../../dag/exporter/index.ts')
+
+let loadingExporter: Promise<ExporterModule> | undefined
+
+/**
+ * The exporter alone, for the commands that only read (`cat`, `ls`, `get`): the importer (with
+ * its chunkers' WebAssembly) and the CAR codec are a large part of an offline `cat`'s start-up.
+ */
+export async function exporterModule (): Promise<ExporterModule> {
+  loadingExporter ??= import('../../dag/exporter/index.ts')
+  return await loadingExporter
+}

@@ -1,7 +1,7 @@
 import type { ExportEntry } from '../../dag/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
-import { dagModule } from './dag-module.ts'
+import { exporterModule } from './dag-module.ts'
 
 /** UnixFS type numbers as Kubo's `ls` reports them. */
 const LS_TYPE: Record<string, number> = { raw: 2, directory: 1, file: 2, symlink: 4 }
@@ -20,7 +20,7 @@ export const cat = defineCommand<Uint8Array>({
     const length = options.length as number | undefined
     if (offset != null && (offset < 0 || !Number.isInteger(offset))) throw new InvalidArgumentError(`--offset must be a whole number ≥ 0, not ${offset}`)
     if (length != null && (length < 0 || !Number.isInteger(length))) throw new InvalidArgumentError(`--length must be a whole number ≥ 0, not ${length}`)
-    const { cat } = await dagModule()
+    const { cat } = await exporterModule()
     for (const path of args) {
       const resolved = await node.resolvePath(path, { signal })
       yield * cat(resolved.cid, node.blocks, { offset, length, signal })
@@ -57,7 +57,7 @@ export const ls = defineCommand<LsObject>({
     return lines.join('\n')
   },
   async run ({ node, args, options, signal }) {
-    const { ls } = await dagModule()
+    const { ls } = await exporterModule()
     const objects: LsObject['Objects'] = []
     for (const path of args) {
       const resolved = await node.resolvePath(path, { signal, describe: true })
@@ -94,6 +94,6 @@ export const get = defineCommand<ExportEntry>({
   async * run ({ node, args, signal }) {
     // the path's own root and segments: the exporter names the entries after the last segment
     const { root, segments } = await node.resolvePath(args[0], { signal })
-    yield * (await dagModule()).walk({ root, segments }, node.blocks, { signal })
+    yield * (await exporterModule()).walk({ root, segments }, node.blocks, { signal })
   }
 })

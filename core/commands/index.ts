@@ -20,6 +20,10 @@ import { keyExport, keyGen, keyImport, keyList, keyLs, keyRename, keyRm } from '
 import { namePublish, nameResolve, resolve } from './name.ts'
 import { bitswapLedger, bitswapStat, bitswapWantlist, statsBitswap } from './bitswap.ts'
 import { dhtQuery, routingFindpeer, routingFindprovs, routingGet, routingProvide, routingPut } from './routing.ts'
+import { cidBase32, cidBases, cidCodecs, cidFormat, cidHashes } from './cid.ts'
+import { commands } from './commands.ts'
+import { diagSys } from './diag.ts'
+import { logLevel, logLs } from './log.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -43,7 +47,9 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   keyGen, keyList, keyLs, keyRm, keyRename, keyImport, keyExport,
   namePublish, nameResolve, resolve,
   bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap,
-  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery
+  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery,
+  commands, logLevel, logLs, diagSys,
+  cidFormat, cidBase32, cidBases, cidCodecs, cidHashes
 ]
 
 /** Finds a command by its path (`pin add`). */

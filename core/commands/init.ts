@@ -1,4 +1,5 @@
-import { initRepo } from '../../repo/index.ts'
+// the leaf module: `version` must not load the config code
+import { initRepo, REPO_VERSION } from '../../repo/repo.ts'
 import { defineCommand } from '../command.ts'
 import { CAIRN_VERSION } from '../version.ts'
 
@@ -24,15 +25,30 @@ export const version = defineCommand<{ Version: string, Commit: string, Repo: st
   path: 'version',
   description: 'Show the version of cairn',
   args: [],
-  options: [],
+  options: [
+    { name: 'number', short: 'n', type: 'boolean', default: false, description: 'print only the version number' },
+    { name: 'commit', type: 'boolean', default: false, description: 'print the commit too' },
+    { name: 'repo', type: 'boolean', default: false, description: 'print only the repo version' },
+    { name: 'all', type: 'boolean', default: false, description: 'print every version: Cairn, repo, system, Node.js' }
+  ],
   output: 'value',
   needsRepo: false,
-  text: (value) => `cairn version ${value.Version}`,
+  // Kubo's text: --all wins, then --repo, then --number; --commit appends -<commit> when known
+  text: (value, options) => {
+    const commit = options.commit === true && value.Commit !== '' ? `-${value.Commit}` : ''
+    if (options.all === true) {
+      const version = value.Commit !== '' ? `${value.Version}-${value.Commit}` : value.Version
+      return `Cairn version: ${version}\nRepo version: ${value.Repo}\nSystem version: ${value.System}\nNode.js version: ${value.Golang}`
+    }
+    if (options.repo === true) return value.Repo
+    if (options.number === true) return `${value.Version}${commit}`
+    return `cairn version ${value.Version}${commit}`
+  },
   async run () {
     return {
       Version: CAIRN_VERSION,
       Commit: '',
-      Repo: '1',
+      Repo: String(REPO_VERSION),
       System: `${process.arch}/${process.platform}`,
       Golang: `node-${process.version}`
     }

@@ -4,15 +4,16 @@
  */
 import { resolve as resolvePath } from 'node:path'
 import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
-import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
-import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
+import { checkArgs, parseOptions, type Command, type CommandInput } from '../../core/command.ts'
+import type { CoreNode } from '../../core/node.ts'
+// the leaf modules, not repo/'s door: a command that opens no repo loads no config code
+import { locateRepo } from '../../repo/repo.ts'
+import { parseDuration, timeoutSignal } from '../../repo/duration.ts'
+import { enableDebug } from '../../logger/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
 import type { ExportEntry } from '../../dag/index.ts'
-import { parseContentPath } from '../../dag/path.ts'
-import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
-import { chooseTarget } from './target.ts'
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -26,7 +27,8 @@ export function escapeControl (text: string): string {
 }
 
 /** Where `get` writes when no `-o` is given: the last path segment, or the CID. */
-function defaultOutputName (path: string): string {
+async function defaultOutputName (path: string): Promise<string> {
+  const { parseContentPath } = await import('../../dag/path.ts')
   const parsed = parseContentPath(path)
   if (parsed.segments.length > 0) return parsed.segments[parsed.segments.length - 1]
   return parsed.namespace === 'ipns' ? parsed.name : parsed.root.toString()
@@ -34,6 +36,9 @@ function defaultOutputName (path: string): string {
 
 /** Builds the byte inputs a command wants from the CLI's arguments. */
 async function buildInput (command: Command, args: string[], options: Record<string, unknown>, signal: AbortSignal, onSize: (n: number) => void): Promise<{ input: CommandInput, args: string[] }> {
+  if (command.input !== 'entries' && command.input !== 'files') return { input: {}, args }
+  // loaded only by the commands that read files: start-up is most of a small command's time
+  const { abortable, collectEntries, collectFiles } = await import('./input.ts')
   const stdin = abortable(process.stdin as AsyncIterable<Uint8Array>, signal)
   if (command.input === 'entries') {
     const paths = args.filter(a => a !== '-')
@@ -176,7 +181,14 @@ async function printValue (result: Promise<unknown>, { render }: OutputContext):
  * printed only as JSON.
  */
 async function printStream (result: AsyncIterable<unknown>, { command, render, json, progress }: OutputContext): Promise<void> {
+  let failed = false
   for await (const value of result) {
+    const failure = json ? undefined : command.failure?.(value)
+    if (failure != null) {
+      failed = true
+      process.stderr.write(`${escapeControl(failure)}\n`)
+      continue
+    }
     const bytes = command.progress?.(value)
     if (bytes != null) {
       progress.update(bytes)
@@ -192,13 +204,15 @@ async function printStream (result: AsyncIterable<unknown>, { command, render, j
       if (!(await writeStdout(text + '\n'))) break
     }
   }
+  // as Kubo: the entries that could be shown were, and the command still fails
+  if (failed) throw new CairnError('errors while displaying some entries')
 }
 
 /** Files and folders (`get`), written under `-o` or the path's last name. */
 async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options, signal }: OutputContext): Promise<void> {
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
-    : defaultOutputName(args[0])
+    : await defaultOutputName(args[0])
   // loaded only where used: start-up is most of a small command's time
   const { extract, writeArchive } = await import('./extract.ts')
   if (options.archive === true) {
@@ -240,12 +254,20 @@ function reportFailure (err: unknown, interrupt: AbortSignal, signal: AbortSigna
   return 1
 }
 
+/** The repo `--repo-dir` (or Kubo's older `-c`/`--config`) names, if any. */
+function repoDirOption (rawOptions: Record<string, unknown>): string | undefined {
+  const dir = rawOptions['repo-dir'] ?? rawOptions.config
+  return typeof dir === 'string' ? dir : undefined
+}
+
 /**
  * Runs one command from the CLI: opens the repo directly (creating the default one on first
  * use) or goes through the daemon that holds it, runs the command from the table, and prints its
- * output. Returns the exit code.
+ * output. `table` gives every command the CLI has (for `commands`). Returns the exit code.
  */
-export async function runCli (command: Command, rawArgs: string[], rawOptions: Record<string, unknown>): Promise<number> {
+export async function runCli (command: Command, rawArgs: string[], rawOptions: Record<string, unknown>, table?: () => Promise<readonly Command[]>): Promise<number> {
+  // before anything creates a logger: the logger reads DEBUG once
+  if (rawOptions.debug === true) enableDebug()
   const controller = new AbortController()
   const stopWatching = watchInterrupts(controller)
   const onStdoutError = (): void => { controller.abort(new AbortedError('output closed')) }
@@ -270,15 +292,17 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     if (showProgress) options.progress = true
     const { input, args } = await buildInput(command, rawArgs, options, signal, (total) => { display.start(total) })
 
-    const repoPath = repoPathFromEnv()
+    const location = locateRepo(repoDirOption(rawOptions))
+    const repoPath = location.path
     if (command.needsRepo !== false) {
-      const target = await chooseTarget(command, repoPath, rawOptions)
+      const { chooseTarget } = await import('./target.ts')
+      const target = await chooseTarget(command, location, rawOptions)
       if (target.kind === 'remote') client = target.client
       else node = target.node
     }
     const result = client != null
       ? client.run(command, args, options, input, signal, { reuseMemory: true })
-      : command.run({ node: node as CoreNode, args, options, input, signal, repoPath })
+      : command.run({ node: node as CoreNode, args, options, input, signal, repoPath, table })
     await printResult(result, {
       command, args, options, render: renderer(command, options, json), json, progress: display, signal,
       remote: client != null, bytesOut, onStdoutError

@@ -292,10 +292,14 @@ describe('cairn CLI: first use and bad input', () => {
   afterAll(async () => { await repo?.cleanup() })
 
   it('creates the default repo on first use, saying so on stderr', async () => {
-    const result = await repo.run(['add', '-Q'], { input: 'first' })
+    // the default repo is ~/.cairn: HOME points at the test's folder, and CAIRN_PATH names none
+    const home = { HOME: repo.dir, CAIRN_PATH: '' }
+    const result = await repo.run(['add', '-Q'], { input: 'first', env: home })
     expect(result.code).toBe(0)
-    expect(result.stderr).toContain(`initializing a new repo at ${repo.path}`)
-    expect(await readdir(repo.path)).toContain('config')
+    expect(result.stderr).toContain(`initializing a new repo at ${join(repo.dir, '.cairn')}`)
+    expect(await readdir(join(repo.dir, '.cairn'))).toContain('config')
+    // the rest of this block uses CAIRN_PATH, which `cairn init` creates
+    expect((await repo.run(['init', '--profile', 'test'])).code).toBe(0)
   })
 
   it.each([
