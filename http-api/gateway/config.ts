@@ -4,7 +4,7 @@
  */
 import { readGateway, type ConfigSource } from '../../repo/index.ts'
 import {
-  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS
+  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS, DEFAULT_ROUTING_TIMEOUT_MS
 } from './constants.ts'
 
 /** Options of `createGatewayServer`. */
@@ -48,7 +48,7 @@ export interface GatewayInit {
    * Default: `Gateway.ExposeRoutingAPI`, else true (Kubo's default).
    */
   exposeRoutingAPI?: boolean
-  /** Deadline of one routing API lookup, in ms. Default `DEFAULT_ROUTING_TIMEOUT_MS` (30 s). */
+  /** Deadline of one routing API lookup, in ms. Default {@link DEFAULT_ROUTING_TIMEOUT_MS} (30 s). */
   routingTimeoutMs?: number
 }
 
@@ -63,7 +63,7 @@ export interface ResolvedGatewayInit {
   subdomainHosts: readonly string[]
   rootRedirect: string
   exposeRoutingAPI: boolean
-  routingTimeoutMs?: number
+  routingTimeoutMs: number
 }
 
 /** Applies the defaults: `init`, then the config's `Gateway` section, then the `DEFAULT_*` constants. */
@@ -91,6 +91,6 @@ export function resolveGatewayInit (config: ConfigSource, init: GatewayInit = {}
     subdomainHosts: init.subdomainHosts ?? [...hosts].map(h => h.toLowerCase()),
     rootRedirect: init.rootRedirect ?? section.RootRedirect,
     exposeRoutingAPI: init.exposeRoutingAPI ?? section.ExposeRoutingAPI,
-    routingTimeoutMs: init.routingTimeoutMs
+    routingTimeoutMs: init.routingTimeoutMs ?? DEFAULT_ROUTING_TIMEOUT_MS
   }
 }

@@ -31,13 +31,13 @@ import {
 } from '../../errors/index.ts'
 import { ipnsRoutingKey, MAX_RECORD_SIZE, parseIpnsName, unmarshalRecord, validateRecord } from '../../naming/index.ts'
 import type { PeerInfo } from '../../routing/index.ts'
+import { DEFAULT_ROUTING_TIMEOUT_MS } from './constants.ts'
 import { sendBody, write, writeHead, type Exchange, type Headers } from './respond.ts'
 
 /** Where the API lives on the gateway. */
 export const ROUTING_V1_PREFIX = '/routing/v1/'
 
-/** How long one request may look for answers before it is answered with what was found: 30 s. */
-export const DEFAULT_ROUTING_TIMEOUT_MS = 30_000
+export { DEFAULT_ROUTING_TIMEOUT_MS }
 
 /** Records in one `application/json` answer (the spec's SHOULD). */
 export const MAX_JSON_RECORDS = 100

@@ -142,7 +142,7 @@ describe('the Delegated Routing V1 HTTP API on the gateway', () => {
       Schema: 'peer', ID: p.id.toString(), Addrs: p.multiaddrs.map(a => a.toString()), Protocols: ['transport-bitswap']
     })))
     // a CIDv0 names the same content
-    const v0 = CID.createV0((await cidOf('x')).multihash)
+    const v0 = CID.createV0((await cidOf('x')).multihash as Parameters<typeof CID.createV0>[0])
     router.providers.set(v0.toV1().toString(), providers)
     expect((await ask(fx.port, `/routing/v1/providers/${v0}`)).status).toBe(200)
   })
