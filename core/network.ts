@@ -6,7 +6,7 @@
  */
 import { createBitswap, type Bitswap, type BitswapSession } from '../bitswap/index.ts'
 import { createDHT, type DHTDatastore, type DHTMode, type KadDHT } from '../dht/index.ts'
-import { readBitswap, readHttpRetrieval, readRouting, type Config, type MetadataStore } from '../repo/index.ts'
+import { readBitswap, readHttpRetrieval, readRouting, type Config, type ConfigSource, type MetadataStore } from '../repo/index.ts'
 import type { BlockFetcher, FetchSession } from './block-service.ts'
 import type { CairnHost } from './libp2p/index.ts'
 import type { PackBlockstore } from '../blockstore/index.ts'
@@ -58,7 +58,7 @@ export function createNodeDHT (host: CairnHost, config: Config, metadata: Metada
  * The delegated HTTP routers of `Routing.DelegatedRouters`, asked beside the DHT (or alone, with
  * `Routing.Type` `delegated`); none with `Routing.Type` `none`, which turns every router off.
  */
-export function createDelegatedRouters (config: Config, logger: ComponentLogger): Routing[] {
+export function createDelegatedRouters (config: ConfigSource, logger: ComponentLogger): Routing[] {
   const routing = readRouting(config)
   if (routing.Type === 'none') return []
   return routing.DelegatedRouters.map(url => createHttpRouter({ logger }, { url }))

@@ -296,6 +296,11 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       res.end()
       return
     }
+    const url = ex.req.url ?? '/'
+    if (url.length > MAX_URL_BYTES) {
+      sendError(ex, new UriTooLongError(`the request URL is ${url.length} bytes, over the gateway's limit of ${MAX_URL_BYTES}`))
+      return
+    }
     if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
       sendError(ex, new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
       return

@@ -22,7 +22,7 @@ import { NotFoundError, PeerNotFoundError } from '../../errors/index.ts'
 import { createGatewayServer, type GatewayInit } from '../../http-api/index.ts'
 import { createRecord, formatIpnsName, ipnsRoutingKey, nameOfKey } from '../../naming/index.ts'
 import { initRepo } from '../../repo/index.ts'
-import type { PeerInfo, Routing } from '../../routing/index.ts'
+import { createHttpRouter, type PeerInfo, type Routing } from '../../routing/index.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 interface Answer {
@@ -263,6 +263,22 @@ describe('the Delegated Routing V1 HTTP API on the gateway', () => {
     expect(got.headers.etag).toMatch(/^"[0-9a-f]{64}"$/)
     expect(new Uint8Array(got.body)).toEqual(record)
     expect((await ask(fx.port, `/routing/v1/ipns/${name}`, { headers: { Accept: 'application/json' } })).status).toBe(406)
+  })
+
+  it('answers Cairn\'s own HTTP router: providers, a peer, and an IPNS record both ways', async () => {
+    const client = createHttpRouter({}, { url: `http://127.0.0.1:${fx.port}` })
+    const found = []
+    for await (const p of client.findProviders(cid)) found.push(p.id.toString())
+    expect(found).toEqual(providers.map(p => p.id.toString()))
+    const peer = await somePeer(4020)
+    router.peers.set(peer.id.toString(), peer)
+    expect((await client.findPeer(peer.id)).multiaddrs.map(String)).toEqual(['/ip4/127.0.0.1/tcp/4020'])
+    const key = await generateKeyPair('Ed25519')
+    const record = await createRecord(key, `/ipfs/${cid}`, 5n, 3600_000)
+    await client.put(ipnsRoutingKey(nameOfKey(key)), record)
+    expect(await client.get(ipnsRoutingKey(nameOfKey(key)))).toEqual(record)
+    const none = await cidOf('nobody at all')
+    await expect((async () => { for await (const p of client.findProviders(none)) void p })()).rejects.toMatchObject({ name: 'NotFoundError' })
   })
 
   it('is not served when Gateway.ExposeRoutingAPI is false', async () => {

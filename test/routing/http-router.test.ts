@@ -13,7 +13,9 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createDelegatedRouters } from '../../core/network.ts'
 import { NotFoundError } from '../../errors/index.ts'
+import { cairnLogger } from '../../logger/index.ts'
 import { createRecord, formatIpnsName, ipnsRoutingKey, nameOfKey } from '../../naming/index.ts'
 import { readRouting } from '../../repo/index.ts'
 import { createCompositeRouting, createHttpRouter, type PeerInfo, type Routing } from '../../routing/index.ts'
@@ -203,6 +205,14 @@ describe('the delegated HTTP router', () => {
     expect((await failure(routing.get(new TextEncoder().encode('/pk/x')))).name).toBe('NotFoundError')
     // alone, it says plainly that it cannot provide
     expect((await failure(createCompositeRouting({ routers: [createHttpRouter({}, { url })] }).provide(await cidOf('q')))).name).toBe('RoutingNotSupportedError')
+  })
+
+  it('the node makes one router per Routing.DelegatedRouters URL, and none when Routing.Type is none', () => {
+    const urls = ['http://127.0.0.1:1', 'http://127.0.0.1:2']
+    const logger = cairnLogger()
+    expect(createDelegatedRouters({ Routing: { Type: 'delegated', DelegatedRouters: urls } }, logger)).toHaveLength(2)
+    expect(createDelegatedRouters({ Routing: { DelegatedRouters: urls } }, logger).map(String)).toEqual(urls.map(u => `delegated router ${u}`))
+    expect(createDelegatedRouters({ Routing: { Type: 'none', DelegatedRouters: urls } }, logger)).toEqual([])
   })
 
   it('Routing.DelegatedRouters takes http(s) URLs only', () => {
