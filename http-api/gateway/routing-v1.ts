@@ -140,7 +140,7 @@ export class RoutingApi {
       const cid = parseCid(arg)
       await this.#answerPeers(ex, 'Providers', signal => this.#node.routing.findProviders(cid, {
         signal, maxProviders: accepts(ex, NDJSON_TYPE) ? MAX_STREAMED_RECORDS : MAX_JSON_RECORDS
-      }), ['transport-bitswap'])
+      }))
     } else if (kind === 'peers' && get) {
       const peer = parsePeerId(arg)
       const routing = this.#node.routing
@@ -158,21 +158,25 @@ export class RoutingApi {
     return AbortSignal.any([ex.controller.signal, AbortSignal.timeout(this.#timeoutMs)])
   }
 
-  /** Protocols a peer is known to speak (the peer store's list), else `fallback`. */
-  async #protocols (info: PeerInfo, fallback: string[]): Promise<string[]> {
+  /**
+   * A provider record of the DHT says the peer serves the block over Bitswap
+   * (`transport-bitswap`); for a peer, the protocols its identify announced, when known.
+   */
+  async #protocols (info: PeerInfo, provider: boolean): Promise<string[]> {
+    if (provider) return ['transport-bitswap']
     try {
-      const known = await this.#node.host?.peerStore.get(info.id)
-      if (known != null && known.protocols.length > 0) return known.protocols
-    } catch {}
-    return fallback
+      return (await this.#node.host?.peerStore.get(info.id))?.protocols ?? []
+    } catch {
+      return []
+    }
   }
 
-  async #record (info: PeerInfo, fallback: string[]): Promise<PeerRecord> {
+  async #record (info: PeerInfo, provider: boolean): Promise<PeerRecord> {
     return {
       Schema: 'peer',
       ID: info.id.toString(),
       Addrs: info.multiaddrs.map(a => a.toString()),
-      Protocols: await this.#protocols(info, fallback)
+      Protocols: await this.#protocols(info, provider)
     }
   }
 
@@ -180,7 +184,7 @@ export class RoutingApi {
    * A list of peer records, as JSON or streamed as NDJSON. The answer starts only once the first
    * record is known, so "none" can still be a `404`.
    */
-  async #answerPeers (ex: Exchange, field: 'Providers' | 'Peers', find: (signal: AbortSignal) => AsyncIterable<PeerInfo>, fallback: string[] = []): Promise<void> {
+  async #answerPeers (ex: Exchange, field: 'Providers' | 'Peers', find: (signal: AbortSignal) => AsyncIterable<PeerInfo>): Promise<void> {
     const stream = accepts(ex, NDJSON_TYPE) && !ex.head
     const type = stream ? NDJSON_TYPE : JSON_TYPE
     const limit = stream ? MAX_STREAMED_RECORDS : MAX_JSON_RECORDS
@@ -196,7 +200,7 @@ export class RoutingApi {
       while (found.length < limit) {
         const next = await iterator.next()
         if (next.done === true) break
-        const record = await this.#record(next.value, fallback)
+        const record = await this.#record(next.value, field === 'Providers')
         found.push(record)
         if (stream) {
           if (!started) start()
