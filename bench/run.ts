@@ -3,14 +3,17 @@
  * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
  * reference, and the targets of issues 2 and 3.
  *
- *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap] [--sizes 256M,1G]
+ *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap,dht-sim,dht-swarm] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
  *
  * Benchmarks: `add-cat` (bench/add-cat.ts), `startup` (bench/startup.ts, the CLI's start-up
  * latency; `--startup-runs`, default 10), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
- * `blockstore` (bench/blockstore.ts) and, when the file exists, `gateway` (bench/gateway.ts).
+ * `blockstore` (bench/blockstore.ts), when the file exists, `gateway` (bench/gateway.ts),
+ * `dht-sim` (bench/dht-sim.ts: hops and messages per lookup at 1,000 and 10,000 simulated nodes)
+ * and `dht-swarm` (bench/dht-swarm.ts: findprovs latency in a 30-node loopback swarm, next to
+ * `@libp2p/kad-dht`).
  * Scratch data goes to bench/data/ (gitignored). See each file for its method. Beside the report,
  * `<out>.json` keeps every section; `--merge` re-runs only the `--only` benchmarks (a noisy cell)
  * and keeps the other sections of the last report, saying when each ran. The targets are those
@@ -24,7 +27,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap']
+const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -92,7 +95,11 @@ interface RpcJson {
   requests?: { stat: number, hello: number }
 }
 
-/** The targets of issues 2, 3 and 9, checked against what ran. */
+interface DhtSimJson {
+  sizes: Array<{ nodes: number, log2: number, medianHops: number }>
+}
+
+/** The targets of issues 2, 3, 9 and 11, checked against what ran. */
 function targets (sections: Section[]): string {
   const rows: string[][] = []
   const verdict = (ok: boolean): string => ok ? 'met' : '**missed**'
@@ -152,6 +159,11 @@ function targets (sections: Section[]): string {
     const share = rpc.requests.stat / rpc.requests.hello
     rows.push(['block/stat ≥ 40% of the fastify hello-world', `${fmt.pct(share)} (${rpc.requests.stat.toFixed(0)} vs ${rpc.requests.hello.toFixed(0)} req/s)`, verdict(share >= 0.4)])
   }
+  const sim = sections.find(s => s.name === 'dht-sim')?.json as DhtSimJson | undefined
+  for (const size of sim?.sizes.filter(z => z.nodes >= 10_000) ?? []) {
+    const bound = size.log2 / 3
+    rows.push([`DHT median hops ≤ log2(N)/3 = ${bound.toFixed(2)} at ${size.nodes} nodes (simulation)`, String(size.medianHops), verdict(size.medianHops <= bound)])
+  }
   if (rows.length === 0) return ''
   return ['## Targets (medians)', '', table(['target', 'measured', ''], rows), ''].join('\n')
 }
@@ -192,6 +204,12 @@ for (const name of only) {
       break
     case 'bitswap':
       sections.push(await bench(name, 'bitswap.ts', ['--runs', args['bitswap-runs'] ?? '3', ...passthrough('sizes', args['bitswap-sizes'])], true))
+      break
+    case 'dht-sim':
+      sections.push(await bench(name, 'dht-sim.ts', [...passthrough('nodes', args['dht-nodes']), ...passthrough('lookups', args['dht-lookups'])], true))
+      break
+    case 'dht-swarm':
+      sections.push(await bench(name, 'dht-swarm.ts', [...passthrough('lookups', args['swarm-lookups'])], true))
       break
   }
   const last = sections.at(-1)

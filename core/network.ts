@@ -6,16 +6,16 @@
  */
 import { createBitswap, type Bitswap, type BitswapSession } from '../bitswap/index.ts'
 import { createDHT, type DHTDatastore, type DHTMode, type KadDHT } from '../dht/index.ts'
-import { readBitswap, readHttpRetrieval, readRouting, type Config, type MetadataStore } from '../repo/index.ts'
+import { readBitswap, readHttpRetrieval, readRouting, type Config, type ConfigSource, type MetadataStore } from '../repo/index.ts'
 import type { BlockFetcher, FetchSession } from './block-service.ts'
 import type { CairnHost } from './libp2p/index.ts'
 import type { PackBlockstore } from '../blockstore/index.ts'
-import type { Routing } from '../routing/index.ts'
+import { createHttpRouter, type Routing } from '../routing/index.ts'
 import type { ComponentLogger } from '@libp2p/interface'
 
 /** `Routing.Type` → the DHT's mode; `none` runs no DHT. */
 const DHT_MODES: Record<string, DHTMode | undefined> = {
-  auto: 'auto', dht: 'auto', dhtserver: 'server', dhtclient: 'client', none: undefined
+  auto: 'auto', autoclient: 'client', dht: 'auto', dhtserver: 'server', dhtclient: 'client', none: undefined, delegated: undefined
 }
 
 /** The DHT's datastore as a view of the repo's metadata store (its own `dht` part). */
@@ -52,6 +52,16 @@ export function createNodeDHT (host: CairnHost, config: Config, metadata: Metada
     mode,
     ipDiversity: routing.LoopbackAddressesOnLanDHT ? { allowLoopback: true } : undefined
   })
+}
+
+/**
+ * The delegated HTTP routers of `Routing.DelegatedRouters`, asked beside the DHT (or alone, with
+ * `Routing.Type` `delegated`); none with `Routing.Type` `none`, which turns every router off.
+ */
+export function createDelegatedRouters (config: ConfigSource, logger: ComponentLogger): Routing[] {
+  const routing = readRouting(config)
+  if (routing.Type === 'none') return []
+  return routing.DelegatedRouters.map(url => createHttpRouter({ logger }, { url }))
 }
 
 /** Creates Bitswap over the host, the store and the node's routing, from the config. */

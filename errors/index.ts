@@ -258,6 +258,15 @@ export class NoPeersError extends CairnError {
 }
 
 /**
+ * A router cannot do this operation at all (a delegated HTTP router cannot provide, or store
+ * records other than IPNS): `501`, never a silent success.
+ */
+export class RoutingNotSupportedError extends CairnError {
+  static { ERROR_MEANINGS['RoutingNotSupportedError'] = SERVER(501) }
+  override name = 'RoutingNotSupportedError'
+}
+
+/**
  * A block that came from outside the store (a peer, a fetcher) does not hash to the CID it was
  * asked for: refused and never stored (`502` on the gateway: the upstream answer was bad).
  */

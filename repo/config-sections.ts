@@ -49,6 +49,8 @@ export const DEFAULT_IPNS_REPUBLISH_PERIOD = '4h'
 export const DEFAULT_IPNS_RECORD_LIFETIME = '48h'
 /** `Ipns.UsePubsub`: off. */
 export const DEFAULT_IPNS_USE_PUBSUB = false
+/** `Gateway.ExposeRoutingAPI`: on, as Kubo's default (`/routing/v1` on the gateway port). */
+export const DEFAULT_EXPOSE_ROUTING_API = true
 
 /** Kubo's `Routing.Type` values. */
 export const ROUTING_TYPES = ['auto', 'autoclient', 'dht', 'dhtclient', 'dhtserver', 'none', 'delegated', 'custom'] as const
@@ -163,6 +165,21 @@ function multiaddrs (section: ConfigSource, name: string, key: string): string[]
   const list = strings(section, name, key)
   for (const address of list ?? []) {
     if (!address.startsWith('/') || address.length < 2) fail(key, `takes a list of multiaddrs (such as /ip4/0.0.0.0/tcp/4001), not ${show(address)}`)
+  }
+  return list
+}
+
+/** A list of `http://` or `https://` URLs with a host (delegated routers). */
+function httpUrls (section: ConfigSource, name: string, key: string): string[] | undefined {
+  const list = strings(section, name, key)
+  for (const url of list ?? []) {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(url)
+    } catch {}
+    if (parsed == null || !['http:', 'https:'].includes(parsed.protocol) || parsed.host === '') {
+      fail(key, `takes a list of http:// or https:// URLs (such as https://delegated-ipfs.dev), not ${show(url)}`)
+    }
   }
   return list
 }
@@ -286,6 +303,8 @@ export interface GatewayConfig {
   RetrievalTimeoutMs?: number
   MaxConcurrentRequests?: number
   MaxRequestDurationMs?: number
+  /** Serve the Delegated Routing V1 HTTP API (`/routing/v1/…`) on the gateway. Default {@link DEFAULT_EXPOSE_ROUTING_API}. */
+  ExposeRoutingAPI: boolean
 }
 
 /** Reads `Gateway`. */
@@ -309,7 +328,8 @@ export function readGateway (config: ConfigSource): GatewayConfig {
     PublicGateways: publicGateways,
     RetrievalTimeoutMs: optionalDuration(section, 'RetrievalTimeout', 'Gateway.RetrievalTimeout'),
     MaxConcurrentRequests: integer(section, 'MaxConcurrentRequests', 'Gateway.MaxConcurrentRequests', 0),
-    MaxRequestDurationMs: optionalDuration(section, 'MaxRequestDuration', 'Gateway.MaxRequestDuration')
+    MaxRequestDurationMs: optionalDuration(section, 'MaxRequestDuration', 'Gateway.MaxRequestDuration'),
+    ExposeRoutingAPI: boolean(section, 'ExposeRoutingAPI', 'Gateway.ExposeRoutingAPI') ?? DEFAULT_EXPOSE_ROUTING_API
   }
 }
 
@@ -425,6 +445,12 @@ export interface RoutingConfig {
    * with no IP-diversity limit, and loopback connections are not limited per IP. Default false.
    */
   LoopbackAddressesOnLanDHT: boolean
+  /**
+   * Kubo's key: Delegated Routing V1 HTTP API endpoints (`http(s)://host[:port]`, without
+   * `/routing/v1`) asked beside the DHT for providers, peers and IPNS records; with `Routing.Type`
+   * `delegated` they are the only routers. Default none.
+   */
+  DelegatedRouters: string[]
 }
 
 /** Reads `Routing`. Default type {@link DEFAULT_ROUTING_TYPE}. */
@@ -432,7 +458,8 @@ export function readRouting (config: ConfigSource): RoutingConfig {
   const section = sectionOf(config, 'Routing', 'Routing')
   return {
     Type: oneOf(section, 'Type', 'Routing.Type', ROUTING_TYPES) ?? DEFAULT_ROUTING_TYPE,
-    LoopbackAddressesOnLanDHT: boolean(section, 'LoopbackAddressesOnLanDHT', 'Routing.LoopbackAddressesOnLanDHT') ?? false
+    LoopbackAddressesOnLanDHT: boolean(section, 'LoopbackAddressesOnLanDHT', 'Routing.LoopbackAddressesOnLanDHT') ?? false,
+    DelegatedRouters: httpUrls(section, 'DelegatedRouters', 'Routing.DelegatedRouters') ?? []
   }
 }
 

@@ -12,15 +12,18 @@ export type Config = Record<string, unknown> & {
 
 
 /**
- * The public IPFS bootstrap peers, added only by `bootstrap add --default`: a new node never
- * dials the internet until its owner says so.
+ * The public Amino DHT bootstrap peers, Kubo's default list (kubo config/bootstrap_peers.go),
+ * added only by `bootstrap add --default`: a new node never dials the internet until its owner
+ * says so.
  */
 export const DEFAULT_BOOTSTRAP = [
   '/dnsaddr/bootstrap.libp2p.io/p2p/QmNnooDu7bfjPFoTZYxMNLWUQJyrVwtbZg5gBMjTezGAJN',
   '/dnsaddr/bootstrap.libp2p.io/p2p/QmQCU2EcMqAqQPR2i9bChDtGNJchTbq5TbXJJ16u19uLTa',
   '/dnsaddr/bootstrap.libp2p.io/p2p/QmbLHAnMoJPWSCR5Zhtx6BHJX9KiKNN6tpvbUcqanj75Nb',
   '/dnsaddr/bootstrap.libp2p.io/p2p/QmcZf59bWwK5XFi76CZX8cbJ4BhTzzA3gU1ZjYZcYW3dwt',
-  '/ip4/104.131.131.82/tcp/4001/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ'
+  '/dnsaddr/va1.bootstrap.libp2p.io/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8',
+  '/ip4/104.131.131.82/tcp/4001/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ',
+  '/ip4/104.131.131.82/udp/4001/quic-v1/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ'
 ]
 
 /** The type a config key holds; `map` is an object whose own keys are free-form. */
@@ -65,8 +68,10 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Gateway.RetrievalTimeout': 'string?',
   'Gateway.MaxConcurrentRequests': 'number?',
   'Gateway.MaxRequestDuration': 'string?',
+  'Gateway.ExposeRoutingAPI': 'boolean?',
   'Routing.Type': 'string?',
   'Routing.LoopbackAddressesOnLanDHT': 'boolean?',
+  'Routing.DelegatedRouters': 'string[]',
   'Bitswap.ServerEnabled': 'boolean?',
   'Bitswap.Reciprocity': 'boolean?',
   'Bitswap.ReciprocityBoost': 'number?',

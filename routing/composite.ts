@@ -40,11 +40,16 @@ export interface CompositeRoutingInit {
 const NOT_FOUND_NAMES = new Set([NotFoundError.name, PeerNotFoundError.name])
 
 /**
- * One error for several routers' failures: the first that is not a "not found" when there is one
+ * One error for several routers' failures (a `RoutingNotSupportedError` counts only when every
+ * router gave one): the first that is not a "not found" when there is one
  * (a router that failed means nobody can say the answer is "none"), else a not-found error of the
  * kind `notFound` makes, naming every router's answer. The errors are kept as the cause.
  */
-export function combineErrors (errors: unknown[], notFound: (message: string, options: { cause: unknown }) => Error): Error {
+export function combineErrors (all: unknown[], notFound: (message: string, options: { cause: unknown }) => Error): Error {
+  // a router that cannot do the operation at all (an HTTP router asked to provide) says nothing
+  // about the answer: the others' errors speak, unless every router was such a one
+  const able = all.filter(err => (err as { name?: string })?.name !== 'RoutingNotSupportedError')
+  const errors = able.length > 0 ? able : all
   if (errors.length === 1) return errors[0] as Error
   const failure = errors.find(err => !NOT_FOUND_NAMES.has((err as { name?: string })?.name ?? ''))
   if (failure != null) return failure as Error

@@ -4,7 +4,7 @@
  */
 import { readGateway, type ConfigSource } from '../../repo/index.ts'
 import {
-  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS
+  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS, DEFAULT_ROUTING_TIMEOUT_MS
 } from './constants.ts'
 
 /** Options of `createGatewayServer`. */
@@ -43,6 +43,13 @@ export interface GatewayInit {
   subdomainHosts?: readonly string[]
   /** Where `/` redirects to, if anywhere. Default: `Gateway.RootRedirect`. */
   rootRedirect?: string
+  /**
+   * Serve the Delegated Routing V1 HTTP API under `/routing/v1/` (see `routing-v1.ts`).
+   * Default: `Gateway.ExposeRoutingAPI`, else true (Kubo's default).
+   */
+  exposeRoutingAPI?: boolean
+  /** Deadline of one routing API lookup, in ms. Default {@link DEFAULT_ROUTING_TIMEOUT_MS} (30 s). */
+  routingTimeoutMs?: number
 }
 
 /** {@link GatewayInit} with every default applied. */
@@ -55,6 +62,8 @@ export interface ResolvedGatewayInit {
   headers: Record<string, string>
   subdomainHosts: readonly string[]
   rootRedirect: string
+  exposeRoutingAPI: boolean
+  routingTimeoutMs: number
 }
 
 /** Applies the defaults: `init`, then the config's `Gateway` section, then the `DEFAULT_*` constants. */
@@ -80,6 +89,8 @@ export function resolveGatewayInit (config: ConfigSource, init: GatewayInit = {}
     maxRequestDurationMs: init.maxRequestDurationMs ?? section.MaxRequestDurationMs ?? DEFAULT_MAX_REQUEST_DURATION_MS,
     headers: { ...headers, ...init.headers },
     subdomainHosts: init.subdomainHosts ?? [...hosts].map(h => h.toLowerCase()),
-    rootRedirect: init.rootRedirect ?? section.RootRedirect
+    rootRedirect: init.rootRedirect ?? section.RootRedirect,
+    exposeRoutingAPI: init.exposeRoutingAPI ?? section.ExposeRoutingAPI,
+    routingTimeoutMs: init.routingTimeoutMs ?? DEFAULT_ROUTING_TIMEOUT_MS
   }
 }

@@ -12,6 +12,9 @@ export const DEFAULT_MAX_CONCURRENT_REQUESTS = 4096
 /** `Gateway.MaxRequestDuration` default (Kubo's: 1 h): a longer request is cut. */
 export const DEFAULT_MAX_REQUEST_DURATION_MS = 60 * 60 * 1000
 
+/** How long one `/routing/v1/` request may look for answers before it answers with what it found: 30 s. */
+export const DEFAULT_ROUTING_TIMEOUT_MS = 30_000
+
 /** `Retry-After` (seconds) sent with `429`. */
 export const RETRY_AFTER_BUSY_SECONDS = 60
 

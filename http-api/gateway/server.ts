@@ -31,6 +31,7 @@ import { routeHost } from './host.ts'
 import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
 import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
 import { RawBlockFastPath } from './raw-block.ts'
+import { isRoutingV1, ROUTING_V1_METHODS, RoutingApi } from './routing-v1.ts'
 import { Watchdog, createRetrieval } from './retrieval.ts'
 
 /** What the gateway is built on. */
@@ -190,6 +191,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
   const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
+  const routingApi = settings.exposeRoutingAPI ? new RoutingApi(node, { timeoutMs: settings.routingTimeoutMs }) : undefined
 
   const app = Fastify({
     logger: false,
@@ -231,6 +233,10 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
     res.on('error', ignore)
     const method = raw.method ?? 'GET'
     const head = method === 'HEAD'
+    if (routingApi != null && isRoutingV1(raw.url ?? '/')) {
+      await serveRouting(routingApi, exchange(raw, res, head))
+      return
+    }
     if (method === 'OPTIONS') {
       writeHead(exchange(raw, res, head), 200, { 'Access-Control-Max-Age': CORS_MAX_AGE_SECONDS, Allow: CORS_ALLOW_METHODS, 'Content-Length': 0 })
       res.end()
@@ -278,6 +284,37 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
       const error = ex.controller.signal.aborted ? abortError(ex.controller.signal) : err
       log.error('%s %s failed: %e', method, raw.url, error)
       sendError(ex, error)
+    }
+  }
+
+  /** A `/routing/v1/` request: its own methods (PUT) and CORS, the gateway's limits. */
+  const serveRouting = async (api: RoutingApi, ex: Exchange): Promise<void> => {
+    const { res } = ex
+    ex.base = { ...ex.base, 'Access-Control-Allow-Methods': ROUTING_V1_METHODS }
+    if (ex.req.method === 'OPTIONS') {
+      writeHead(ex, 200, { 'Access-Control-Max-Age': CORS_MAX_AGE_SECONDS, Allow: ROUTING_V1_METHODS, 'Content-Length': 0 })
+      res.end()
+      return
+    }
+    const url = ex.req.url ?? '/'
+    if (url.length > MAX_URL_BYTES) {
+      sendError(ex, new UriTooLongError(`the request URL is ${url.length} bytes, over the gateway's limit of ${MAX_URL_BYTES}`))
+      return
+    }
+    if (settings.maxConcurrentRequests > 0 && stats.inFlight >= settings.maxConcurrentRequests) {
+      sendError(ex, new TooManyRequestsError(`the gateway is serving ${stats.inFlight} requests, its limit (Gateway.MaxConcurrentRequests); retry later`))
+      return
+    }
+    stats.inFlight++
+    res.once('close', () => {
+      stats.inFlight--
+      if (!res.writableFinished) ex.controller.abort(new AbortedError('the client closed the connection'))
+    })
+    try {
+      await api.serve(ex)
+    } catch (err) {
+      log.error('%s %s failed: %e', ex.req.method, ex.req.url, err)
+      sendError(ex, err)
     }
   }
 

@@ -59,6 +59,10 @@ describe('bootstrap (edits the config only)', () => {
   })
 
   it('--default adds the public bootstrap peers, --all removes everything', async () => {
+    // Kubo's Amino list, the js bootstrapper and QUIC included
+    expect(DEFAULT_BOOTSTRAP).toContain('/dnsaddr/va1.bootstrap.libp2p.io/p2p/12D3KooWKnDdG3iXw9eTFijk3EWSunZcFi54Zka4wmtqtt6rPxc8')
+    expect(DEFAULT_BOOTSTRAP).toContain('/ip4/104.131.131.82/udp/4001/quic-v1/p2p/QmaCpDMGvV2BGHeYERUEnRQAwe3N8SzbUtfsmvsqQLuvuJ')
+    expect(DEFAULT_BOOTSTRAP).toHaveLength(7)
     await runCommand(bootstrapAdd, node(), [ADDR_B])
     expect(await runCommand(bootstrapAdd, node(), [], { default: true })).toEqual([{ Peers: DEFAULT_BOOTSTRAP }])
     expect(await saved()).toEqual([ADDR_B, ...DEFAULT_BOOTSTRAP])

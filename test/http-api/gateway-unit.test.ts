@@ -10,7 +10,7 @@ import { toDnsLabel } from '../../http-api/gateway/cids.ts'
 import { routeHost } from '../../http-api/gateway/host.ts'
 import { cleanSegments, decodeSegments, escapeSegment, ifNoneMatch, parseTarget } from '../../http-api/gateway/request.ts'
 import {
-  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS, contentDisposition,
+  DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_REQUEST_DURATION_MS, DEFAULT_RETRIEVAL_TIMEOUT_MS, DEFAULT_ROUTING_TIMEOUT_MS, contentDisposition,
   parseAccept, parseRange, resolveGatewayInit, sniffContentType, typeByName
 } from '../../http-api/gateway/index.ts'
 
@@ -28,7 +28,9 @@ describe('resolveGatewayInit', () => {
       maxRequestDurationMs: DEFAULT_MAX_REQUEST_DURATION_MS,
       headers: {},
       subdomainHosts: ['localhost'],
-      rootRedirect: ''
+      rootRedirect: '',
+      exposeRoutingAPI: true,
+      routingTimeoutMs: DEFAULT_ROUTING_TIMEOUT_MS
     })
     expect(DEFAULT_RETRIEVAL_TIMEOUT_MS).toBe(30_000)
     const config = {
@@ -49,6 +51,8 @@ describe('resolveGatewayInit', () => {
     })
     expect(resolveGatewayInit(config, { noFetch: false, retrievalTimeoutMs: 5 })).toMatchObject({ noFetch: false, retrievalTimeoutMs: 5 })
     expect(resolveGatewayInit({ Gateway: { PublicGateways: { localhost: null } } }).subdomainHosts).toEqual([])
+    expect(resolveGatewayInit({ Gateway: { ExposeRoutingAPI: false } }).exposeRoutingAPI).toBe(false)
+    expect(() => resolveGatewayInit({ Gateway: { ExposeRoutingAPI: 'yes' } })).toThrow(/Gateway.ExposeRoutingAPI/)
     expect(() => resolveGatewayInit({ Gateway: { RetrievalTimeout: 'soon' } })).toThrow(/Gateway.RetrievalTimeout/)
   })
 })
