@@ -175,11 +175,22 @@ async function printValue (result: Promise<unknown>, { render }: OutputContext):
  * printed only as JSON.
  */
 async function printStream (result: AsyncIterable<unknown>, { command, render, json, progress }: OutputContext): Promise<void> {
+  let lineShown = false
   for await (const value of result) {
     const bytes = command.progress?.(value)
     if (bytes != null) {
       progress.update(bytes)
       if (!json) continue
+    }
+    const line = json ? undefined : command.progressLine?.(value)
+    if (line != null) {
+      process.stderr.write(`${escapeControl(line)}\r`)
+      lineShown = true
+      continue
+    }
+    if (lineShown) {
+      process.stderr.write('\n')
+      lineShown = false
     }
     const raw = json ? undefined : command.textBytes?.(value)
     if (raw != null) {
@@ -276,7 +287,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       else node = target.node
     }
     const result = client != null
-      ? client.run(command, args, options, input, signal, { reuseMemory: true })
+      ? client.run(command, args, rawOptions.offline === true ? { ...options, offline: true } : options, input, signal, { reuseMemory: true })
       : command.run({ node: node as CoreNode, args, options, input, signal, repoPath })
     await printResult(result, {
       command, args, options, render: renderer(command, options, json), json, progress: display, signal,
