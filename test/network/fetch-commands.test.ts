@@ -45,7 +45,7 @@ describe('fetching commands between two daemons', () => {
   const progressOf = (text: string): number => Math.max(0, ...[...text.matchAll(/Fetched\/Processed (\d+) nodes/g)].map(m => Number(m[1])))
 
   beforeAll(async () => {
-    ;[seeder, leecher] = await Promise.all([startDaemon(), startDaemon({ config: [['Gateway.RetrievalTimeout', '1s']] })])
+    ;[seeder, leecher] = await Promise.all([startDaemon(), startDaemon({ config: [['Gateway.RetrievalTimeout', '1s']], env: { DEBUG: 'cairn:blockstore:gc' } })])
     await ok(leecher.repo, ['swarm', 'connect', seeder.addr])
   }, 120_000)
 
@@ -138,10 +138,14 @@ describe('fetching commands between two daemons', () => {
     try {
       await waitFor(() => progressOf(pinOutput()) >= 17, { timeout: 30_000, message: () => `pin add to fetch what the seeder has: ${pinOutput()}` })
       // GC asks for its exclusive lease while the pin holds its shared one and waits for blocks
+      const waiting = (): number => leecher.output().split('gc: waiting for running writers').length
+      const before = waiting()
       const gc = leecher.repo.spawn(['repo', 'gc'])
       const gcOutput = captureOutput(gc)
       const collected = new Promise<number | null>(resolve => gc.on('close', resolve))
+      await waitFor(() => waiting() > before, { timeout: 30_000, message: () => `GC to wait for the pin's lease: ${gcOutput()}` })
       await restore(dag.file)
+      await waitFor(() => pin.exitCode != null, { timeout: 60_000, message: () => `pin add to finish while GC waits (a lease deadlock?): ${pinOutput()}` })
       expect(await pinned, pinOutput()).toBe(0)
       expect(pinOutput()).toContain(`pinned ${dag.cid} recursively`)
       expect(await collected, gcOutput()).toBe(0)
@@ -178,4 +182,28 @@ describe('fetching commands between two daemons', () => {
     // only the blocks the crash left missing came over the network
     expect((await stat(leecher)).BlocksReceived).toBe(dag.total - kept)
   }, 180_000)
+
+  it('a cat finishes when its seeder drops out mid-transfer and comes back on a new port', async () => {
+    const { cid, data, file } = await addFile(24 * CHUNK)
+    const leaves = (await ok(seeder.repo, ['refs', cid])).trim().split('\n')
+    await ok(seeder.repo, ['block', 'rm', ...leaves.slice(12)])
+    const cat = leecher.repo.spawn(['cat', cid])
+    const out: Buffer[] = []
+    cat.stdout?.on('data', (chunk: Buffer) => { out.push(chunk) })
+    const catDone = new Promise<number | null>(resolve => cat.on('close', resolve))
+    try {
+      // half the file has arrived; the rest is not on the seeder yet
+      await waitFor(() => Buffer.concat(out).byteLength >= 12 * CHUNK, { timeout: 30_000, message: 'the first half of the file' })
+      const oldAddr = seeder.addr
+      await killDaemon(seeder)
+      seeder = await startDaemon({ repo: seeder.repo })
+      expect(seeder.addr).not.toBe(oldAddr)
+      await restore(file)
+      await ok(seeder.repo, ['swarm', 'connect', leecher.addr])
+      expect(await catDone).toBe(0)
+      expect(Buffer.concat(out).equals(data)).toBe(true)
+    } finally {
+      cat.kill('SIGKILL')
+    }
+  }, 120_000)
 })

@@ -17,14 +17,17 @@ export interface Daemon {
   gateway: string
 }
 
-/** Starts a daemon on `repo` (a new test repo if none); `config` runs `cairn config` lines first. */
-export async function startDaemon (options: { repo?: TestRepo, config?: string[][] } = {}): Promise<Daemon> {
+/**
+ * Starts a daemon on `repo` (a new test repo if none); `config` runs `cairn config` lines first,
+ * `env` is added to its environment (`DEBUG` to watch a component's log in {@link Daemon.output}).
+ */
+export async function startDaemon (options: { repo?: TestRepo, config?: string[][], env?: NodeJS.ProcessEnv } = {}): Promise<Daemon> {
   const repo = options.repo ?? await createTestRepo()
   for (const line of options.config ?? []) {
     const set = await repo.run(['config', ...line])
     if (set.code !== 0) throw new Error(`cairn config ${line.join(' ')} failed: ${set.stderr}`)
   }
-  const child = repo.spawn(['daemon'])
+  const child = repo.spawn(['daemon'], { env: options.env })
   const output = captureOutput(child)
   await waitFor(() => {
     if (child.exitCode != null || child.signalCode != null) throw new Error(`daemon exited with ${child.exitCode}: ${output()}`)
