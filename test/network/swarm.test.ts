@@ -2,8 +2,9 @@
  * Ten nodes on loopback, each built by `openNode` online — the code path `cairn daemon` runs —
  * in this one process (ten daemon processes would cost ten Node start-ups and ~1.5 GB on the
  * 2-core test machine). The nodes form a line, so content added at one end is found through the
- * DHT and fetched with Bitswap at the other. Then five of them seed a 256 MiB file that an
- * eleventh fetches: it arrives intact, with blocks from several seeders (their ledgers say so).
+ * DHT and fetched with Bitswap at the other. Then five of them seed a large file (64 MiB; 256 MiB
+ * with `CAIRN_SWARM_TEST_MIB=256`) that another fetches: it arrives intact, with blocks from
+ * several seeders (their ledgers say so).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -17,8 +18,12 @@ import { openNode, type CoreNode } from '../../core/node.ts'
 import { initRepo } from '../../repo/index.ts'
 import { waitFor } from '../helpers/wait.ts'
 
-/** The size of the many-seeders file: 256 MiB, as the issue asks. */
-const BIG = 256 * 1024 * 1024
+/**
+ * The size of the many-seeders file in MiB: 64 by default, so this file stays near a minute on
+ * the loaded 2-core test machine (256 MiB passes too but took ~115 s there, ~28 s of CPU);
+ * `CAIRN_SWARM_TEST_MIB=256` runs the issue's full size.
+ */
+const BIG = Number(process.env.CAIRN_SWARM_TEST_MIB ?? 64) * 1024 * 1024
 
 /** Runs a command on a node in this process, with optional `add` entries. */
 async function * run<V> (command: Command<V>, node: CoreNode, args: string[], options: Record<string, unknown> = {}, input: CommandInput = {}): AsyncGenerator<V> {
@@ -81,14 +86,21 @@ describe('ten nodes on loopback', () => {
     const data = randomBytes(2 * 1024 * 1024 + 11)
     const cid = await addFile(last, () => [data])
     await provide(last, cid)
-    expect(first.host!.connectionManager.getConnections(last.host!.peerId)).toEqual([])
+    // the first node learns the provider from the DHT (its lookup may dial it on the way)
+    const { CID } = await import('multiformats/cid')
+    const providers = []
+    for await (const p of first.routing.findProviders(CID.parse(cid), { signal: AbortSignal.timeout(30_000) })) {
+      providers.push(p.id.toString())
+      break
+    }
+    expect(providers).toEqual([last.host!.peerId.toString()])
     const chunks: Uint8Array[] = []
     for await (const chunk of run(cat, first, [cid])) chunks.push(chunk)
     expect(Buffer.concat(chunks).equals(data)).toBe(true)
     expect(last.bitswap!.ledger(first.host!.peerId).Sent).toBeGreaterThanOrEqual(data.length)
   }, 120_000)
 
-  it('fetches a 256 MiB file from five seeders intact, with blocks from several of them', async () => {
+  it(`fetches a ${BIG / 1024 / 1024} MiB file from five seeders intact, with blocks from several of them`, async () => {
     const seeders = nodes.slice(1, 6)
     const leecher = nodes[8]
     // 256 MiB of random bytes made from one 1 MiB random block, each MiB salted with its index,
