@@ -99,9 +99,18 @@ interface SessionPeer {
   rate: number
   blocks: number
   consecutiveDontHaves: number
-  /** When its last block arrived (ms). */
+  /** When the current rate sample started (ms). */
   lastDelivery: number
+  /** Bytes delivered since then. */
+  sampleBytes?: number
 }
+
+/**
+ * A rate sample spans at least this long (ms): blocks that arrive in one message land within a
+ * millisecond of each other, and timing each alone made a peer that batches look hundreds of
+ * times faster than one that does not, so one of five equal seeders got nearly every want.
+ */
+const RATE_SAMPLE_MS = 20
 
 /** A peer that answered DONT_HAVE this many times in a row leaves the session (boxo: 16). */
 const PEER_DONT_HAVE_LIMIT = 16
@@ -326,13 +335,18 @@ export class Session {
     }
     p.consecutiveDontHaves = 0
     p.blocks++
-    // delivery rate while the peer is busy: bytes over the time since its last block
+    // delivery rate while the peer is busy: the bytes of a sample over its span
     const now = Date.now()
-    if (p.lastDelivery > 0 && p.inflight > 1) {
-      const rate = bytes / Math.max(1, now - p.lastDelivery)
+    p.sampleBytes = (p.sampleBytes ?? 0) + bytes
+    if (p.lastDelivery === 0 || p.inflight <= 1) {
+      p.lastDelivery = now
+      p.sampleBytes = 0
+    } else if (now - p.lastDelivery >= RATE_SAMPLE_MS) {
+      const rate = p.sampleBytes / (now - p.lastDelivery)
       p.rate = p.rate === 0 ? rate : p.rate * 0.8 + rate * 0.2
+      p.lastDelivery = now
+      p.sampleBytes = 0
     }
-    p.lastDelivery = now
     this.release(want)
     this.pump()
     this.armStallTimer()

@@ -133,7 +133,7 @@ describe('ten nodes on loopback', () => {
     const sent = seeders.map(s => s.bitswap!.ledger(leecher.host!.peerId).Sent)
     const total = sent.reduce((a, b) => a + b, 0)
     expect(total).toBeGreaterThanOrEqual(BIG)
-    // several seeders shared the work: at least three sent a tenth of their fair share or more
-    expect(sent.filter(bytes => bytes >= BIG / 5 / 10).length, `bytes sent per seeder: ${sent.join(', ')}`).toBeGreaterThanOrEqual(3)
+    // several seeders shared the work: at least three sent a quarter of their fair share or more
+    expect(sent.filter(bytes => bytes >= BIG / 5 / 4).length, `bytes sent per seeder: ${sent.join(', ')}`).toBeGreaterThanOrEqual(3)
   }, 300_000)
 })
