@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import type { CoreNode } from '../node.ts'
+import type { BlockGetter } from '../../blockstore/index.ts'
 import { sleep } from './network-common.ts'
 
 /** One `pin add` output value, Kubo's `AddPinOutput`: progress (blocks walked) while it runs, then the pins. */
@@ -59,9 +60,11 @@ async function pinAll (node: CoreNode, args: string[], options: Record<string, u
   let before = 0
   let last = 0
   const lease = await node.gc.lease({ signal })
+  // a path's blocks too are fetched under the pin's lease
+  const leased: BlockGetter = { get: async (cid, opts = {}) => await node.blocks.get(cid, { ...opts, lease }) }
   try {
     for (const path of args) {
-      const cid = (await node.resolvePath(path, { signal })).cid
+      const cid = (await node.resolvePath(path, { signal, blocks: leased })).cid
       const session = node.blocks.session(cid, { lease, signal })
       try {
         await node.pins.add(cid, {
