@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BAD_BLOCKS } from './constants.ts'
 import { Engine, type EngineBlockstore, type EngineInit } from './engine.ts'
 import { multihashKey, type DecodedMessage, type WantEntry } from './message.ts'
 import { TrustlessGateway } from './http-retrieval.ts'
+import { HttpProviders } from './http-providers.ts'
 import { BitswapNetwork, type BitswapNetworkComponents, type BitswapNetworkInit } from './network.ts'
 import { Session, Want, type SessionInit, type WantContext } from './session.ts'
 import type { LedgerInfo } from './ledger.ts'
@@ -37,6 +38,12 @@ export interface BitswapInit extends EngineInit, BitswapNetworkInit, SessionInit
   gateways?: string[]
   /** Largest block taken from a gateway (Kubo's `HTTPRetrieval.MaxBlockSize`). Default 2 MiB. */
   httpMaxBlockSize?: number
+  /** Ask providers that announce HTTP addresses over HTTP (Kubo's `HTTPRetrieval.Enabled`). Default true. */
+  httpProviders?: boolean
+  /** Hostnames of announced gateways that may be asked; empty: any (Kubo's `HTTPRetrieval.Allowlist`). */
+  httpAllowlist?: string[]
+  /** Hostnames of announced gateways never asked (Kubo's `HTTPRetrieval.Denylist`). */
+  httpDenylist?: string[]
 }
 
 /** Kubo's `bitswap stat` shape. */
@@ -75,6 +82,7 @@ export class Bitswap {
   private readonly init: BitswapInit
   private readonly defaultSession: Session
   private readonly gateways: TrustlessGateway[]
+  private readonly httpProviders?: HttpProviders
   private unsubscribe?: () => void
   private running = false
   private readonly stats = { blocksReceived: 0, dataReceived: 0, dupBlocks: 0, dupData: 0, messagesReceived: 0 }
@@ -87,6 +95,10 @@ export class Bitswap {
     this.engine = new Engine(components.blockstore, async (peer, message) => { await this.network.send(peer, message) },
       components.logger.forComponent('cairn:bitswap:engine'), init)
     this.gateways = (init.gateways ?? []).map(url => new TrustlessGateway(url, { maxBlockSize: init.httpMaxBlockSize }))
+    if (init.httpProviders !== false) {
+      // a provider's gateway is asked for what it holds, not to fetch it for us
+      this.httpProviders = new HttpProviders({ allowlist: init.httpAllowlist, denylist: init.httpDenylist }, { maxBlockSize: init.httpMaxBlockSize, onlyIfCached: true })
+    }
     this.defaultSession = new Session(this.context(), this.wants, init)
   }
 
@@ -185,6 +197,7 @@ export class Bitswap {
       sendWants: (peer, wants) => { this.sendWants(peer, wants) },
       connect: async (info, options) => { await this.connect(info, options) },
       gateways: this.gateways,
+      httpProviders: (addrs) => this.httpProviders?.gatewaysOf(addrs) ?? [],
       deliver: (want, bytes, from) => { this.accept(want, bytes, from) }
     }
   }

@@ -19,6 +19,11 @@ export interface TrustlessGatewayInit {
   maxBlockSize?: number
   /** Per-request timeout (ms). Default {@link DEFAULT_HTTP_TIMEOUT}. */
   timeout?: number
+  /**
+   * Ask for blocks the gateway holds only (`Cache-Control: only-if-cached`, answered 412
+   * otherwise), so a provider's gateway does not go looking on our behalf. Default false.
+   */
+  onlyIfCached?: boolean
 }
 
 /** A block the gateway does not have (404/410, or bytes that are not the block). */
@@ -31,18 +36,22 @@ export class TrustlessGateway {
   readonly url: string
   private readonly maxBlockSize: number
   private readonly timeout: number
+  private readonly headers: Record<string, string>
 
   constructor (url: string, init: TrustlessGatewayInit = {}) {
     this.url = url.replace(/\/+$/, '')
     this.maxBlockSize = init.maxBlockSize ?? MAX_BLOCK_SIZE
     this.timeout = init.timeout ?? DEFAULT_HTTP_TIMEOUT
+    this.headers = init.onlyIfCached === true
+      ? { accept: 'application/vnd.ipld.raw', 'cache-control': 'only-if-cached' }
+      : { accept: 'application/vnd.ipld.raw' }
   }
 
   /** The block's bytes, verified against `cid`. */
   async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
     const signal = options.signal == null ? AbortSignal.timeout(this.timeout) : AbortSignal.any([options.signal, AbortSignal.timeout(this.timeout)])
     const response = await fetch(`${this.url}/ipfs/${cid.toString()}?format=raw`, {
-      headers: { accept: 'application/vnd.ipld.raw' },
+      headers: this.headers,
       signal,
       redirect: 'error'
     })

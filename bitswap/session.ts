@@ -13,7 +13,9 @@
  */
 import { DEFAULT_DONT_HAVE_TIMEOUT, DEFAULT_MAX_PROVIDERS, DEFAULT_PROVIDER_SEARCH_DELAY } from './constants.ts'
 import { multihashKey, type WantEntry } from './message.ts'
+import { isHttpAddr } from './http-providers.ts'
 import type { TrustlessGateway } from './http-retrieval.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerInfo, Routing } from '../routing/index.ts'
 import type { AbortOptions, Logger, PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
@@ -31,6 +33,8 @@ export interface WantContext {
   connect(peer: PeerInfo, options?: AbortOptions): Promise<void>
   /** Trustless gateways every session may fetch from, beside Bitswap peers. */
   gateways: TrustlessGateway[]
+  /** The gateways a provider's HTTP addresses name (none when HTTP retrieval is off). */
+  httpProviders?(addrs: Multiaddr[]): TrustlessGateway[]
   /** A block fetched outside Bitswap (HTTP) for `want`: hand it to the waiters, as a Bitswap block. */
   deliver(want: Want, bytes: Uint8Array, from: string): void
 }
@@ -95,9 +99,18 @@ interface SessionPeer {
   rate: number
   blocks: number
   consecutiveDontHaves: number
-  /** When its last block arrived (ms). */
+  /** When the current rate sample started (ms). */
   lastDelivery: number
+  /** Bytes delivered since then. */
+  sampleBytes?: number
 }
+
+/**
+ * A rate sample spans at least this long (ms): blocks that arrive in one message land within a
+ * millisecond of each other, and timing each alone made a peer that batches look hundreds of
+ * times faster than one that does not, so one of five equal seeders got nearly every want.
+ */
+const RATE_SAMPLE_MS = 20
 
 /** A peer that answered DONT_HAVE this many times in a row leaves the session (boxo: 16). */
 const PEER_DONT_HAVE_LIMIT = 16
@@ -182,6 +195,15 @@ export class Session {
       this.pump()
     }
     return p
+  }
+
+  /** Adds a trustless gateway a provider announced: asked for blocks like a Bitswap peer. */
+  addGateway (gateway: TrustlessGateway): void {
+    const key = `http:${gateway.url}`
+    if (this.peers.has(key)) return
+    this.peers.set(key, { key, gateway, inflight: 0, rate: 0, blocks: 0, consecutiveDontHaves: 0, lastDelivery: 0 })
+    this.ctx.log('session: gateway %s joined', gateway.url)
+    this.pump()
   }
 
   /** A peer is gone (or a gateway failed too often): its want-blocks move on. */
@@ -313,13 +335,18 @@ export class Session {
     }
     p.consecutiveDontHaves = 0
     p.blocks++
-    // delivery rate while the peer is busy: bytes over the time since its last block
+    // delivery rate while the peer is busy: the bytes of a sample over its span
     const now = Date.now()
-    if (p.lastDelivery > 0 && p.inflight > 1) {
-      const rate = bytes / Math.max(1, now - p.lastDelivery)
+    p.sampleBytes = (p.sampleBytes ?? 0) + bytes
+    if (p.lastDelivery === 0 || p.inflight <= 1) {
+      p.lastDelivery = now
+      p.sampleBytes = 0
+    } else if (now - p.lastDelivery >= RATE_SAMPLE_MS) {
+      const rate = p.sampleBytes / (now - p.lastDelivery)
       p.rate = p.rate === 0 ? rate : p.rate * 0.8 + rate * 0.2
+      p.lastDelivery = now
+      p.sampleBytes = 0
     }
-    p.lastDelivery = now
     this.release(want)
     this.pump()
     this.armStallTimer()
@@ -392,7 +419,12 @@ export class Session {
         for await (const provider of routing.findProviders(want.cid, { signal: this.controller.signal, maxProviders: this.maxProviders })) {
           if (provider.id.equals(this.ctx.self)) continue
           found++
-          void this.ctx.connect(provider, { signal: this.controller.signal })
+          // HTTP addresses are trustless gateways; the rest are dialled for Bitswap
+          const gateways = this.ctx.httpProviders?.(provider.multiaddrs) ?? []
+          for (const gateway of gateways) this.addGateway(gateway)
+          const dialable = provider.multiaddrs.filter(addr => !isHttpAddr(addr))
+          if (gateways.length > 0 && dialable.length === 0) continue
+          void this.ctx.connect({ ...provider, multiaddrs: dialable }, { signal: this.controller.signal })
             .then(() => { this.addPeer(provider.id) })
             .catch(err => { this.ctx.log('session: provider %p could not be dialled: %e', provider.id, err) })
           if (found >= this.maxProviders) break

@@ -103,6 +103,11 @@ export interface PinAddOptions extends AbortOptions {
   /** Called with the number of blocks checked so far. */
   onProgress?(blocks: number): void
   /**
+   * Reads the DAG through this getter instead of the pin set's own: a block session that stores
+   * what it fetches under the caller's GC lease (leases are not re-entrant). Default the pin set's.
+   */
+  getter?: BlockGetter
+  /**
    * The caller vouches that every block of the DAG is present: it has just written them all
    * itself, under the GC lease it still holds (the importer). The walk is skipped. Default false.
    */
@@ -337,6 +342,7 @@ class PinSet implements Pins {
 
   /** Makes sure every block the pin needs is present, fetching through the getter. */
   async #fetch (root: CID, type: PinType, options: PinAddOptions): Promise<void> {
+    const getter = options.getter ?? this.#getter
     const missing = (cid: CID, err: unknown): never => {
       throw new IncompleteDAGError(`cannot pin ${root}: block ${cid} is not available` +
         (cid.equals(root) ? '' : ' (the DAG is incomplete)') + '. Add or fetch it, then pin again.', { cause: err })
@@ -347,10 +353,10 @@ class PinSet implements Pins {
           return isLeafCodec(cid.code) ? undefined : cid.multihash.digest
         }
         if (isLeafCodec(cid.code)) {
-          if (!(await this.#blockstore.has(cid, opts))) await this.#getter.get(cid, opts)
+          if (!(await this.#blockstore.has(cid, opts))) await getter.get(cid, opts)
           return undefined
         }
-        return await this.#getter.get(cid, opts)
+        return await getter.get(cid, opts)
       } catch (err) {
         if ((err as Error).name === 'BlockNotFoundError') missing(cid, err)
         throw err

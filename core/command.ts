@@ -97,6 +97,11 @@ export interface Command<V = unknown> {
   needsRepo?: boolean
   /** For streams that report progress: the byte count a value carries, if it is a progress value. */
   progress?(value: V): number | undefined
+  /**
+   * For streams that report progress as values (`pin add --progress`): the line the CLI shows
+   * on stderr for such a value (each replacing the last); undefined for other values.
+   */
+  progressLine?(value: V): string | undefined
   /** Renders one output value as the CLI prints it; undefined prints nothing. */
   text?(value: V, options: Record<string, unknown>): string | undefined
   /**

@@ -81,7 +81,10 @@ export function createNodeBitswap (host: CairnHost, config: Config, blockstore: 
     reciprocityBoost: bitswap.ReciprocityBoost,
     optimisticEvery: bitswap.OptimisticEvery,
     gateways: http.Enabled ? http.Gateways : [],
-    httpMaxBlockSize: http.MaxBlockSize
+    httpMaxBlockSize: http.MaxBlockSize,
+    httpProviders: http.Enabled,
+    httpAllowlist: http.Allowlist,
+    httpDenylist: http.Denylist
   })
 }
 

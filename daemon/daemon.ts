@@ -3,8 +3,9 @@ import { setFlagsFromString } from 'node:v8'
 import { COMMANDS, defineCommand, openNode, type CoreNode } from '../core/index.ts'
 import { InvalidConfigError } from '../errors/index.ts'
 import { enableRuntimeLevels } from '../logger/index.ts'
-import { assertRepo, defaultRepoPath, initRepo, inspectRepo, readAddresses, readApi, repoPaths } from '../repo/index.ts'
+import { assertRepo, defaultRepoPath, initRepo, inspectRepo, readAddresses, readApi, readHttpRetrieval, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** How long in-flight requests get to finish on shutdown before they are cut. */
 export const SHUTDOWN_GRACE_MS = 3000
@@ -39,6 +40,22 @@ function boundMultiaddr (server: FastifyInstance): string {
   if (address == null || typeof address === 'string') throw new Error('the server is not listening on TCP')
   const family = address.family === 'IPv6' ? 'ip6' : 'ip4'
   return `/${family}/${address.address}/tcp/${address.port}`
+}
+
+/**
+ * The HTTP addresses that announce the gateway bound at `bound` (`HTTPRetrieval.Announce`): the
+ * bound address itself, or, for a wildcard bind, the swarm's IP addresses with the gateway's port.
+ */
+async function httpAnnounceAddrs (bound: string, swarm: Array<{ toString(): string }>): Promise<Multiaddr[]> {
+  const { multiaddr } = await import('@multiformats/multiaddr')
+  const [, family, host, , port] = bound.split('/')
+  if (host !== '0.0.0.0' && host !== '::') return [multiaddr(`/${family}/${host}/tcp/${port}/http`)]
+  const ips = new Set<string>()
+  for (const addr of swarm) {
+    const [, fam, ip] = addr.toString().split('/')
+    if (fam === 'ip4' || fam === 'ip6') ips.add(`/${fam}/${ip}`)
+  }
+  return [...ips].map(ip => multiaddr(`${ip}/tcp/${port}/http`))
 }
 
 /**
@@ -112,6 +129,11 @@ export const daemon = defineCommand<DaemonEvent>({
       const gatewayMultiaddr = boundMultiaddr(gateway)
       await writeFile(paths.gateway, gatewayMultiaddr)
       yield { Message: `Gateway server listening on ${gatewayMultiaddr}` }
+      if (node.host != null && readHttpRetrieval(node.repo.config).Announce) {
+        const announced = await httpAnnounceAddrs(gatewayMultiaddr, node.host.getMultiaddrs())
+        node.host.addAnnounced(announced)
+        for (const addr of announced) yield { Message: `Announcing the gateway as ${addr.toString()}` }
+      }
       yield { Message: 'Daemon is ready' }
       if (!stopped.signal.aborted) {
         await new Promise<void>(resolve => stopped.signal.addEventListener('abort', () => { resolve() }, { once: true }))

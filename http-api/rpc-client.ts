@@ -100,6 +100,8 @@ function searchParams (command: Command, args: string[], options: Record<string,
     if (value === undefined || value === null) continue
     params.set(spec.name, spec.type === 'duration' && typeof value === 'number' ? `${value}ms` : String(value))
   }
+  // the global --offline goes along, as Kubo's client sends it
+  if (options.offline === true && !command.options.some(o => o.name === 'offline')) params.set('offline', 'true')
   return params
 }
 

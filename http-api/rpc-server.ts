@@ -28,7 +28,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { abortError } from '../errors/abort.ts'
 import { loggerFor, type Logger } from '../logger/index.ts'
 import { AbortedError, InvalidArgumentError, TimeoutError, UriTooLongError } from '../errors/index.ts'
-import { checkArgs, COMMANDS, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
+import { checkArgs, COMMANDS, offlineView, parseOptions, type Command, type CommandInput, type CommandRequest, type CoreNode } from '../core/index.ts'
 import { parseDuration, readApi, startTimer, type Config, type DurationTimer } from '../repo/index.ts'
 import {
   API_PATH, DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT, DRAIN_LIMIT_BYTES, DRAIN_TIMEOUT_MS, EXPOSED_HEADERS, MAX_URL_BYTES,
@@ -339,8 +339,10 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     checkArgs(command, args)
     const options = parseOptions(command, query)
     const input = buildInput(command, request, settings)
+    // Kubo's global `offline` option: the command reads only what the repo has
+    const offline = first(query.offline)
     const commandRequest: CommandRequest = {
-      node,
+      node: offline === 'true' || offline === '' || offline === '1' ? offlineView(node) : node,
       args,
       options,
       input,

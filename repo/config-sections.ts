@@ -494,6 +494,15 @@ export interface HttpRetrievalConfig {
   Gateways: string[]
   /** Kubo's key: largest block taken from a gateway, in bytes. Default 2 MiB. */
   MaxBlockSize: number
+  /** Kubo's key: hostnames of providers' gateways that may be asked; empty: any. Default empty. */
+  Allowlist: string[]
+  /** Kubo's key: hostnames of providers' gateways never asked. Default empty. */
+  Denylist: string[]
+  /**
+   * Cairn's key: the daemon announces its gateway as an HTTP address (`/ip4/…/tcp/N/http`) in
+   * its provider records, so other nodes can fetch blocks from it over HTTP. Default false.
+   */
+  Announce: boolean
 }
 
 /** Reads `HTTPRetrieval`. */
@@ -508,7 +517,10 @@ export function readHttpRetrieval (config: ConfigSource): HttpRetrievalConfig {
   return {
     Enabled: boolean(section, 'Enabled', 'HTTPRetrieval.Enabled') ?? true,
     Gateways: gateways as string[],
-    MaxBlockSize: max
+    MaxBlockSize: max,
+    Allowlist: strings(section, 'Allowlist', 'HTTPRetrieval.Allowlist') ?? [],
+    Denylist: strings(section, 'Denylist', 'HTTPRetrieval.Denylist') ?? [],
+    Announce: boolean(section, 'Announce', 'HTTPRetrieval.Announce') ?? false
   }
 }
 

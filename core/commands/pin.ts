@@ -1,32 +1,91 @@
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
+import type { CoreNode } from '../node.ts'
+import type { BlockGetter } from '../../blockstore/index.ts'
+import { sleep } from './network-common.ts'
 
-export const pinAdd = defineCommand<{ Pins: string[] }>({
+/** One `pin add` output value, Kubo's `AddPinOutput`: progress (blocks walked) while it runs, then the pins. */
+export interface PinAddOutput {
+  Pins?: string[]
+  Progress?: number
+}
+
+/** `pin add --progress` reports the blocks walked this often, as Kubo does. */
+const DEFAULT_PIN_PROGRESS_INTERVAL = 500
+
+export const pinAdd = defineCommand<PinAddOutput>({
   path: 'pin add',
-  description: 'Pin objects so garbage collection keeps them',
+  description: 'Pin objects so garbage collection keeps them (fetching missing blocks when online)',
   args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
   options: [
     { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'pin the whole DAG (--recursive=false pins one block)' },
     { name: 'name', short: 'n', type: 'string', description: 'a name for the pin' },
-    { name: 'progress', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' }
+    { name: 'progress', type: 'boolean', default: false, description: 'report the number of blocks fetched or checked so far' }
   ],
-  output: 'value',
-  text: (value, options) => value.Pins.map(p => `pinned ${p} ${options.recursive === true ? 'recursively' : 'directly'}`).join('\n'),
-  async run ({ node, args, options, signal }) {
-    const pins: string[] = []
-    const lease = await node.gc.lease({ signal })
-    try {
-      for (const path of args) {
-        const cid = (await node.resolvePath(path, { signal })).cid
-        await node.pins.add(cid, { recursive: options.recursive === true, name: options.name as string | undefined, signal })
-        pins.push(cid.toString())
-      }
-    } finally {
-      lease.release()
+  output: 'stream',
+  text: (value, options) => value.Pins?.map(p => `pinned ${p} ${options.recursive === true ? 'recursively' : 'directly'}`).join('\n'),
+  progressLine: (value) => value.Pins == null && value.Progress != null ? `Fetched/Processed ${value.Progress} nodes` : undefined,
+  async * run ({ node, args, options, signal }) {
+    let walked = 0
+    const pinning = pinAll(node, args, options, signal, (n) => { walked = n })
+    if (options.progress !== true) {
+      yield { Pins: await pinning }
+      return
     }
-    return { Pins: pins }
+    // progress is sampled on a timer while the pins are fetched, so a fast pin prints no line
+    let done = false
+    const finished = pinning.finally(() => { done = true })
+    finished.catch(() => {})
+    while (!done) {
+      const tick = new AbortController()
+      const wait = sleep(DEFAULT_PIN_PROGRESS_INTERVAL, AbortSignal.any([signal, tick.signal])).catch(() => {})
+      await Promise.race([wait, finished.catch(() => {})])
+      tick.abort()
+      signal.throwIfAborted()
+      if (!done) yield { Progress: walked }
+    }
+    const pins = await finished
+    if (walked > 0) yield { Progress: walked }
+    yield { Pins: pins }
   }
 })
+
+/**
+ * Pins every path under one GC lease. The blocks are read through one block session per root that
+ * stores what it fetches under that same lease: asking for a second lease while GC waits for the
+ * first would queue behind GC forever.
+ */
+async function pinAll (node: CoreNode, args: string[], options: Record<string, unknown>, signal: AbortSignal, onProgress: (walked: number) => void): Promise<string[]> {
+  const pins: string[] = []
+  let before = 0
+  let last = 0
+  const lease = await node.gc.lease({ signal })
+  // a path's blocks too are fetched under the pin's lease
+  const leased: BlockGetter = { get: async (cid, opts = {}) => await node.blocks.get(cid, { ...opts, lease }) }
+  try {
+    for (const path of args) {
+      const cid = (await node.resolvePath(path, { signal, blocks: leased })).cid
+      const session = node.blocks.session(cid, { lease, signal })
+      try {
+        await node.pins.add(cid, {
+          recursive: options.recursive === true,
+          name: options.name as string | undefined,
+          signal,
+          getter: session,
+          onProgress: (n) => { last = n; onProgress(before + n) }
+        })
+      } finally {
+        session.close()
+      }
+      pins.push(cid.toString())
+      before += last
+      last = 0
+    }
+  } finally {
+    lease.release()
+  }
+  return pins
+}
 
 export const pinRm = defineCommand<{ Pins: string[] }>({
   path: 'pin rm',

@@ -10,7 +10,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { InvalidConfigError } from '../../errors/index.ts'
 import { readAddresses, readBootstrap, readRouting, readSwarm, type Config } from '../../repo/index.ts'
 import { parseMultiaddr, parsePeerAddress } from './addresses.ts'
-import { BandwidthMeter, type BandwidthStats } from './bandwidth.ts'
+import { BandwidthMeter, type BandwidthFilter, type BandwidthStats } from './bandwidth.ts'
 import { PerIpConnectionGater } from './connection-gater.ts'
 import {
   AGENT_VERSION, DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP
@@ -83,10 +83,15 @@ export interface CairnHost {
   readonly events: HostEvents
   /** The addresses peers can reach this node at, each ending in `/p2p/<peer ID>` (port 0 resolved). */
   getMultiaddrs(): Multiaddr[]
+  /**
+   * Adds addresses announced beside the listening ones (the daemon's gateway as `/…/tcp/N/http`,
+   * `HTTPRetrieval.Announce`): they appear in {@link getMultiaddrs} and so in provider records.
+   */
+  addAnnounced(addrs: Multiaddr[]): void
   /** Round-trip time to a peer in milliseconds (sub-millisecond precision), dialing if needed. */
   ping(target: DialTarget, options?: AbortOptions): Promise<number>
-  /** Bytes in and out since start, and current rates. */
-  bandwidth(): BandwidthStats
+  /** Bytes in and out since start, and current rates: of every connection, or of one peer or protocol. */
+  bandwidth(filter?: BandwidthFilter): BandwidthStats
   isStarted(): boolean
   /** Listens on the configured addresses and dials the bootstrap peers. Idempotent. */
   start(): Promise<void>
@@ -248,7 +253,10 @@ export async function createHost (components: HostComponents, init: HostInit = {
       ping: ping()
     }
   })
+  // a socket's bytes count for its peer once the connection says who that is (stats bw --peer)
+  node.addEventListener('connection:open', (evt) => { meter.assignPeer(evt.detail.remoteAddr, evt.detail.remotePeer.toString()) })
   let transition: Promise<void> | undefined
+  const announced: Multiaddr[] = []
   let bootstrapDials: AbortController | undefined
 
   const connectionManager: HostConnectionManager = {
@@ -288,9 +296,15 @@ export async function createHost (components: HostComponents, init: HostInit = {
     connectionManager,
     peerStore: node.peerStore,
     events: node,
-    getMultiaddrs: () => node.getMultiaddrs(),
+    getMultiaddrs: () => announced.length === 0 ? node.getMultiaddrs() : [...node.getMultiaddrs(), ...announced],
+    addAnnounced: (addrs) => {
+      for (const addr of addrs) {
+        const own = addr.getComponents().some(c => c.name === 'p2p') ? addr : addr.encapsulate(`/p2p/${peerId.toString()}`)
+        if (!announced.some(a => a.equals(own))) announced.push(own)
+      }
+    },
     ping: (target, opts) => pingOnce((protocol, o) => connectionManager.dialProtocol(target, protocol, o), opts),
-    bandwidth: () => meter.stats(),
+    bandwidth: (filter) => filter == null ? meter.stats() : meter.statsOf(filter),
     isStarted: () => node.status === 'started',
     async start () {
       // a failed start or stop was reported to its own caller; this one only waits for it to end

@@ -6,7 +6,7 @@
 export * from './constants.ts'
 export * from './addresses.ts'
 export * from './errors.ts'
-export { BandwidthMeter, type BandwidthStats, type BandwidthMeterInit } from './bandwidth.ts'
+export { BandwidthMeter, type BandwidthFilter, type BandwidthStats, type BandwidthMeterInit } from './bandwidth.ts'
 export { PerIpConnectionGater, type PerIpConnectionGaterInit, type PerIpConnectionGaterComponents } from './connection-gater.ts'
 export { pingOnce, type PingDialer } from './ping.ts'
 export {

@@ -182,6 +182,7 @@ async function printValue (result: Promise<unknown>, { render }: OutputContext):
  */
 async function printStream (result: AsyncIterable<unknown>, { command, render, json, progress }: OutputContext): Promise<void> {
   let failed = false
+  let lineShown = false
   for await (const value of result) {
     const failure = json ? undefined : command.failure?.(value)
     if (failure != null) {
@@ -193,6 +194,16 @@ async function printStream (result: AsyncIterable<unknown>, { command, render, j
     if (bytes != null) {
       progress.update(bytes)
       if (!json) continue
+    }
+    const line = json ? undefined : command.progressLine?.(value)
+    if (line != null) {
+      process.stderr.write(`${escapeControl(line)}\r`)
+      lineShown = true
+      continue
+    }
+    if (lineShown) {
+      process.stderr.write('\n')
+      lineShown = false
     }
     const raw = json ? undefined : command.textBytes?.(value)
     if (raw != null) {
@@ -301,7 +312,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       else node = target.node
     }
     const result = client != null
-      ? client.run(command, args, options, input, signal, { reuseMemory: true })
+      ? client.run(command, args, rawOptions.offline === true ? { ...options, offline: true } : options, input, signal, { reuseMemory: true })
       : command.run({ node: node as CoreNode, args, options, input, signal, repoPath, table })
     await printResult(result, {
       command, args, options, render: renderer(command, options, json), json, progress: display, signal,

@@ -114,7 +114,20 @@ describe('two Cairn hosts on loopback', () => {
     expect(stats.TotalIn).toBeGreaterThan(200)
     expect(stats.TotalOut).toBeGreaterThan(200)
     expect(stats.RateIn).toBeGreaterThanOrEqual(0)
-    await expect(runCommand(statsBw, a.node, [], { proto: '/ipfs/ping/1.0.0' })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
+    // per protocol: the pings above moved 32 bytes each way per ping, counted on both sides
+    const [pings] = await runCommand(statsBw, b.node, [], { proto: PING_PROTOCOL })
+    expect(pings.TotalOut).toBeGreaterThanOrEqual(64)
+    expect(pings.TotalIn).toBeGreaterThanOrEqual(64)
+    expect(pings.TotalIn).toBeLessThan(stats.TotalIn)
+    expect((await runCommand(statsBw, a.node, [], { proto: PING_PROTOCOL }))[0].TotalIn).toBeGreaterThanOrEqual(64)
+    expect((await runCommand(statsBw, a.node, [], { proto: '/nobody/speaks/1.0.0' }))[0]).toEqual({ TotalIn: 0, TotalOut: 0, RateIn: 0, RateOut: 0 })
+    // per peer: b's only connection is to a, so a's bytes are b's whole traffic
+    const [peer] = await runCommand(statsBw, b.node, [], { peer: a.host.peerId.toString() })
+    const [all] = await runCommand(statsBw, b.node)
+    expect(peer.TotalIn).toBeGreaterThan(200)
+    expect(peer.TotalIn).toBeLessThanOrEqual(all.TotalIn)
+    expect(peer.TotalIn).toBeGreaterThanOrEqual(pings.TotalIn)
+    await expect(runCommand(statsBw, a.node, [], { proto: PING_PROTOCOL, peer: b.host.peerId.toString() })).rejects.toMatchObject({ name: 'InvalidArgumentError' })
     // --poll repeats until the consumer stops
     const polled = []
     const request = { node: a.node as unknown as CoreNode, args: [], options: parseOptions(statsBw as Command, { poll: true, interval: '20ms' }), input: {}, signal: AbortSignal.timeout(5_000), repoPath: '' }
