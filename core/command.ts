@@ -86,8 +86,8 @@ export interface Command<V = unknown> {
   needsRepo?: boolean
   /** For streams that report progress: the byte count a value carries, if it is a progress value. */
   progress?(value: V): number | undefined
-  /** Renders one output value as the CLI prints it; undefined prints nothing. */
-  text?(value: V, options: Record<string, unknown>): string | undefined
+  /** Renders one output value as the CLI prints it (given the call's options and arguments); undefined prints nothing. */
+  text?(value: V, options: Record<string, unknown>, args?: readonly string[]): string | undefined
   /** For values the CLI prints as raw bytes (`routing get` prints the record): those bytes. */
   textBytes?(value: V): Uint8Array | undefined
   run(request: CommandRequest): Promise<V> | AsyncIterable<V>

@@ -233,6 +233,8 @@ interface Exchange {
   request: FastifyRequest
   res: ServerResponse
   options: Record<string, unknown>
+  /** The call's positional arguments (a command's text may depend on them). */
+  args: readonly string[]
   encoding: 'json' | 'text'
   signal: AbortSignal
 }
@@ -253,11 +255,11 @@ async function stream (exchange: Exchange, iterator: AsyncIterator<unknown>, hea
 }
 
 async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIterable<unknown>): Promise<void> {
-  const { command, res, options, encoding, request } = exchange
+  const { command, res, options, args, encoding, request } = exchange
   if (command.output === 'value') {
     const value = await (result as Promise<unknown>)
     if (encoding === 'text') {
-      const text = command.text?.(value, options) ?? (value === undefined ? '' : toJson(value).trimEnd())
+      const text = command.text?.(value, options, args) ?? (value === undefined ? '' : toJson(value).trimEnd())
       const body = text === '' ? '' : `${text}\n`
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
       res.end(body)
@@ -274,7 +276,7 @@ async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIter
       if (encoding === 'text') {
         await stream(exchange, iterator, streamHeaders('text'), (value) => {
           if (command.progress?.(value) != null) return undefined
-          const text = command.text?.(value, options)
+          const text = command.text?.(value, options, args)
           return text == null || text === '' ? undefined : `${text}\n`
         })
       } else {
@@ -348,7 +350,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       commandRequest.shutdown = () => { res.once('close', onShutdown) }
     }
     const result = command.run(commandRequest)
-    await respond({ command, request, res, options, encoding: enc, signal: controller.signal }, result)
+    await respond({ command, request, res, options, args, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
     const error = controller.signal.aborted ? abortError(controller.signal) : err

@@ -1,12 +1,13 @@
 import type { Command } from '../command.ts'
 import { add } from './add.ts'
 import { blockGet, blockPut, blockRm, blockStat } from './block.ts'
-import { config, configProfileApply, configShow } from './config.ts'
-import { dagExport, dagGet, dagImport, dagPut } from './dag.ts'
+import { config, configProfileApply, configReplace, configShow } from './config.ts'
+import { configEdit } from './config-edit.ts'
+import { dagExport, dagGet, dagImport, dagPut, dagResolve } from './dag.ts'
 import { cat, get, ls } from './files.ts'
 import { init, version } from './init.ts'
-import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
-import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
+import { pinAdd, pinLs, pinRm, pinUpdate, pinVerify } from './pin.ts'
+import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify, statsRepo } from './repo.ts'
 import { filesStat } from './files-stat.ts'
 import { id } from './id.ts'
 import { swarmAddrs, swarmAddrsLocal, swarmConnect, swarmDisconnect, swarmPeers } from './swarm.ts'
@@ -26,11 +27,11 @@ import { dhtQuery, routingFindpeer, routingFindprovs, routingGet, routingProvide
 export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   init, version,
   add, cat, get, ls,
-  pinAdd, pinRm, pinLs, pinVerify,
-  repoGc, repoStat, repoVerify, refs, refsLocal,
+  pinAdd, pinRm, pinLs, pinVerify, pinUpdate,
+  repoGc, repoStat, repoVerify, refs, refsLocal, statsRepo,
   blockPut, blockGet, blockStat, blockRm,
-  dagPut, dagGet, dagExport, dagImport, dagStat,
-  config, configShow, configProfileApply,
+  dagPut, dagGet, dagExport, dagImport, dagStat, dagResolve,
+  config, configShow, configProfileApply, configReplace, configEdit,
   filesStat, shutdown,
   id,
   swarmPeers, swarmConnect, swarmDisconnect, swarmAddrs, swarmAddrsLocal,

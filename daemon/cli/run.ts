@@ -3,7 +3,7 @@
  * its output is printed (a value, a stream of values, files, or bytes).
  */
 import { resolve as resolvePath } from 'node:path'
-import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
+import { AbortedError, CairnError, InvalidArgumentError, messageOf, TimeoutError } from '../../errors/index.ts'
 import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
 import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
@@ -13,6 +13,9 @@ import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
 import { chooseTarget } from './target.ts'
+
+/** Go's `gzip.DefaultCompression` as zlib spells it: what `get -C` uses without `-l`. */
+const DEFAULT_GZIP_LEVEL = 6
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -130,10 +133,10 @@ function checkEncoding (rawOptions: Record<string, unknown>): void {
 /** How one value of a command's output is printed: JSON with `--enc=json`, else its text form. */
 type Render = (value: unknown) => string | undefined
 
-function renderer (command: Command, options: Record<string, unknown>, json: boolean): Render {
+function renderer (command: Command, options: Record<string, unknown>, args: readonly string[], json: boolean): Render {
   return (value) => {
     if (json) return JSON.stringify(value)
-    const text = command.text?.(value, options)
+    const text = command.text?.(value, options, args)
     return text?.split('\n').map(escapeControl).join('\n')
   }
 }
@@ -193,21 +196,35 @@ async function printStream (result: AsyncIterable<unknown>, { command, render, j
   }
 }
 
-/** Files and folders (`get`), written under `-o` or the path's last name. */
+/**
+ * Files and folders (`get`), written under `-o` or the path's last name, merging into what exists
+ * as Kubo's `get` does; with `-a` one tar file (`.tar`), with `-C` gzipped (`.tar.gz` with `-a`,
+ * else the one file's bytes as `.gz`).
+ */
 async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options, signal }: OutputContext): Promise<void> {
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
     : defaultOutputName(args[0])
+  const compress = options.compress === true
+  const level = options['compression-level'] as number | undefined
+  if (level != null && !compress) throw new InvalidArgumentError('--compression-level (-l) needs --compress (-C)')
+  if (level != null && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
+    throw new InvalidArgumentError(`--compression-level must be a whole number from 1 to 9, not ${level}`)
+  }
+  const gzipLevel = compress ? level ?? DEFAULT_GZIP_LEVEL : undefined
   // loaded only where used: start-up is most of a small command's time
-  const { extract, writeArchive } = await import('./extract.ts')
-  if (options.archive === true) {
-    // as Kubo's get -a: one tar file, named with .tar
-    const archive = out.endsWith('.tar') ? out : `${out}.tar`
+  const { extract, writeArchive, writeCompressedFile } = await import('./extract.ts')
+  if (options.archive === true || compress) {
+    // as Kubo's get: OUT.tar for -a, then .gz for -C, unless OUT already ends so
+    let archive = out
+    if (options.archive === true && !archive.endsWith('.tar') && !archive.endsWith('.tar.gz')) archive += '.tar'
+    if (compress && !archive.endsWith('.gz')) archive += '.gz'
     await writeStdout(`Saving archive to ${escapeControl(archive)}\n`)
-    await writeArchive(result, resolvePath(archive), { signal })
+    const write = options.archive === true ? writeArchive : writeCompressedFile
+    await write(result, resolvePath(archive), { signal, gzipLevel, overwrite: true })
   } else {
     await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
-    await extract(result, resolvePath(out), { signal })
+    await extract(result, resolvePath(out), { signal, overwrite: true })
   }
 }
 
@@ -279,7 +296,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       ? client.run(command, args, options, input, signal, { reuseMemory: true })
       : command.run({ node: node as CoreNode, args, options, input, signal, repoPath })
     await printResult(result, {
-      command, args, options, render: renderer(command, options, json), json, progress: display, signal,
+      command, args, options, render: renderer(command, options, rawArgs, json), json, progress: display, signal,
       remote: client != null, bytesOut, onStdoutError
     })
     progress.stop()
