@@ -282,6 +282,8 @@ export interface GatewayConfig {
   RootRedirect: string
   NoFetch: boolean
   DeserializedResponses: boolean
+  /** Convert blocks to the dag-json / dag-cbor asked for (IPIP-524 makes it opt-in, as in Kubo). Default false. */
+  AllowCodecConversion: boolean
   PublicGateways: Record<string, PublicGatewayConfig | null>
   RetrievalTimeoutMs?: number
   MaxConcurrentRequests?: number
@@ -306,6 +308,7 @@ export function readGateway (config: ConfigSource): GatewayConfig {
     RootRedirect: string(section, 'RootRedirect', 'Gateway.RootRedirect') ?? '',
     NoFetch: boolean(section, 'NoFetch', 'Gateway.NoFetch') ?? false,
     DeserializedResponses: boolean(section, 'DeserializedResponses', 'Gateway.DeserializedResponses') ?? true,
+    AllowCodecConversion: boolean(section, 'AllowCodecConversion', 'Gateway.AllowCodecConversion') ?? false,
     PublicGateways: publicGateways,
     RetrievalTimeoutMs: optionalDuration(section, 'RetrievalTimeout', 'Gateway.RetrievalTimeout'),
     MaxConcurrentRequests: integer(section, 'MaxConcurrentRequests', 'Gateway.MaxConcurrentRequests', 0),

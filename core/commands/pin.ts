@@ -1,7 +1,6 @@
 import { InvalidArgumentError, NotPinnedError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
-import { ensureDiffPresent } from './pin-update.ts'
 
 export const pinAdd = defineCommand<{ Pins: string[] }>({
   path: 'pin add',
@@ -151,6 +150,8 @@ export const pinUpdate = defineCommand<{ Pins: string[] }>({
       }
       // the old DAG is complete (it is pinned, and the lease keeps GC away): only what the new
       // one does not share with it needs checking, then the pin is written without a full walk
+      // loaded here: the walk needs the blockstore's walker, which the command table must not load
+      const { ensureDiffPresent } = await import('./pin-update.ts')
       await ensureDiffPresent(from, to, { getter: node.blocks, has: async (cid, opts) => await node.blockstore.has(cid, opts) }, { signal })
       await node.pins.add(to, { recursive: true, complete: true, name: state.name, signal })
       if (options.unpin === true && !from.equals(to)) await node.pins.rm(from, { recursive: true, signal })
