@@ -28,10 +28,12 @@ export const dagPut = defineCommand<{ Cid: { '/': string } }>({
     { name: 'input-codec', type: 'string', default: 'dag-json', description: 'codec the input is in' },
     { name: 'pin', type: 'boolean', default: false, description: 'pin the node' },
     { name: 'hash', type: 'string', default: 'sha2-256', description: 'multihash function' },
-    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' }
+    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
-  text: (value) => value.Cid['/'],
+  // as Kubo: the text in the asked base, the JSON ({"/": …}) in the CID's own
+  text: (value, options) => options['cid-base'] != null ? cidEncoder(options)(CID.parse(value.Cid['/'])) : value.Cid['/'],
   async * run ({ node, input, options, signal }) {
     const lease = await node.gc.lease({ signal })
     try {

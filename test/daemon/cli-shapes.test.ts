@@ -263,6 +263,12 @@ ${c['d1/a']} a
       const v0 = (await repo.run(['add', '-Q', '--pin=false'], { input: 'base test' })).out.trim()
       expect((await repo.run(['add', '-Q', '--pin=false', '--cid-base=base32'], { input: 'base test' })).out.trim()).toBe(CID.parse(v0).toV1().toString(base32))
       expect((await repo.run(['add', '-Q', '--pin=false', '--cid-base=base58btc'], { input: 'base test' })).out.trim()).toBe(v0)
+      // and on block put / block stat / dag put, as Kubo's global --cid-base
+      const raw = (await repo.run(['block', 'put'], { input: 'base block' })).out.trim()
+      expect((await repo.run(['block', 'put', '--cid-base=base36'], { input: 'base block' })).out.trim()).toBe(CID.parse(raw).toString(base36))
+      expect((await repo.run(['block', 'stat', '--cid-base=base36', v0])).out).toBe(`Key: ${CID.parse(v0).toV1().toString(base36)}\nSize: ${(await repo.run(['block', 'stat', v0])).out.split('Size: ')[1]}`)
+      const node = (await repo.run(['dag', 'put'], { input: '{"b":2}' })).out.trim()
+      expect((await repo.run(['dag', 'put', '--cid-base=base36'], { input: '{"b":2}' })).out.trim()).toBe(CID.parse(node).toString(base36))
     })
   })
 
