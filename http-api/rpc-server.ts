@@ -39,6 +39,7 @@ import { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, toHeaderValue } from '
 import { multipartBoundary, parseMultipart } from './multipart.ts'
 import { createApiGuard, type ApiAuthorization, type ApiGuard } from './security.ts'
 import { tarFromEntries, type TarEntry } from './tar.ts'
+import { gzipLevelOf, gzipped, singleFileBytes } from './gzip.ts'
 import { entriesFromParts, filesFromParts, withIdleTimeout } from './uploads.ts'
 
 /** What the RPC server is built on. */
@@ -287,12 +288,21 @@ async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIter
     }
     return
   }
-  const source = command.output === 'entries'
-    ? tarFromEntries(result as AsyncIterable<TarEntry>, { signal: exchange.signal, metadata: request.headers[TAR_METADATA_HEADER.toLowerCase()] === '1' })
+  const metadata = request.headers[TAR_METADATA_HEADER.toLowerCase()] === '1'
+  // `get --compress` as Kubo answers it: the tar gzipped (`-a`), or the one file's bytes gzipped;
+  // Cairn's own client asks for entries (a tar with metadata) and compresses on its side
+  const gzipLevel = command.output === 'entries' && !metadata ? gzipLevelOf(options) : undefined
+  let source = command.output === 'entries'
+    ? (gzipLevel != null && options.archive !== true
+        ? singleFileBytes(result as AsyncIterable<TarEntry>, { signal: exchange.signal })
+        : tarFromEntries(result as AsyncIterable<TarEntry>, { signal: exchange.signal, metadata }))
     : result as AsyncIterable<Uint8Array>
+  if (gzipLevel != null) source = gzipped(source, gzipLevel)
   const iterator = source[Symbol.asyncIterator]()
   try {
-    await stream(exchange, iterator, streamHeaders(command.output === 'entries' ? 'tar' : 'bytes'), (chunk) => chunk as Uint8Array)
+    const headers = streamHeaders(command.output === 'entries' ? 'tar' : 'bytes')
+    if (gzipLevel != null) headers['Content-Type'] = 'application/gzip'
+    await stream(exchange, iterator, headers, (chunk) => chunk as Uint8Array)
   } finally {
     await iterator.return?.()
   }

@@ -32,11 +32,11 @@ import { throwIfAborted } from '../../errors/abort.ts'
 import { constants as fsConstants } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { lstat, mkdir, open, rename, rm, stat, symlink, lutimes } from 'node:fs/promises'
-import { createGzip } from 'node:zlib'
 import { dirname, join, resolve as resolvePath } from 'node:path'
 import { assertSafeName, EntryPathGuard, printable } from '../../dag/exporter/index.ts'
 import { InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
 import { tarFromEntries, type TarEntry } from '../../http-api/tar.ts'
+import { gzipped, singleFileBytes } from '../../http-api/gzip.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
 export interface ExtractEntry {
@@ -350,18 +350,8 @@ export interface WriteArchiveOptions {
  * but a single file (a directory needs `-a`, a tar).
  */
 export async function writeCompressedFile (entries: AsyncIterable<ExtractEntry>, path: string, options: WriteArchiveOptions = {}): Promise<number> {
-  const iterator = entries[Symbol.asyncIterator]()
-  const first = await iterator.next()
-  if (first.done === true || first.value.type !== 'file') {
-    await iterator.return?.()
-    throw new InvalidArgumentError(`get --compress without --archive writes one gzipped file, but this is ${first.done === true ? 'empty' : `a ${first.value.type}`}: add -a for a .tar.gz`)
-  }
-  const content = first.value.content?.({ signal: options.signal }) ?? []
-  try {
-    return await writeStream(content, path, options)
-  } finally {
-    await iterator.return?.()
-  }
+  // a folder fails on the first read, and the half-made file is removed
+  return await writeStream(singleFileBytes(entries, { signal: options.signal }), path, options)
 }
 
 /** Writes a byte stream to a new file (gzipped if asked); a failed file is removed, not left half-written. */
@@ -387,21 +377,4 @@ async function writeStream (source: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
     await handle.close()
   })
   return written
-}
-
-/** A byte stream gzipped at `level`. */
-async function * gzipped (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, level: number): AsyncGenerator<Uint8Array> {
-  const gzip = createGzip({ level })
-  const feeding = (async () => {
-    try {
-      for await (const chunk of source) {
-        if (!gzip.write(chunk)) await new Promise<void>(resolve => gzip.once('drain', resolve))
-      }
-      gzip.end()
-    } catch (err) {
-      gzip.destroy(err as Error)
-    }
-  })()
-  for await (const chunk of gzip) yield chunk as Uint8Array
-  await feeding
 }

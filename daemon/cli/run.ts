@@ -3,7 +3,7 @@
  * its output is printed (a value, a stream of values, files, or bytes).
  */
 import { resolve as resolvePath } from 'node:path'
-import { AbortedError, CairnError, InvalidArgumentError, messageOf, TimeoutError } from '../../errors/index.ts'
+import { AbortedError, CairnError, messageOf, TimeoutError } from '../../errors/index.ts'
 import { checkArgs, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
 import { parseDuration, repoPathFromEnv, timeoutSignal } from '../../repo/index.ts'
 import type { RpcClient } from '../../http-api/index.ts'
@@ -13,9 +13,6 @@ import { abortable, collectEntries, collectFiles } from './input.ts'
 import { createByteOutput, writeStdout, type ByteOutput } from './output.ts'
 import type { ProgressBar } from './progress.ts'
 import { chooseTarget } from './target.ts'
-
-/** Go's `gzip.DefaultCompression` as zlib spells it: what `get -C` uses without `-l`. */
-const DEFAULT_GZIP_LEVEL = 6
 
 /** Escapes control characters so names cannot rewrite the terminal. */
 export function escapeControl (text: string): string {
@@ -205,15 +202,11 @@ async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options,
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
     : defaultOutputName(args[0])
-  const compress = options.compress === true
-  const level = options['compression-level'] as number | undefined
-  if (level != null && !compress) throw new InvalidArgumentError('--compression-level (-l) needs --compress (-C)')
-  if (level != null && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
-    throw new InvalidArgumentError(`--compression-level must be a whole number from 1 to 9, not ${level}`)
-  }
-  const gzipLevel = compress ? level ?? DEFAULT_GZIP_LEVEL : undefined
   // loaded only where used: start-up is most of a small command's time
   const { extract, writeArchive, writeCompressedFile } = await import('./extract.ts')
+  const { gzipLevelOf } = await import('../../http-api/gzip.ts')
+  const gzipLevel = gzipLevelOf(options)
+  const compress = gzipLevel != null
   if (options.archive === true || compress) {
     // as Kubo's get: OUT.tar for -a, then .gz for -C, unless OUT already ends so
     let archive = out

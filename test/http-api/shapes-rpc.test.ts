@@ -8,6 +8,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BlockGetter } from '../../blockstore/index.ts'
 import { ensureDiffPresent } from '../../core/commands/pin-update.ts'
@@ -68,6 +69,22 @@ describe('RPC shapes with kubo-rpc-client', () => {
     const recursive = (await collect(ipfs.pin.ls({ type: 'recursive' }))).map(p => p.cid.toString())
     expect(recursive).toContain(after['.'])
     expect(recursive).not.toContain(before['.'])
+  })
+
+  it('get with compress answers gzip as Kubo: the tar with archive, else the one file\'s bytes', async () => {
+    const tree = await addTree(['z/one.txt', 'gzip me'])
+    const tgz = Buffer.concat(await collect(ipfs.get(tree.z, { archive: true, compress: true, compressionLevel: 9 })))
+    const tarBytes = gunzipSync(tgz)
+    expect(tarBytes.subarray(0, 100).toString('latin1')).toContain(tree.z)
+    expect(tarBytes.toString('latin1')).toContain('gzip me')
+    const gz = Buffer.concat(await collect(ipfs.get(tree['z/one.txt'], { compress: true })))
+    expect(gunzipSync(gz).toString()).toBe('gzip me')
+    const res = await f.fetch(`get?arg=${tree['z/one.txt']}&compress=true`)
+    expect(res.headers.get('content-type')).toBe('application/gzip')
+    await res.arrayBuffer()
+    const folder = await f.fetch(`get?arg=${tree.z}&compress=true`)
+    expect(folder.status).toBe(400)
+    expect(await folder.text()).toMatch(/add -a for a \.tar\.gz/)
   })
 
   it('repo gc --stream-errors reports the error as a {"Error"} line, then fails', async () => {
