@@ -22,6 +22,7 @@ describe('resolveGatewayInit', () => {
     const defaults = resolveGatewayInit({})
     expect(defaults).toEqual({
       deserializedResponses: true,
+      allowCodecConversion: false,
       noFetch: false,
       retrievalTimeoutMs: DEFAULT_RETRIEVAL_TIMEOUT_MS,
       maxConcurrentRequests: DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -49,6 +50,8 @@ describe('resolveGatewayInit', () => {
     })
     expect(resolveGatewayInit(config, { noFetch: false, retrievalTimeoutMs: 5 })).toMatchObject({ noFetch: false, retrievalTimeoutMs: 5 })
     expect(resolveGatewayInit({ Gateway: { PublicGateways: { localhost: null } } }).subdomainHosts).toEqual([])
+    expect(resolveGatewayInit({ Gateway: { AllowCodecConversion: true } }).allowCodecConversion).toBe(true)
+    expect(resolveGatewayInit({ Gateway: { AllowCodecConversion: true } }, { allowCodecConversion: false }).allowCodecConversion).toBe(false)
     expect(() => resolveGatewayInit({ Gateway: { RetrievalTimeout: 'soon' } })).toThrow(/Gateway.RetrievalTimeout/)
   })
 })
