@@ -102,8 +102,8 @@ export interface Command<V = unknown> {
    * on stderr for such a value (each replacing the last); undefined for other values.
    */
   progressLine?(value: V): string | undefined
-  /** Renders one output value as the CLI prints it; undefined prints nothing. */
-  text?(value: V, options: Record<string, unknown>): string | undefined
+  /** Renders one output value as the CLI prints it (given the call's options and arguments); undefined prints nothing. */
+  text?(value: V, options: Record<string, unknown>, args?: readonly string[]): string | undefined
   /**
    * For streams whose values may each report a failure of their own (Kubo's non-fatal errors,
    * e.g. one bad CID among many): the message for that value. The CLI prints it on stderr,

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
 import { COMMANDS, defineCommand, openNode, type CoreNode } from '../core/index.ts'
-import { InvalidConfigError } from '../errors/index.ts'
+import { InvalidConfigError, ListenError } from '../errors/index.ts'
 import { enableRuntimeLevels } from '../logger/index.ts'
 import { assertRepo, defaultRepoPath, initRepo, inspectRepo, readAddresses, readApi, readHttpRetrieval, repoPaths } from '../repo/index.ts'
 import type { FastifyInstance } from 'fastify'
@@ -32,6 +32,21 @@ export interface DaemonEvent {
 /** True for 127.0.0.0/8 and ::1. */
 export function isLoopback (host: string): boolean {
   return host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/**
+ * Starts `server` on the address of config key `key`; an address already in use (or not
+ * assignable) fails naming the key, so the user knows which setting to change.
+ */
+async function listenOn (server: FastifyInstance, address: { host: string, port: number }, key: string): Promise<void> {
+  try {
+    await server.listen({ host: address.host, port: address.port })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw err
+    const why = code === 'EADDRINUSE' ? 'is already in use (another daemon, or another program?)' : code === 'EACCES' ? 'needs privileges this process does not have' : 'is not an address of this machine'
+    throw new ListenError(`cannot listen on ${address.host}:${address.port}, set by ${key}: the address ${why}. Stop what uses it, or change ${key} (cairn config ${key} /ip4/127.0.0.1/tcp/<port>)`, { cause: err })
+  }
 }
 
 /** The multiaddr a listening HTTP server actually bound (port 0 becomes the real port). */
@@ -120,12 +135,12 @@ export const daemon = defineCommand<DaemonEvent>({
       // the servers (fastify, the gateway) are loaded only here, not by every CLI command
       const { createGatewayServer, createRpcServer } = await import('../http-api/index.ts')
       api = createRpcServer({ node, onShutdown: stop }, { commands: [...COMMANDS, daemon] })
-      await api.listen({ host: apiAddr.host, port: apiAddr.port })
+      await listenOn(api, apiAddr, 'Addresses.API')
       const apiMultiaddr = boundMultiaddr(api)
       await writeFile(paths.api, apiMultiaddr)
       yield { Message: `RPC API server listening on ${apiMultiaddr}` }
       gateway = createGatewayServer({ node })
-      await gateway.listen({ host: gatewayAddr.host, port: gatewayAddr.port })
+      await listenOn(gateway, gatewayAddr, 'Addresses.Gateway')
       const gatewayMultiaddr = boundMultiaddr(gateway)
       await writeFile(paths.gateway, gatewayMultiaddr)
       yield { Message: `Gateway server listening on ${gatewayMultiaddr}` }

@@ -35,6 +35,23 @@ const BASES_BY_PREFIX: ReadonlyMap<string, { name: string, decode: (text: string
     .map(base => [base.prefix as string, { name: base.name, decode: (text: string) => base.decoder.decode(text) }])
 )
 
+/** The length of every CIDv0 (a base58btc sha2-256 multihash). */
+const CIDV0_LENGTH = 46
+
+/**
+ * Why a CID did not decode, in words a user who mistyped or cut one can act on (multiformats'
+ * own messages, such as "Invalid CID version 80", describe the bytes, not the text).
+ */
+function cidErrorReason (err: unknown, base: string): string {
+  const message = messageOf(err)
+  const version = /^Invalid CID version (\d+)/.exec(message)
+  if (version != null) return `it does not decode to a CID (it would be CID version ${version[1]}; only 0 and 1 exist): a character is wrong, missing or extra`
+  if (message === 'Incorrect length') return 'its length does not match the hash it names: characters are missing or extra'
+  if (message === 'Unexpected end of data') return 'it ends too early for a CID: characters are missing (or it is not a CID)'
+  if (/^Non-\S+ character$/.test(message)) return `it has a character that is not in the ${base} alphabet${base === 'base58btc' ? ' (which has no 0, O, I or l)' : ''}`
+  return `not valid ${base}: ${message}`
+}
+
 /**
  * Parses a CID written in any multibase (CIDv0 `Qm…` needs none).
  *
@@ -51,10 +68,14 @@ function parseCIDText (text: string): CID {
   try {
     // CIDv0 is base58btc without a multibase prefix
     if (text.startsWith('Qm')) {
+      if (text.length !== CIDV0_LENGTH) {
+        throw new InvalidCIDError(`invalid CID "${printable(text)}": a CIDv0 (Qm…) is ${CIDV0_LENGTH} characters long, this is ${text.length} (characters missing or extra?)`)
+      }
       return CID.parse(text)
     }
   } catch (err) {
-    throw new InvalidCIDError(`invalid CID "${printable(text)}": ${messageOf(err)}`, { cause: err })
+    if ((err as Error).name === 'InvalidCIDError') throw err
+    throw new InvalidCIDError(`invalid CID "${printable(text)}": ${cidErrorReason(err, 'base58btc')}`, { cause: err })
   }
   const prefix = String.fromCodePoint(text.codePointAt(0) as number)
   const base = BASES_BY_PREFIX.get(prefix)
@@ -65,13 +86,13 @@ function parseCIDText (text: string): CID {
   try {
     bytes = base.decode(text)
   } catch (err) {
-    throw new InvalidCIDError(`invalid CID "${printable(text)}": not valid ${base.name}: ${messageOf(err)}`, { cause: err })
+    throw new InvalidCIDError(`invalid CID "${printable(text)}": ${cidErrorReason(err, base.name)}`, { cause: err })
   }
   let cid: CID
   try {
     cid = CID.decode(bytes)
   } catch (err) {
-    throw new InvalidCIDError(`invalid CID "${printable(text)}": ${messageOf(err)}`, { cause: err })
+    throw new InvalidCIDError(`invalid CID "${printable(text)}": ${cidErrorReason(err, base.name)}`, { cause: err })
   }
   // a CIDv0 is a bare sha2-256 multihash (as Kubo's cid parser demands); any other multihash
   // decoded as version 0 would print as something no parser reads back

@@ -39,6 +39,7 @@ import { PayloadTooLargeError, rpcErrorBody, rpcStatusOf, toHeaderValue } from '
 import { multipartBoundary, parseMultipart } from './multipart.ts'
 import { createApiGuard, type ApiAuthorization, type ApiGuard } from './security.ts'
 import { tarFromEntries, type TarEntry } from './tar.ts'
+import { gzipLevelOf, gzipped, singleFileBytes } from './gzip.ts'
 import { entriesFromParts, filesFromParts, withIdleTimeout } from './uploads.ts'
 
 /** What the RPC server is built on. */
@@ -236,6 +237,8 @@ interface Exchange {
   request: FastifyRequest
   res: ServerResponse
   options: Record<string, unknown>
+  /** The call's positional arguments (a command's text may depend on them). */
+  args: readonly string[]
   encoding: 'json' | 'text'
   signal: AbortSignal
 }
@@ -256,11 +259,11 @@ async function stream (exchange: Exchange, iterator: AsyncIterator<unknown>, hea
 }
 
 async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIterable<unknown>): Promise<void> {
-  const { command, res, options, encoding, request } = exchange
+  const { command, res, options, args, encoding, request } = exchange
   if (command.output === 'value') {
     const value = await (result as Promise<unknown>)
     if (encoding === 'text') {
-      const text = command.text?.(value, options) ?? (value === undefined ? '' : toJson(value).trimEnd())
+      const text = command.text?.(value, options, args) ?? (value === undefined ? '' : toJson(value).trimEnd())
       const body = text === '' ? '' : `${text}\n`
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
       res.end(body)
@@ -277,7 +280,7 @@ async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIter
       if (encoding === 'text') {
         await stream(exchange, iterator, streamHeaders('text'), (value) => {
           if (command.progress?.(value) != null) return undefined
-          const text = command.text?.(value, options)
+          const text = command.text?.(value, options, args)
           return text == null || text === '' ? undefined : `${text}\n`
         })
       } else {
@@ -288,12 +291,21 @@ async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIter
     }
     return
   }
-  const source = command.output === 'entries'
-    ? tarFromEntries(result as AsyncIterable<TarEntry>, { signal: exchange.signal, metadata: request.headers[TAR_METADATA_HEADER.toLowerCase()] === '1' })
+  const metadata = request.headers[TAR_METADATA_HEADER.toLowerCase()] === '1'
+  // `get --compress` as Kubo answers it: the tar gzipped (`-a`), or the one file's bytes gzipped;
+  // Cairn's own client asks for entries (a tar with metadata) and compresses on its side
+  const gzipLevel = command.output === 'entries' && !metadata ? gzipLevelOf(options) : undefined
+  let source = command.output === 'entries'
+    ? (gzipLevel != null && options.archive !== true
+        ? singleFileBytes(result as AsyncIterable<TarEntry>, { signal: exchange.signal })
+        : tarFromEntries(result as AsyncIterable<TarEntry>, { signal: exchange.signal, metadata }))
     : result as AsyncIterable<Uint8Array>
+  if (gzipLevel != null) source = gzipped(source, gzipLevel)
   const iterator = source[Symbol.asyncIterator]()
   try {
-    await stream(exchange, iterator, streamHeaders(command.output === 'entries' ? 'tar' : 'bytes'), (chunk) => chunk as Uint8Array)
+    const headers = streamHeaders(command.output === 'entries' ? 'tar' : 'bytes')
+    if (gzipLevel != null) headers['Content-Type'] = 'application/gzip'
+    await stream(exchange, iterator, headers, (chunk) => chunk as Uint8Array)
   } finally {
     await iterator.return?.()
   }
@@ -354,7 +366,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       commandRequest.shutdown = () => { res.once('close', onShutdown) }
     }
     const result = command.run(commandRequest)
-    await respond({ command, request, res, options, encoding: enc, signal: controller.signal }, result)
+    await respond({ command, request, res, options, args, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
     const error = controller.signal.aborted ? abortError(controller.signal) : err

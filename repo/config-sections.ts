@@ -299,6 +299,8 @@ export interface GatewayConfig {
   RootRedirect: string
   NoFetch: boolean
   DeserializedResponses: boolean
+  /** Convert blocks to the dag-json / dag-cbor asked for. Default {@link DEFAULT_ALLOW_CODEC_CONVERSION}. */
+  AllowCodecConversion: boolean
   PublicGateways: Record<string, PublicGatewayConfig | null>
   RetrievalTimeoutMs?: number
   MaxConcurrentRequests?: number
@@ -306,6 +308,13 @@ export interface GatewayConfig {
   /** Serve the Delegated Routing V1 HTTP API (`/routing/v1/…`) on the gateway. Default {@link DEFAULT_EXPOSE_ROUTING_API}. */
   ExposeRoutingAPI: boolean
 }
+
+/**
+ * `Gateway.AllowCodecConversion`'s default: off, as in Kubo since 0.40 (IPIP-524) and the
+ * gateway-conformance suite: `?format=dag-json` on a dag-pb block answers 406 naming the key;
+ * `true` answers it converted, as Kubo did before.
+ */
+export const DEFAULT_ALLOW_CODEC_CONVERSION = false
 
 /** Reads `Gateway`. */
 export function readGateway (config: ConfigSource): GatewayConfig {
@@ -325,6 +334,7 @@ export function readGateway (config: ConfigSource): GatewayConfig {
     RootRedirect: string(section, 'RootRedirect', 'Gateway.RootRedirect') ?? '',
     NoFetch: boolean(section, 'NoFetch', 'Gateway.NoFetch') ?? false,
     DeserializedResponses: boolean(section, 'DeserializedResponses', 'Gateway.DeserializedResponses') ?? true,
+    AllowCodecConversion: boolean(section, 'AllowCodecConversion', 'Gateway.AllowCodecConversion') ?? DEFAULT_ALLOW_CODEC_CONVERSION,
     PublicGateways: publicGateways,
     RetrievalTimeoutMs: optionalDuration(section, 'RetrievalTimeout', 'Gateway.RetrievalTimeout'),
     MaxConcurrentRequests: integer(section, 'MaxConcurrentRequests', 'Gateway.MaxConcurrentRequests', 0),

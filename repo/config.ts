@@ -64,6 +64,7 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Gateway.RootRedirect': 'string',
   'Gateway.NoFetch': 'boolean',
   'Gateway.DeserializedResponses': 'boolean?',
+  'Gateway.AllowCodecConversion': 'boolean?',
   'Gateway.PublicGateways': 'map',
   'Gateway.RetrievalTimeout': 'string?',
   'Gateway.MaxConcurrentRequests': 'number?',

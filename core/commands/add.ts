@@ -6,6 +6,10 @@ import type { HashName, ImporterOptions } from '../../dag/index.ts'
 import { dagModule } from './dag-module.ts'
 import type { Block, BlockSink } from '../../blockstore/index.ts'
 import { defineCommand } from '../command.ts'
+import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
+
+/** Kubo's `--inline-limit` default: blocks of at most 32 bytes are inlined with `--inline`. */
+export const DEFAULT_INLINE_LIMIT = 32
 
 /** One `add` event, Kubo's `AddEvent`: progress lines carry Bytes, results carry Hash and Size. */
 export interface AddEvent {
@@ -54,6 +58,7 @@ export function importOptions (imports: ImportConfig, flags: Record<string, unkn
   if (imports.BatchMaxNodes != null) options.batchMaxBlocks = imports.BatchMaxNodes
   if (imports.BatchMaxSize != null) options.batchMaxBytes = imports.BatchMaxSize
   if (flags['wrap-with-directory'] === true) options.wrapWithDirectory = true
+  if (flags.inline === true) options.inlineLimit = flag<number>('inline-limit') ?? DEFAULT_INLINE_LIMIT
   return options
 }
 
@@ -89,7 +94,10 @@ export const add = defineCommand<AddEvent>({
     { name: 'max-directory-links', type: 'number', description: 'links per basic directory (default: no limit)' },
     { name: 'max-hamt-fanout', type: 'number', description: 'HAMT fanout (default 256)' },
     { name: 'stdin-name', type: 'string', description: 'the name of a file read from stdin' },
-    { name: 'to-files', type: 'string', description: 'also put what was added at this MFS path (a path ending in / keeps the names)' }
+    { name: 'to-files', type: 'string', description: 'also put what was added at this MFS path (a path ending in / keeps the names)' },
+    { name: 'inline', type: 'boolean', default: false, description: 'give blocks of at most --inline-limit bytes identity CIDs (the bytes in the CID)' },
+    { name: 'inline-limit', type: 'number', default: DEFAULT_INLINE_LIMIT, description: 'the largest block --inline inlines, at most 128' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
   progress: (event) => event.Hash == null ? event.Bytes : undefined,
@@ -101,6 +109,7 @@ export const add = defineCommand<AddEvent>({
   async * run ({ node, input, options, signal }) {
     if (input.entries == null) throw new InvalidArgumentError('add needs files, directories or stdin')
     const importerOptions = importOptions(readImport(node.repo.config), options)
+    const encode = cidEncoder(options)
     const onlyHash = options['only-hash'] === true
     const stdinName = typeof options['stdin-name'] === 'string' ? options['stdin-name'] : undefined
     const results: Array<{ path: string, cid: CID }> = []
@@ -141,9 +150,10 @@ export const add = defineCommand<AddEvent>({
           : undefined
       })) {
         yield * progress.splice(0)
-        const name = result.path === '' ? result.cid.toString() : result.path
+        const hash = encode(result.cid)
+        const name = result.path === '' ? hash : result.path
         results.push({ path: result.path, cid: result.cid })
-        last = { Name: name, Hash: result.cid.toString(), Size: String(result.size) }
+        last = { Name: name, Hash: hash, Size: String(result.size) }
         if (!quieter) yield last
       }
       if (options.progress === true) yield { Name: '', Bytes: bytes }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, PinnedBlockError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
+import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
 
 /** Reads a whole input into memory, refusing more than `limit` bytes. */
 export async function readAll (content: AsyncIterable<Uint8Array>, limit: number, what: string): Promise<Uint8Array> {
@@ -30,11 +31,13 @@ export const blockPut = defineCommand<{ Key: string, Size: number }>({
     { name: 'mhlen', type: 'number', default: -1, description: 'multihash length (-1: the function\'s default)' },
     { name: 'pin', type: 'boolean', default: false, description: 'pin the block' },
     { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' },
-    { name: 'format', short: 'f', type: 'string', description: 'deprecated: v0 for dag-pb CIDv0' }
+    { name: 'format', short: 'f', type: 'string', description: 'deprecated: v0 for dag-pb CIDv0' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
   text: (value) => value.Key,
   async * run ({ node, input, options, signal }) {
+    const encode = cidEncoder(options)
     const lease = await node.gc.lease({ signal })
     try {
       for await (const file of input.files ?? []) {
@@ -48,7 +51,7 @@ export const blockPut = defineCommand<{ Key: string, Size: number }>({
         })
         await node.blockstore.putMany([block], { signal, allowBigBlock: options['allow-big-block'] === true })
         if (options.pin === true) await node.pins.add(block.cid, { recursive: true, signal })
-        yield { Key: block.cid.toString(), Size: bytes.byteLength }
+        yield { Key: encode(block.cid), Size: bytes.byteLength }
       }
     } finally {
       lease.release()
@@ -71,17 +74,18 @@ export const blockStat = defineCommand<{ Key: string, Size: number }>({
   path: 'block stat',
   description: 'Show a block\'s CID and size',
   args: [{ name: 'cid', required: true, description: 'the block\'s CID' }],
-  options: [],
+  options: [CID_BASE_OPTION],
   output: 'value',
   text: (value) => `Key: ${value.Key}\nSize: ${value.Size}`,
-  async run ({ node, args, signal }) {
+  async run ({ node, args, options, signal }) {
+    const encode = cidEncoder(options)
     const cid = (await node.resolvePath(args[0], { signal })).cid
     // a local block's size is in the index: no need to read and hash its bytes
     const size = await node.blockstore.getSize(cid, { signal })
-    if (size != null) return { Key: cid.toString(), Size: size }
+    if (size != null) return { Key: encode(cid), Size: size }
     // not here: the block service says so (or, online, fetches it)
     const bytes = await node.blocks.get(cid, { signal })
-    return { Key: cid.toString(), Size: bytes.byteLength }
+    return { Key: encode(cid), Size: bytes.byteLength }
   }
 })
 

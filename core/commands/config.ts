@@ -1,8 +1,10 @@
-import { InvalidArgumentError } from '../../errors/index.ts'
+import { InvalidArgumentError, InvalidConfigError, messageOf } from '../../errors/index.ts'
 import {
-  applyProfiles, getConfigValue, redactConfig, setConfigValue, SECRET_KEYS
+  applyProfiles, getConfigValue, parseConfig, redactConfig, setConfigValue, SECRET_KEYS, type Config
 } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
+import { readAll } from './block.ts'
+import { configDiff } from './config-diff.ts'
 
 /** `config KEY [VALUE]` output, Kubo's shape. */
 export interface ConfigEntry {
@@ -26,7 +28,8 @@ export const config = defineCommand<ConfigEntry>({
     { name: 'bool', type: 'boolean', default: false, description: 'parse VALUE as a boolean' }
   ],
   output: 'value',
-  text: (entry) => renderValue(entry.Value),
+  // as Kubo: setting prints nothing (the JSON answer carries the key and the value set)
+  text: (entry, _options, args) => (args?.length ?? 1) > 1 ? undefined : renderValue(entry.Value),
   async run ({ node, args, options }) {
     const [key, raw] = args
     if (SECRET_KEYS.has(key) || key === 'Identity') {
@@ -48,8 +51,18 @@ export const config = defineCommand<ConfigEntry>({
       if (raw !== 'true' && raw !== 'false') throw new InvalidArgumentError(`--bool value for ${key} must be true or false, not "${raw}"`)
       value = raw === 'true'
     }
-    await node.repo.saveConfig(setConfigValue(node.repo.config, key, value))
-    return { Key: key, Value: value }
+    let next: Config
+    try {
+      next = setConfigValue(node.repo.config, key, value)
+    } catch (err) {
+      // Kubo's hint: a value given as text where the key takes a number, a list or an object
+      if ((err as Error).name === InvalidConfigError.name && options.json !== true && options.bool !== true) {
+        throw new InvalidConfigError(`failed to set config value: ${messageOf(err)} (maybe use --json?)`, { cause: err })
+      }
+      throw err
+    }
+    await node.repo.saveConfig(next)
+    return { Key: key, Value: getConfigValue(next, key) }
   }
 })
 
@@ -70,10 +83,11 @@ export const configProfileApply = defineCommand<{ OldCfg: Record<string, unknown
   description: 'Apply a profile (test, unixfs-v0-2015 alias legacy-cid-v0, unixfs-v1-2025) to the config',
   args: [{ name: 'profile', required: true, description: 'the profile name' }],
   options: [
-    { name: 'dry-run', type: 'boolean', default: false, description: 'print the result without saving it' }
+    { name: 'dry-run', type: 'boolean', default: false, description: 'print the change without saving it' }
   ],
   output: 'value',
-  text: (value) => `applied profile; Import is now ${JSON.stringify(value.NewCfg.Import)}`,
+  // the JSON answer is Kubo's {OldCfg, NewCfg}; the text is the change, one key a line
+  text: (value) => configDiff(value.OldCfg, value.NewCfg),
   async run ({ node, args, options }) {
     const before = node.repo.config
     const after = applyProfiles(structuredClone(before), args[0].split(','))
@@ -81,3 +95,52 @@ export const configProfileApply = defineCommand<{ OldCfg: Record<string, unknown
     return { OldCfg: redactConfig(before), NewCfg: redactConfig(after) }
   }
 })
+
+/**
+ * `config replace <file>`: the whole config from a file, checked as a config file is checked on
+ * load before anything is written. As Kubo: the file may not set `Identity.PrivKey` (the key on
+ * disk is kept, and `Identity.PeerID` is taken from the current config, whatever the file says).
+ */
+export const configReplace = defineCommand<undefined>({
+  path: 'config replace',
+  description: 'Replace the config with a file (Identity is kept)',
+  args: [{ name: 'file', required: true, description: 'the new config (JSON), or - for stdin' }],
+  input: 'files',
+  options: [],
+  output: 'value',
+  async run ({ node, input }) {
+    let text: string | undefined
+    for await (const file of input.files ?? []) {
+      if (text != null) throw new InvalidArgumentError('config replace takes one file')
+      text = Buffer.from(await readAll(file.content, MAX_CONFIG_BYTES, 'the config file')).toString('utf8')
+    }
+    if (text == null) throw new InvalidArgumentError('config replace needs a file')
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (err) {
+      throw new InvalidConfigError(`the new config is not valid JSON: ${messageOf(err)}; the config was not changed`)
+    }
+    if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InvalidConfigError('the new config is not a JSON object; the config was not changed')
+    }
+    const next = parsed as Record<string, unknown>
+    const identity = next.Identity as Record<string, unknown> | undefined
+    if (identity != null && typeof identity === 'object' && identity.PrivKey != null && identity.PrivKey !== '') {
+      throw new InvalidArgumentError('setting the private key (Identity.PrivKey) with config replace is not supported; the config was not changed')
+    }
+    next.Identity = { ...(identity ?? {}), PeerID: node.repo.config.Identity.PeerID, PrivKey: node.repo.config.Identity.PrivKey }
+    let checked: Config
+    try {
+      checked = parseConfig(JSON.stringify(next), 'given to config replace')
+    } catch (err) {
+      const reason = messageOf(err).replace(/^config file given to config replace:? ?/, '').replace(/; fix it with .*$/, '')
+      throw new InvalidConfigError(`the new config is not valid: ${reason}; the config was not changed`, { cause: err })
+    }
+    await node.repo.saveConfig(checked)
+    return undefined
+  }
+})
+
+/** The largest config file `config replace` reads. */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024

@@ -4,6 +4,7 @@ import { InvalidCARError, InvalidArgumentError, messageOf } from '../../errors/i
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
 import { readAll } from './block.ts'
+import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
 
 /** The most a `dag put` input may hold with `--allow-big-block`. */
 const MAX_DAG_PUT_INPUT = 64 * 1024 * 1024
@@ -27,10 +28,12 @@ export const dagPut = defineCommand<{ Cid: { '/': string } }>({
     { name: 'input-codec', type: 'string', default: 'dag-json', description: 'codec the input is in' },
     { name: 'pin', type: 'boolean', default: false, description: 'pin the node' },
     { name: 'hash', type: 'string', default: 'sha2-256', description: 'multihash function' },
-    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' }
+    { name: 'allow-big-block', type: 'boolean', default: false, description: 'accept blocks over 2 MiB' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
-  text: (value) => value.Cid['/'],
+  // as Kubo: the text in the asked base, the JSON ({"/": …}) in the CID's own
+  text: (value, options) => options['cid-base'] != null ? cidEncoder(options)(CID.parse(value.Cid['/'])) : value.Cid['/'],
   async * run ({ node, input, options, signal }) {
     const lease = await node.gc.lease({ signal })
     try {
@@ -71,6 +74,34 @@ export const dagGet = defineCommand<Uint8Array>({
       getter: node.blocks,
       signal
     })
+  }
+})
+
+/** `dag resolve`: Kubo's `ResolveOutput`, the last block a path reaches and what is left inside it. */
+export interface DagResolveOutput {
+  Cid: { '/': string }
+  /** The path inside that block's value (dag-cbor, dag-json), `/`-led; empty when the path ends at the block. */
+  RemPath: string
+}
+
+export const dagResolve = defineCommand<DagResolveOutput>({
+  path: 'dag resolve',
+  description: 'Show the CID of the last block a path reaches, and the path left inside it',
+  args: [{ name: 'ref', required: true, description: 'CID or /ipfs/ path' }],
+  options: [CID_BASE_OPTION],
+  output: 'value',
+  text (value, options) {
+    const cid = CID.parse(value.Cid['/'])
+    // as Kubo: in the asked base, else in the base the CID was given in
+    return `${options['cid-base'] != null ? cidEncoder(options)(cid) : value.Cid['/']}${value.RemPath}`
+  },
+  async run ({ node, args, options, signal }) {
+    cidEncoder(options) // an unknown base is refused before any work
+    const resolved = await node.resolvePath(args[0], { signal })
+    return {
+      Cid: { '/': resolved.cid.toString() },
+      RemPath: resolved.remainder.length > 0 ? `/${resolved.remainder.join('/')}` : ''
+    }
   }
 })
 

@@ -1,12 +1,13 @@
 import type { Command } from '../command.ts'
 import { add } from './add.ts'
 import { blockGet, blockPut, blockRm, blockStat } from './block.ts'
-import { config, configProfileApply, configShow } from './config.ts'
-import { dagExport, dagGet, dagImport, dagPut } from './dag.ts'
+import { config, configProfileApply, configReplace, configShow } from './config.ts'
+import { configEdit } from './config-edit.ts'
+import { dagExport, dagGet, dagImport, dagPut, dagResolve } from './dag.ts'
 import { cat, get, ls } from './files.ts'
 import { init, version } from './init.ts'
-import { pinAdd, pinLs, pinRm, pinVerify } from './pin.ts'
-import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify } from './repo.ts'
+import { pinAdd, pinLs, pinRm, pinUpdate, pinVerify } from './pin.ts'
+import { dagStat, refs, refsLocal, repoGc, repoStat, repoVerify, statsRepo } from './repo.ts'
 import { filesStat } from './files-stat.ts'
 import { filesFlush, filesLs, filesRead } from './files-ls.ts'
 import { filesChcid, filesChmod, filesCp, filesMkdir, filesMv, filesRm, filesTouch, filesWrite } from './files-edit.ts'
@@ -32,11 +33,11 @@ import { logLevel, logLs } from './log.ts'
 export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
   init, version,
   add, cat, get, ls,
-  pinAdd, pinRm, pinLs, pinVerify,
-  repoGc, repoStat, repoVerify, refs, refsLocal,
+  pinAdd, pinRm, pinLs, pinVerify, pinUpdate,
+  repoGc, repoStat, repoVerify, refs, refsLocal, statsRepo,
   blockPut, blockGet, blockStat, blockRm,
-  dagPut, dagGet, dagExport, dagImport, dagStat,
-  config, configShow, configProfileApply,
+  dagPut, dagGet, dagExport, dagImport, dagStat, dagResolve,
+  config, configShow, configProfileApply, configReplace, configEdit,
   filesStat, shutdown,
   filesLs, filesRead, filesFlush, filesMkdir, filesWrite, filesCp, filesMv, filesRm, filesChcid, filesChmod, filesTouch,
   id,

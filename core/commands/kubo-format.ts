@@ -30,3 +30,36 @@ export function humanBytes (bytes: number): string {
   const value = Math.floor(bytes / 1000 ** exponent * 10 + 0.5) / 10
   return `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ${units[exponent]}`
 }
+
+/**
+ * Aligns tab-separated text as Go's `text/tabwriter` does with flags 0 (Kubo's `ls` uses
+ * `tabwriter.NewWriter(w, minWidth, 2, padding, ' ', 0)`): every tab-terminated cell is padded
+ * with spaces to the widest cell of its column plus `padding`, a column spanning only the
+ * consecutive lines that have that cell; the text after a line's last tab is not aligned.
+ */
+export function alignColumns (text: string, minWidth = 1, padding = 1): string {
+  const rows = text.split('\n').map(line => line.split('\t'))
+  const out = rows.map(row => row.slice())
+  const width = (cell: string): number => [...cell].length
+  const format = (column: number, from: number, to: number): void => {
+    let line = from
+    while (line < to) {
+      if (rows[line].length - 1 <= column) {
+        line++
+        continue
+      }
+      // a block: the consecutive lines that have a tab-terminated cell in this column
+      let end = line
+      let columnWidth = minWidth
+      while (end < to && rows[end].length - 1 > column) {
+        columnWidth = Math.max(columnWidth, width(rows[end][column]) + padding)
+        end++
+      }
+      for (let row = line; row < end; row++) out[row][column] = rows[row][column] + ' '.repeat(columnWidth - width(rows[row][column]))
+      format(column + 1, line, end)
+      line = end
+    }
+  }
+  format(0, 0, rows.length)
+  return out.map(row => row.join('')).join('\n')
+}

@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from '../../errors/index.ts'
+import { InvalidArgumentError, NotPinnedError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import type { CoreNode } from '../node.ts'
 import type { BlockGetter } from '../../blockstore/index.ts'
 import { sleep } from './network-common.ts'
+import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
 
 /** One `pin add` output value, Kubo's `AddPinOutput`: progress (blocks walked) while it runs, then the pins. */
 export interface PinAddOutput {
@@ -20,7 +21,8 @@ export const pinAdd = defineCommand<PinAddOutput>({
   options: [
     { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'pin the whole DAG (--recursive=false pins one block)' },
     { name: 'name', short: 'n', type: 'string', description: 'a name for the pin' },
-    { name: 'progress', type: 'boolean', default: false, description: 'report the number of blocks fetched or checked so far' }
+    { name: 'progress', type: 'boolean', default: false, description: 'report the number of blocks fetched or checked so far' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
   text: (value, options) => value.Pins?.map(p => `pinned ${p} ${options.recursive === true ? 'recursively' : 'directly'}`).join('\n'),
@@ -56,6 +58,7 @@ export const pinAdd = defineCommand<PinAddOutput>({
  * first would queue behind GC forever.
  */
 async function pinAll (node: CoreNode, args: string[], options: Record<string, unknown>, signal: AbortSignal, onProgress: (walked: number) => void): Promise<string[]> {
+  const encode = cidEncoder(options)
   const pins: string[] = []
   let before = 0
   let last = 0
@@ -77,7 +80,7 @@ async function pinAll (node: CoreNode, args: string[], options: Record<string, u
       } finally {
         session.close()
       }
-      pins.push(cid.toString())
+      pins.push(encode(cid))
       before += last
       last = 0
     }
@@ -92,59 +95,128 @@ export const pinRm = defineCommand<{ Pins: string[] }>({
   description: 'Remove pins',
   args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
   options: [
-    { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'remove a recursive pin' }
+    { name: 'recursive', short: 'r', type: 'boolean', default: true, description: 'remove a recursive pin' },
+    CID_BASE_OPTION
   ],
   output: 'value',
   text: (value) => value.Pins.map(p => `unpinned ${p}`).join('\n'),
   async run ({ node, args, options, signal }) {
+    const encode = cidEncoder(options)
     const pins: string[] = []
     for (const path of args) {
       const cid = (await node.resolvePath(path, { signal })).cid
       await node.pins.rm(cid, { recursive: options.recursive === true, signal })
-      pins.push(cid.toString())
+      pins.push(encode(cid))
     }
     return { Pins: pins }
   }
 })
 
-/** One `pin ls` line, Kubo's streamed shape. */
+/** One pin in `pin ls --stream`, Kubo's `PinLsObject` (empty fields left out). */
 export interface PinLsEntry {
   Cid: string
   Type: string
   Name?: string
 }
 
-export const pinLs = defineCommand<PinLsEntry>({
+/** `pin ls` without `--stream`: every pin in one object, Kubo's `PinLsList`. */
+export interface PinLsList {
+  Keys: Record<string, { Type: string, Name: string }>
+}
+
+function pinLine (cid: string, type: string, name: string | undefined, options: Record<string, unknown>): string {
+  if (options.quiet === true) return cid
+  return name != null && name !== '' ? `${cid} ${type} ${name}` : `${cid} ${type}`
+}
+
+/**
+ * `pin ls`, Kubo's two shapes: by default one `{"Keys":{cid:{"Type","Name"}}}` object once every
+ * pin is known; with `--stream`, one `{"Cid","Type"}` object per pin as it is found (NDJSON over
+ * the RPC). kubo-rpc-client asks for `stream=true` and reads either shape.
+ */
+export const pinLs = defineCommand<PinLsEntry | PinLsList>({
   path: 'pin ls',
   description: 'List pins',
   args: [{ name: 'path', variadic: true, description: 'only these CIDs (default: all)' }],
   options: [
     { name: 'type', short: 't', type: 'string', default: 'all', choices: ['all', 'direct', 'indirect', 'recursive'], description: 'which pins' },
     { name: 'quiet', short: 'q', type: 'boolean', default: false, description: 'print only CIDs' },
-    { name: 'stream', short: 's', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' },
-    { name: 'names', type: 'boolean', default: false, description: 'print pin names' }
+    { name: 'stream', short: 's', type: 'boolean', default: false, description: 'print each pin as it is found (NDJSON objects over the RPC) instead of one object at the end' },
+    { name: 'names', type: 'boolean', default: false, description: 'print pin names' },
+    CID_BASE_OPTION
   ],
   output: 'stream',
   text (value, options) {
-    if (options.quiet === true) return value.Cid
-    return `${value.Cid} ${value.Type}${options.names === true && value.Name != null && value.Name !== '' ? ` ${value.Name}` : ''}`
+    if ('Keys' in value) {
+      return Object.entries(value.Keys).map(([cid, pin]) => pinLine(cid, pin.Type, options.names === true ? pin.Name : undefined, options)).join('\n')
+    }
+    return pinLine(value.Cid, value.Type, options.names === true ? value.Name : undefined, options)
   },
   async * run ({ node, args, options, signal }) {
     const type = options.type as 'all' | 'direct' | 'indirect' | 'recursive'
-    if (args.length > 0) {
-      for (const path of args) {
-        const cid = (await node.resolvePath(path, { signal })).cid
-        const state = await node.pins.status(cid, { signal })
-        if (state == null || (type !== 'all' && !state.type.startsWith(type))) {
-          throw new InvalidArgumentError(`path '${path}' is not pinned`)
+    const encode = cidEncoder(options)
+    const names = options.names === true
+    const found = (async function * (): AsyncGenerator<PinLsEntry> {
+      if (args.length > 0) {
+        for (const path of args) {
+          const cid = (await node.resolvePath(path, { signal })).cid
+          const state = await node.pins.status(cid, { signal })
+          if (state == null || (type !== 'all' && !state.type.startsWith(type))) {
+            throw new NotPinnedError(`path '${path}' is not pinned${type !== 'all' && state != null ? ` ${type === 'indirect' ? 'indirectly' : type === 'direct' ? 'directly' : 'recursively'} (it is pinned ${state.type})` : ''}`)
+          }
+          const described = state.via != null ? `${state.type} through ${encode(state.via)}` : state.type
+          yield { Cid: encode(cid), Type: described, Name: names ? state.name : undefined }
         }
-        const described = state.via != null ? `${state.type} through ${state.via.toString()}` : state.type
-        yield { Cid: cid.toString(), Type: described, Name: state.name }
+        return
       }
+      for await (const pin of node.pins.ls({ type, signal })) {
+        yield { Cid: encode(pin.cid), Type: pin.type, Name: names ? pin.name : undefined }
+      }
+    })()
+    if (options.stream === true) {
+      for await (const entry of found) yield entry.Name == null || entry.Name === '' ? { Cid: entry.Cid, Type: entry.Type } : entry
       return
     }
-    for await (const pin of node.pins.ls({ type, signal })) {
-      yield { Cid: pin.cid.toString(), Type: pin.type, Name: pin.name }
+    const keys: PinLsList['Keys'] = {}
+    for await (const entry of found) keys[entry.Cid] = { Type: entry.Type, Name: entry.Name ?? '' }
+    yield { Keys: keys }
+  }
+})
+
+/** `pin update`: Kubo's `PinOutput`, the old and the new root. */
+export const pinUpdate = defineCommand<{ Pins: string[] }>({
+  path: 'pin update',
+  description: 'Move a recursive pin to a new root, checking only the blocks the old DAG does not share with the new one',
+  args: [
+    { name: 'from-path', required: true, description: 'the recursively pinned old root' },
+    { name: 'to-path', required: true, description: 'the new root to pin' }
+  ],
+  options: [
+    { name: 'unpin', type: 'boolean', default: true, description: 'remove the old pin (--unpin=false keeps both)' },
+    CID_BASE_OPTION
+  ],
+  output: 'value',
+  text: (value) => `updated ${value.Pins[0]} to ${value.Pins[1]}`,
+  async run ({ node, args, options, signal }) {
+    const encode = cidEncoder(options)
+    const lease = await node.gc.lease({ signal })
+    try {
+      const from = (await node.resolvePath(args[0], { signal })).cid
+      const to = (await node.resolvePath(args[1], { signal })).cid
+      const state = await node.pins.status(from, { signal })
+      if (state?.type !== 'recursive') {
+        throw new NotPinnedError(`'from' ${args[0]} is not pinned recursively${state != null ? ` (it is pinned ${state.type})` : ''}: pin update moves a recursive pin`)
+      }
+      // the old DAG is complete (it is pinned, and the lease keeps GC away): only what the new
+      // one does not share with it needs checking, then the pin is written without a full walk
+      // loaded here: the walk needs the blockstore's walker, which the command table must not load
+      const { ensureDiffPresent } = await import('./pin-update.ts')
+      await ensureDiffPresent(from, to, { getter: node.blocks, has: async (cid, opts) => await node.blockstore.has(cid, opts) }, { signal })
+      await node.pins.add(to, { recursive: true, complete: true, name: state.name, signal })
+      if (options.unpin === true && !from.equals(to)) await node.pins.rm(from, { recursive: true, signal })
+      return { Pins: [encode(from), encode(to)] }
+    } finally {
+      lease.release()
     }
   }
 })

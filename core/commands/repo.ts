@@ -3,10 +3,13 @@ import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import * as Digest from 'multiformats/hashes/digest'
-import { BlockCorruptError, InvalidArgumentError } from '../../errors/index.ts'
+import { BlockCorruptError, CairnError, InvalidArgumentError, messageOf } from '../../errors/index.ts'
+import { isAbortError } from '../../errors/abort.ts'
 import { readDatastore, REPO_VERSION } from '../../repo/index.ts'
 import { defineCommand } from '../command.ts'
 import { dagModule } from './dag-module.ts'
+import { CID_BASE_OPTION, cidEncoder } from './cid-base.ts'
+import { humanBytes } from './kubo-format.ts'
 
 async function diskUsage (path: string): Promise<number> {
   let total = 0
@@ -68,6 +71,9 @@ export const repoStat = defineCommand<RepoStat>({
   }
 })
 
+/** `stats repo`: Kubo's other name for `repo stat`. */
+export const statsRepo = defineCommand<RepoStat>({ ...repoStat, path: 'stats repo' })
+
 /**
  * One line of `repo gc`: Kubo's `{Key}` per removed block, or `{Error}`; and, when the client read
  * slower than GC removed, a last line with the count of removed blocks it was not sent (GC never
@@ -86,25 +92,32 @@ export const repoGc = defineCommand<RepoGcEvent>({
   options: [
     { name: 'quiet', short: 'q', type: 'boolean', default: false, description: 'print only CIDs' },
     { name: 'silent', type: 'boolean', default: false, description: 'print nothing' },
-    { name: 'stream-errors', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' }
+    { name: 'stream-errors', type: 'boolean', default: false, description: 'report an error as an output line ({"Error"}), then fail at the end' }
   ],
   output: 'stream',
   text (value, options) {
     if (options.silent === true) return undefined
-    if (value.Error != null) return `error: ${value.Error}`
+    if (value.Error != null) return `Error: ${value.Error}`
     if (value.Unreported != null) {
       return options.quiet === true ? undefined : `removed ${value.Unreported} more blocks, not listed: the output was read too slowly to list them all`
     }
     return options.quiet === true ? value.Key?.['/'] : `removed ${value.Key?.['/']}`
   },
-  async * run ({ node, signal }) {
+  async * run ({ node, options, signal }) {
     const run = node.gc.collect({ signal })
-    let step = await run.next()
-    while (step.done !== true) {
-      yield { Key: { '/': step.value.toString() } }
-      step = await run.next()
+    try {
+      let step = await run.next()
+      while (step.done !== true) {
+        yield { Key: { '/': step.value.toString() } }
+        step = await run.next()
+      }
+      if (step.value.unreported > 0) yield { Unreported: step.value.unreported }
+    } catch (err) {
+      if (options['stream-errors'] !== true || isAbortError(err)) throw err
+      // Kubo's --stream-errors: the error is a line of the output, and the command fails after it
+      yield { Error: messageOf(err) }
+      throw new CairnError('encountered errors during gc run', { cause: err })
     }
-    if (step.value.unreported > 0) yield { Unreported: step.value.unreported }
   }
 })
 
@@ -132,21 +145,32 @@ export const repoVerify = defineCommand<{ Msg: string, Progress?: number }>({
   }
 })
 
+/** `refs --format`'s default: the linked CID alone. */
+const DEFAULT_REFS_FORMAT = '<dst>'
+
 export const refs = defineCommand<{ Ref: string, Err: string }>({
   path: 'refs',
   description: 'List the links of a DAG',
   args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
   options: [
-    { name: 'recursive', short: 'r', type: 'boolean', default: false, description: 'all links, recursively' },
+    { name: 'format', type: 'string', default: DEFAULT_REFS_FORMAT, description: 'how to print each link; tokens <src> <dst> <linkname>' },
+    { name: 'edges', short: 'e', type: 'boolean', default: false, description: 'print "<src> -> <dst>"' },
     { name: 'unique', short: 'u', type: 'boolean', default: false, description: 'each link once' },
+    { name: 'recursive', short: 'r', type: 'boolean', default: false, description: 'all links, recursively' },
     { name: 'max-depth', type: 'number', default: -1, description: 'how deep to go (-1: no limit)' },
-    { name: 'edges', short: 'e', type: 'boolean', default: false, description: 'print "parent -> child"' }
+    CID_BASE_OPTION
   ],
   output: 'stream',
   text: (value) => value.Err !== '' ? `error: ${value.Err}` : value.Ref,
   async * run ({ node, args, options, signal }) {
     const maxDepth = options['max-depth'] as number
     const recursive = options.recursive === true || maxDepth > 1
+    let format = options.format as string
+    if (options.edges === true) {
+      if (format !== DEFAULT_REFS_FORMAT) throw new InvalidArgumentError('refs: --edges and --format cannot be used together (--edges is --format="<src> -> <dst>")')
+      format = '<src> -> <dst>'
+    }
+    const encode = cidEncoder(options)
     for (const path of args) {
       const root = (await node.resolvePath(path, { signal })).cid
       for await (const ref of (await dagModule()).refs(root, node.blocks, {
@@ -155,7 +179,10 @@ export const refs = defineCommand<{ Ref: string, Err: string }>({
         maxDepth: maxDepth >= 0 ? maxDepth : undefined,
         signal
       })) {
-        const text = options.edges === true ? `${ref.parent.toString()} -> ${ref.cid.toString()}` : ref.cid.toString()
+        const text = format
+          .replaceAll('<src>', encode(ref.parent))
+          .replaceAll('<dst>', encode(ref.cid))
+          .replaceAll('<linkname>', ref.name)
         yield { Ref: text, Err: '' }
       }
     }
@@ -185,27 +212,43 @@ export interface DagStatOutput {
   DagStats: Array<{ Cid: string, Size: number, NumBlocks: number }>
 }
 
+/**
+ * `dag stat`'s table and summary as Kubo prints them: a blank line, the `CID`/`Blocks`/`Size`
+ * table (tab-separated, the CID column padded to the first CID's width and the block counts to
+ * 15 characters), then `Summary` with the totals and go-humanize sizes.
+ */
+export function dagStatText (value: DagStatOutput): string {
+  const cidWidth = value.DagStats[0]?.Cid.length ?? 3
+  const lines = ['', `${'CID'.padEnd(cidWidth)}\t${'Blocks'.padEnd(15)}\tSize`]
+  for (const stat of value.DagStats) lines.push(`${stat.Cid}\t${String(stat.NumBlocks).padEnd(15)}\t${stat.Size}`)
+  lines.push('', 'Summary',
+    `Total Size: ${value.TotalSize} (${humanBytes(value.TotalSize)})`,
+    `Unique Blocks: ${value.UniqueBlocks}`,
+    `Shared Size: ${value.SharedSize} (${humanBytes(value.SharedSize)})`,
+    `Ratio: ${value.Ratio.toFixed(6)}`, '', '')
+  return lines.join('\n')
+}
+
 export const dagStat = defineCommand<DagStatOutput>({
   path: 'dag stat',
   description: 'Count the blocks and bytes of DAGs',
   args: [{ name: 'path', required: true, variadic: true, description: 'CIDs or /ipfs/ paths' }],
   options: [
-    { name: 'progress', short: 'p', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' }
+    { name: 'progress', short: 'p', type: 'boolean', default: false, description: 'accepted for Kubo compatibility' },
+    CID_BASE_OPTION
   ],
   output: 'value',
-  text (value) {
-    const lines = ['CID\tBlocks\tSize']
-    for (const stat of value.DagStats) lines.push(`${stat.Cid}\t${stat.NumBlocks}\t${stat.Size}`)
-    if (value.DagStats.length > 1) {
-      lines.push('', 'Summary', `Total Size: ${value.TotalSize}`, `Unique Blocks: ${value.UniqueBlocks}`,
-        `Shared Size: ${value.SharedSize}`, `Ratio: ${value.Ratio.toFixed(6)}`)
-    }
-    return lines.join('\n')
-  },
-  async run ({ node, args, signal }) {
+  text: dagStatText,
+  async run ({ node, args, options, signal }) {
     if (args.length === 0) throw new InvalidArgumentError('dag stat needs at least one CID')
-    const roots = []
-    for (const path of args) roots.push((await node.resolvePath(path, { signal })).cid)
-    return await (await dagModule()).dagStat(roots, node.blocks, { signal }) as DagStatOutput
+    const encode = cidEncoder(options)
+    const roots: CID[] = []
+    for (const path of args) {
+      const resolved = await node.resolvePath(path, { signal })
+      if (resolved.remainder.length > 0) throw new InvalidArgumentError(`dag stat: ${path} ends inside a block's value; give a path to a block (a DAG root)`)
+      roots.push(resolved.cid)
+    }
+    const summary = await (await dagModule()).dagStat(roots, node.blocks, { signal }) as DagStatOutput
+    return { ...summary, DagStats: summary.DagStats.map((stat, i) => ({ ...stat, Cid: encode(roots[i]) })) }
   }
 })

@@ -21,6 +21,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly [readonly string[], Loader]
   [['block'], async () => await import('../../core/commands/block.ts')],
   [['dag put', 'dag get', 'dag export', 'dag import'], async () => await import('../../core/commands/dag.ts')],
   [['repo', 'refs', 'dag stat'], async () => await import('../../core/commands/repo.ts')],
+  [['config edit'], async () => await import('../../core/commands/config-edit.ts')],
   [['config'], async () => await import('../../core/commands/config.ts')],
   [['id'], async () => await import('../../core/commands/id.ts')],
   [['swarm'], async () => await import('../../core/commands/swarm.ts')],

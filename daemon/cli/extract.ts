@@ -17,6 +17,12 @@
  *   applied last, through a handle opened with `O_NOFOLLOW`, so a read-only directory does not
  *   stop its own extraction.
  *
+ * With `overwrite` (what `cairn get` uses, as Kubo's `get` does), an existing tree is merged into
+ * instead: an existing real directory is used, an existing file or symlink at an entry's path is
+ * replaced (written beside it under a temporary name, then renamed over it, so the old one is
+ * never opened or followed), and anything else in the way (a symlink where a directory goes, a
+ * directory where a file goes) is still refused.
+ *
  * The output path itself is the user's choice and is used as given (it may be a symlink). What is
  * not covered: another local process racing to swap a directory this extraction created for a
  * symlink between the `lstat` and the write (Node has no `openat`).
@@ -24,11 +30,13 @@
 
 import { throwIfAborted } from '../../errors/abort.ts'
 import { constants as fsConstants } from 'node:fs'
-import { lstat, mkdir, open, rm, stat, symlink, lutimes } from 'node:fs/promises'
-import { join, resolve as resolvePath } from 'node:path'
-import { EntryPathGuard, printable } from '../../dag/exporter/index.ts'
+import { randomBytes } from 'node:crypto'
+import { lstat, mkdir, open, rename, rm, stat, symlink, lutimes } from 'node:fs/promises'
+import { dirname, join, resolve as resolvePath } from 'node:path'
+import { assertSafeName, EntryPathGuard, printable } from '../../dag/exporter/index.ts'
 import { InvalidArgumentError, UnsafePathError } from '../../errors/index.ts'
 import { tarFromEntries, type TarEntry } from '../../http-api/tar.ts'
+import { gzipped, singleFileBytes } from '../../http-api/gzip.ts'
 
 /** One thing to write: what `walk` yields (or a tar reader produces). */
 export interface ExtractEntry {
@@ -36,6 +44,8 @@ export interface ExtractEntry {
   segments?: readonly string[]
   /** The same as a `/`-joined path (`''` for the root); split on `/` when `segments` is absent. */
   path: string
+  /** The root's own name (the last path segment, or the CID): a file root written into an existing directory takes it. */
+  name?: string
   type: 'file' | 'directory' | 'symlink' | (string & {})
   content?: (options?: { signal?: AbortSignal }) => AsyncIterable<Uint8Array>
   target?: string
@@ -50,6 +60,13 @@ export interface ExtractOptions {
   preserveMode?: boolean
   /** Apply each entry's UnixFS mtime. Default false. */
   preserveMtime?: boolean
+  /**
+   * Merge into what exists, as Kubo's `get` does: existing real directories are used, existing
+   * files and symlinks are replaced (never written through), and a file root whose output path is
+   * an existing directory is written inside it under its own name. Default false: nothing that
+   * exists is touched.
+   */
+  overwrite?: boolean
 }
 
 /** What an extraction wrote. */
@@ -92,7 +109,8 @@ export async function extract (
   options: ExtractOptions = {}
 ): Promise<ExtractResult> {
   const { signal } = options
-  const root = resolvePath(outDir)
+  const overwrite = options.overwrite === true
+  let root = resolvePath(outDir)
   const result: ExtractResult = { files: 0, directories: 0, symlinks: 0, bytes: 0 }
   /** Keys (`/`-joined segments) of the directories this extraction created; '' is the root. */
   const directories = new Set<string>()
@@ -115,6 +133,11 @@ export async function extract (
     }
     first = false
 
+    if (isRoot && overwrite && entry.type !== 'directory' && entry.name != null && await isDirectory(root)) {
+      // Kubo: `get <file> -o <existing folder>` writes the file inside the folder
+      assertSafeName(entry.name)
+      root = join(root, entry.name)
+    }
     let abs = root
     if (!isRoot) {
       const parent = segments.slice(0, -1).join('/')
@@ -133,14 +156,14 @@ export async function extract (
     const mode = options.preserveMode === true && entry.mode != null ? entry.mode & PERMISSION_BITS : undefined
     switch (entry.type) {
       case 'file':
-        result.bytes += await writeFile(abs, display, entry, { mode, mtime, signal })
+        result.bytes += await writeFile(abs, display, entry, { mode, mtime, signal, overwrite })
         result.files++
         break
       case 'directory':
         if (isRoot) {
           await useRootDirectory(root)
         } else {
-          await exclusively(display, () => mkdir(abs, NEW_DIRECTORY_MODE))
+          await exclusively(display, () => mkdir(abs, NEW_DIRECTORY_MODE), overwrite ? async () => await assertRealDirectory(abs, display) : undefined)
         }
         directories.add(display)
         created.push({ abs, mode, mtime })
@@ -151,7 +174,7 @@ export async function extract (
         if (typeof target !== 'string' || target === '' || target.includes('\0')) {
           throw new UnsafePathError(`refusing symlink "${printable(display)}": its target is empty or contains NUL`)
         }
-        await exclusively(display, () => symlink(target, abs))
+        await replacing(abs, display, overwrite, async (path) => { await symlink(target, path) })
         if (mtime != null) {
           await lutimes(abs, mtime, mtime)
         }
@@ -183,9 +206,21 @@ export async function extract (
 /** Writes one file exclusively; returns the bytes written. */
 async function writeFile (
   abs: string, display: string, entry: ExtractEntry,
+  { mode, mtime, signal, overwrite }: { mode?: number, mtime?: Date, signal?: AbortSignal, overwrite?: boolean }
+): Promise<number> {
+  let written = 0
+  await replacing(abs, display, overwrite === true, async (path) => {
+    written = await writeNewFile(path, entry, { mode, mtime, signal })
+  })
+  return written
+}
+
+/** Writes one file at a path that does not exist yet; returns the bytes written. */
+async function writeNewFile (
+  abs: string, entry: ExtractEntry,
   { mode, mtime, signal }: { mode?: number, mtime?: Date, signal?: AbortSignal }
 ): Promise<number> {
-  const handle = await exclusively(display, () => open(abs, CREATE_FILE_FLAGS, NEW_FILE_MODE))
+  const handle = await open(abs, CREATE_FILE_FLAGS, NEW_FILE_MODE)
   let written = 0
   try {
     for await (const chunk of entry.content?.({ signal }) ?? []) {
@@ -224,15 +259,57 @@ async function assertRealDirectory (abs: string, display: string): Promise<void>
   }
 }
 
-/** Runs a create-exclusive operation; "already exists" becomes an UnsafePathError. */
-async function exclusively<T> (display: string, create: () => Promise<T>): Promise<T> {
+/** True when `path` is a directory (following a symlink: the output path is the user's choice). */
+async function isDirectory (path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch {
+    // absent (or unreadable): not a directory to write into
+    return false
+  }
+}
+
+/**
+ * Runs a create-exclusive operation; "already exists" becomes an UnsafePathError, unless
+ * `existing` accepts what is there.
+ */
+async function exclusively<T> (display: string, create: () => Promise<T>, existing?: () => Promise<void>): Promise<T | undefined> {
   try {
     return await create()
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' && existing != null) {
+      await existing()
+      return undefined
+    }
     if (code === 'EEXIST' || code === 'ELOOP') {
       throw new UnsafePathError(`refusing to overwrite "${printable(display)}": it already exists`, { cause: err })
     }
+    throw err
+  }
+}
+
+/**
+ * Creates something new at `abs` with `create(path)`. Without `overwrite` the path must not exist.
+ * With it, an existing file or symlink is replaced: the new one is created beside it under a
+ * temporary name, then renamed over it (so the old one is never opened or followed); an existing
+ * directory is refused.
+ */
+async function replacing (abs: string, display: string, overwrite: boolean, create: (path: string) => Promise<void>): Promise<void> {
+  const existing = overwrite ? await lstat(abs).catch(() => undefined) : undefined
+  if (existing == null) {
+    await exclusively(display, async () => { await create(abs) })
+    return
+  }
+  if (existing.isDirectory()) {
+    throw new UnsafePathError(`refusing to replace "${printable(display)}": it is an existing directory`)
+  }
+  const temporary = join(dirname(abs), `.cairn-get-${randomBytes(6).toString('hex')}`)
+  try {
+    await create(temporary)
+    await rename(temporary, abs)
+  } catch (err) {
+    await rm(temporary, { force: true })
     throw err
   }
 }
@@ -255,23 +332,49 @@ function toDate (mtime: { secs: bigint | number, nsecs?: number }): Date {
  *
  * @returns the bytes written
  */
-export async function writeArchive (entries: AsyncIterable<TarEntry>, path: string, options: { signal?: AbortSignal } = {}): Promise<number> {
-  const handle = await exclusively(path, () => open(path, CREATE_FILE_FLAGS, NEW_FILE_MODE))
+export async function writeArchive (entries: AsyncIterable<TarEntry>, path: string, options: WriteArchiveOptions = {}): Promise<number> {
+  return await writeStream(tarFromEntries(entries, { signal: options.signal }), path, options)
+}
+
+/** Options of {@link writeArchive} and {@link writeCompressedFile}. */
+export interface WriteArchiveOptions {
+  signal?: AbortSignal
+  /** gzip the output at this level (1–9); default: no compression. */
+  gzipLevel?: number
+  /** Replace an existing file at the path (Kubo's `get` does). Default false: refused. */
+  overwrite?: boolean
+}
+
+/**
+ * `get -C` without `-a`: the bytes of one file, gzipped, as Kubo writes them. Refuses anything
+ * but a single file (a directory needs `-a`, a tar).
+ */
+export async function writeCompressedFile (entries: AsyncIterable<ExtractEntry>, path: string, options: WriteArchiveOptions = {}): Promise<number> {
+  // a folder fails on the first read, and the half-made file is removed
+  return await writeStream(singleFileBytes(entries, { signal: options.signal }), path, options)
+}
+
+/** Writes a byte stream to a new file (gzipped if asked); a failed file is removed, not left half-written. */
+async function writeStream (source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, options: WriteArchiveOptions): Promise<number> {
+  const bytes = options.gzipLevel != null ? gzipped(source, options.gzipLevel) : source
   let written = 0
-  try {
-    for await (const chunk of tarFromEntries(entries, { signal: options.signal })) {
-      let offset = 0
-      while (offset < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
-        offset += bytesWritten
+  await replacing(path, path, options.overwrite === true, async (target) => {
+    const handle = await open(target, CREATE_FILE_FLAGS, NEW_FILE_MODE)
+    try {
+      for await (const chunk of bytes) {
+        let offset = 0
+        while (offset < chunk.length) {
+          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset)
+          offset += bytesWritten
+        }
+        written += chunk.length
       }
-      written += chunk.length
+    } catch (err) {
+      await handle.close()
+      await rm(target, { force: true })
+      throw err
     }
-  } catch (err) {
     await handle.close()
-    await rm(path, { force: true })
-    throw err
-  }
-  await handle.close()
+  })
   return written
 }

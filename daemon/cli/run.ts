@@ -136,10 +136,10 @@ function checkEncoding (rawOptions: Record<string, unknown>): void {
 /** How one value of a command's output is printed: JSON with `--enc=json`, else its text form. */
 type Render = (value: unknown) => string | undefined
 
-function renderer (command: Command, options: Record<string, unknown>, json: boolean): Render {
+function renderer (command: Command, options: Record<string, unknown>, args: readonly string[], json: boolean): Render {
   return (value) => {
     if (json) return JSON.stringify(value)
-    const text = command.text?.(value, options)
+    const text = command.text?.(value, options, args)
     return text?.split('\n').map(escapeControl).join('\n')
   }
 }
@@ -219,21 +219,31 @@ async function printStream (result: AsyncIterable<unknown>, { command, render, j
   if (failed) throw new CairnError('errors while displaying some entries')
 }
 
-/** Files and folders (`get`), written under `-o` or the path's last name. */
+/**
+ * Files and folders (`get`), written under `-o` or the path's last name, merging into what exists
+ * as Kubo's `get` does; with `-a` one tar file (`.tar`), with `-C` gzipped (`.tar.gz` with `-a`,
+ * else the one file's bytes as `.gz`).
+ */
 async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options, signal }: OutputContext): Promise<void> {
   const out = typeof options.output === 'string' && options.output !== ''
     ? options.output
     : await defaultOutputName(args[0])
   // loaded only where used: start-up is most of a small command's time
-  const { extract, writeArchive } = await import('./extract.ts')
-  if (options.archive === true) {
-    // as Kubo's get -a: one tar file, named with .tar
-    const archive = out.endsWith('.tar') ? out : `${out}.tar`
+  const { extract, writeArchive, writeCompressedFile } = await import('./extract.ts')
+  const { gzipLevelOf } = await import('../../http-api/gzip.ts')
+  const gzipLevel = gzipLevelOf(options)
+  const compress = gzipLevel != null
+  if (options.archive === true || compress) {
+    // as Kubo's get: OUT.tar for -a, then .gz for -C, unless OUT already ends so
+    let archive = out
+    if (options.archive === true && !archive.endsWith('.tar') && !archive.endsWith('.tar.gz')) archive += '.tar'
+    if (compress && !archive.endsWith('.gz')) archive += '.gz'
     await writeStdout(`Saving archive to ${escapeControl(archive)}\n`)
-    await writeArchive(result, resolvePath(archive), { signal })
+    const write = options.archive === true ? writeArchive : writeCompressedFile
+    await write(result, resolvePath(archive), { signal, gzipLevel, overwrite: true })
   } else {
     await writeStdout(`Saving file(s) to ${escapeControl(out)}\n`)
-    await extract(result, resolvePath(out), { signal })
+    await extract(result, resolvePath(out), { signal, overwrite: true })
   }
 }
 
@@ -315,7 +325,7 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
       ? client.run(command, args, rawOptions.offline === true ? { ...options, offline: true } : options, input, signal, { reuseMemory: true })
       : command.run({ node: node as CoreNode, args, options, input, signal, repoPath, table })
     await printResult(result, {
-      command, args, options, render: renderer(command, options, json), json, progress: display, signal,
+      command, args, options, render: renderer(command, options, rawArgs, json), json, progress: display, signal,
       remote: client != null, bytesOut, onStdoutError
     })
     progress.stop()

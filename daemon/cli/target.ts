@@ -11,7 +11,7 @@
  */
 import { isAbortError } from '../../errors/abort.ts'
 import { readFile } from 'node:fs/promises'
-import { ApiUnreachableError, InvalidArgumentError, RepoLockedError } from '../../errors/index.ts'
+import { ApiUnreachableError, InvalidArgumentError, messageOf, RepoLockedError } from '../../errors/index.ts'
 import type { Command } from '../../core/command.ts'
 import type { CoreNode } from '../../core/node.ts'
 import { version } from '../../core/commands/init.ts'
@@ -86,7 +86,14 @@ export async function chooseTarget (command: Command, location: RepoLocation, ra
   const explicit = (rawOptions.api as string | undefined) ?? process.env.CAIRN_API
   if (explicit != null && explicit !== '') {
     if (command.localOnly === true) throw new InvalidArgumentError(`cairn ${command.path} cannot run through --api`)
-    return { kind: 'remote', client: (await rpcClient())({ api: explicit, auth }) }
+    const create = await rpcClient()
+    try {
+      return { kind: 'remote', client: create({ api: explicit, auth }) }
+    } catch (err) {
+      // name the option (or variable) the address came from, and what an address looks like
+      const source = rawOptions.api != null ? '--api' : 'CAIRN_API'
+      throw new InvalidArgumentError(`${source} "${explicit}" is not an API address: give a multiaddr such as /ip4/127.0.0.1/tcp/5001 or a URL such as http://127.0.0.1:5001 (${messageOf(err)})`, { cause: err })
+    }
   }
   await ensureRepo(location)
   if (command.localOnly !== true) {

@@ -18,6 +18,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
 import { getHasher, toMultihashHasher } from './hashing.ts'
 import type { Block, BlockSink, PutOptions } from '../../blockstore/types.ts'
+import { IDENTITY } from '../../blockstore/codes.ts'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
 
 /** UnixFS `Data.Type` of a basic directory and of a HAMT shard node. */
@@ -82,7 +83,8 @@ export class DirectoryBlockWriter {
   async write (node: dagPb.PBNode): Promise<WrittenNode> {
     const bytes = dagPb.encode(node)
     const digest = await this.#init.hasher.digest(bytes)
-    const cid = CID.create(this.#init.cidVersion, dagPb.code, digest)
+    // an inlined node (identity digest, `add --inline`) is always CIDv1
+    const cid = CID.create(digest.code === IDENTITY ? 1 : this.#init.cidVersion, dagPb.code, digest)
     this.#pending.push({ cid, bytes })
     this.#pendingBytes += bytes.byteLength
     if (this.#pending.length >= DIRECTORY_BATCH_MAX_BLOCKS || this.#pendingBytes >= DIRECTORY_BATCH_MAX_BYTES) {

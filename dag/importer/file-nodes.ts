@@ -3,7 +3,7 @@
  * The layouts decide the shape; this decides the bytes.
  */
 import * as dagPb from '@ipld/dag-pb'
-import { DAG_PB_CODE, RAW_CODE, cidFromDigest, cidOf } from './hashing.ts'
+import { DAG_PB_CODE, RAW_CODE, cidFromDigest, cidOf, inlineCid, isInlined } from './hashing.ts'
 import { UNIXFS_FILE, encodeLeafBlock, encodeUnixFSData } from './unixfs-data.ts'
 import type { BlockWriter } from './block-writer.ts'
 import type { Hasher } from './hashing.ts'
@@ -77,9 +77,10 @@ export class FileNodes {
 
   /** Queues a prepared leaf's block, given its digest. Raw leaves are always CIDv1. */
   commitLeaf (leaf: PreparedLeaf, digest: Uint8Array): FileLink {
-    const cid = leaf.raw
-      ? cidFromDigest(digest, 1, RAW_CODE, this.hasher)
-      : cidFromDigest(digest, this.cidVersion, DAG_PB_CODE, this.hasher)
+    const codec = leaf.raw ? RAW_CODE : DAG_PB_CODE
+    const cid = isInlined(leaf.bytes, this.hasher)
+      ? inlineCid(leaf.bytes, codec)
+      : cidFromDigest(digest, leaf.raw ? 1 : this.cidVersion, codec, this.hasher)
     this.writer.put({ cid, bytes: leaf.bytes })
     return { cid, tsize: leaf.bytes.length, fileSize: leaf.fileSize }
   }

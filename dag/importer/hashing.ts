@@ -13,7 +13,7 @@ import { webcrypto } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
-import { from } from 'multiformats/hashes/hasher'
+import { identity } from 'multiformats/hashes/identity'
 import { UnsupportedHashError } from '../../errors/index.ts'
 import { hasherByName } from '../hashes.ts'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
@@ -31,6 +31,11 @@ export interface Hasher {
    * thread only copies the input, so large leaves hash on other cores while it chunks the next.
    */
   digestAsync?(bytes: Uint8Array): Promise<Uint8Array>
+  /**
+   * Blocks of at most this many bytes get an identity CID instead (CIDv1, the block's bytes in the
+   * CID itself: Kubo's `add --inline`). Absent: never.
+   */
+  inlineLimit?: number
 }
 
 /** Whether this process may use more than one CPU (respects CPU affinity). */
@@ -72,9 +77,20 @@ export function getHasher (name: string): Hasher {
 /** multicodec codes of the two block codecs the importer writes (from the one table) */
 export { DAG_PB as DAG_PB_CODE, RAW as RAW_CODE } from '../../blockstore/index.ts'
 
-/** The CID of `bytes` under the given version, codec and hash. */
+/** The CID of `bytes` under the given version, codec and hash (an identity CID if it is inlined). */
 export function cidOf (bytes: Uint8Array, version: 0 | 1, codec: number, hasher: Hasher): CID {
+  if (isInlined(bytes, hasher)) return inlineCid(bytes, codec)
   return cidFromDigest(hasher.digest(bytes), version, codec, hasher)
+}
+
+/** True when `bytes` is small enough to be inlined under `hasher.inlineLimit`. */
+export function isInlined (bytes: Uint8Array, hasher: Hasher): boolean {
+  return hasher.inlineLimit != null && bytes.byteLength <= hasher.inlineLimit
+}
+
+/** The identity CID holding `bytes`: always CIDv1 (CIDv0 is sha2-256 only), as Kubo's inline builder makes it. */
+export function inlineCid (bytes: Uint8Array, codec: number): CID {
+  return CID.createV1(codec, identity.digest(bytes))
 }
 
 /** The CID for an already computed digest. */
@@ -83,11 +99,16 @@ export function cidFromDigest (digest: Uint8Array, version: 0 | 1, codec: number
   return version === 0 ? CID.createV0(multihash as Digest.Digest<0x12, number>) : CID.createV1(codec, multihash)
 }
 
-/** The same hash function as a (synchronous) multiformats hasher, for code that expects one. */
+/**
+ * The same hash function as a (synchronous) multiformats hasher, for code that expects one; an
+ * inlined block's digest is the identity digest (the caller makes its CID a CIDv1).
+ */
 export function toMultihashHasher (hasher: Hasher): MultihashHasher {
-  return from({
+  return {
     name: hasher.name,
     code: hasher.code,
-    encode: (input: Uint8Array) => hasher.digest(input) as Uint8Array<ArrayBuffer>
-  })
+    digest: (input: Uint8Array) => isInlined(input, hasher)
+      ? identity.digest(input)
+      : Digest.create(hasher.code, hasher.digest(input) as Uint8Array<ArrayBuffer>)
+  } as MultihashHasher
 }

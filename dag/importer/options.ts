@@ -10,6 +10,7 @@
  * @see https://github.com/ipfs/kubo/blob/master/docs/config.md#import
  */
 import { InvalidArgumentError } from '../../errors/index.ts'
+import { MAX_IDENTITY_DIGEST_SIZE } from '../../blockstore/decode-limits.ts'
 import { parseChunker } from './chunker.ts'
 import {
   DEFAULT_CID_VERSION as DIRECTORY_DEFAULT_CID_VERSION,
@@ -87,6 +88,12 @@ export interface ImporterOptions {
   hamtSizeEstimation?: HamtSizeEstimation
   /** Wrap everything in one root directory named '' (`ipfs add -w`). Default {@link DEFAULT_WRAP_WITH_DIRECTORY}. */
   wrapWithDirectory?: boolean
+  /**
+   * Blocks (leaves and nodes) of at most this many bytes get identity CIDs, the bytes held in the
+   * CID itself (Kubo's `add --inline --inline-limit N`), at most {@link MAX_IDENTITY_DIGEST_SIZE}.
+   * Default: none are inlined.
+   */
+  inlineLimit?: number
   /** Most blocks per `putMany` call. Default {@link DEFAULT_BATCH_MAX_BLOCKS}. */
   batchMaxBlocks?: number
   /** Most block bytes per `putMany` call (a batch closes once it reaches this). Default {@link DEFAULT_BATCH_MAX_BYTES}. */
@@ -199,7 +206,13 @@ export function resolveImporterOptions (options: ImporterOptions = {}): Resolved
     profile = found
   }
 
-  const hasher = getHasher(options.hash ?? profile.hash ?? DEFAULT_HASH)
+  let hasher = getHasher(options.hash ?? profile.hash ?? DEFAULT_HASH)
+  if (options.inlineLimit != null) {
+    if (options.inlineLimit > MAX_IDENTITY_DIGEST_SIZE) {
+      throw new InvalidArgumentError(`inline limit ${options.inlineLimit} is above the largest identity CID digest, ${MAX_IDENTITY_DIGEST_SIZE} bytes`)
+    }
+    hasher = { ...hasher, inlineLimit: integer('inlineLimit', options.inlineLimit, 0) }
+  }
   const cidVersionGiven = options.cidVersion ?? profile.cidVersion
   if (cidVersionGiven != null && cidVersionGiven !== 0 && cidVersionGiven !== 1) {
     throw new InvalidArgumentError(`invalid cidVersion ${String(cidVersionGiven)}: expected 0 or 1`)

@@ -15,6 +15,12 @@ export interface GatewayInit {
    * Default: `Gateway.DeserializedResponses`, else true.
    */
   deserializedResponses?: boolean
+  /**
+   * Answer `?format=dag-json` / `dag-cbor` (or their `Accept` types) on a block of another codec
+   * (dag-pb, dag-cbor, dag-json) by converting it, as Kubo's `Gateway.AllowCodecConversion` does;
+   * when false such a request gets `406` (IPIP-524). Default: `Gateway.AllowCodecConversion`, else false.
+   */
+  allowCodecConversion?: boolean
   /** Never ask the network for a block: a missing block is a `404`. Default: `Gateway.NoFetch`, else false. */
   noFetch?: boolean
   /**
@@ -55,6 +61,7 @@ export interface GatewayInit {
 /** {@link GatewayInit} with every default applied. */
 export interface ResolvedGatewayInit {
   deserializedResponses: boolean
+  allowCodecConversion: boolean
   noFetch: boolean
   retrievalTimeoutMs: number
   maxConcurrentRequests: number
@@ -83,6 +90,7 @@ export function resolveGatewayInit (config: ConfigSource, init: GatewayInit = {}
   }
   return {
     deserializedResponses: init.deserializedResponses ?? section.DeserializedResponses,
+    allowCodecConversion: init.allowCodecConversion ?? section.AllowCodecConversion,
     noFetch: init.noFetch ?? section.NoFetch,
     retrievalTimeoutMs: init.retrievalTimeoutMs ?? section.RetrievalTimeoutMs ?? DEFAULT_RETRIEVAL_TIMEOUT_MS,
     maxConcurrentRequests: init.maxConcurrentRequests ?? section.MaxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,

@@ -65,7 +65,12 @@ async function serveDeserialized (cr: ContentRequest, resolved: ResolvedContent,
   const { format, explicit } = negotiated
   const code = resolved.cid.code
   const mismatch = (): Error => new NotAcceptableError(`${resolved.cid.toString()} is ${codecName(code)}, it cannot be served as ${MEDIA_TYPES[format as ResponseFormat]}: ` +
-    'codec conversion is not supported (IPIP-524); ask for ?format=raw for the block as it is')
+    'codec conversion is off (IPIP-524; Gateway.AllowCodecConversion turns it on); ask for ?format=raw for the block as it is')
+  if ((format === 'dag-json' || format === 'dag-cbor') && code !== RAW && CONVERTIBLE.has(code) && codecName(code) !== format) {
+    if (!cr.settings.allowCodecConversion) throw mismatch()
+    await serveConverted(cr, resolved, format, negotiated)
+    return
+  }
   if (code === DAG_PB || code === RAW) {
     if (format === 'dag-json' || format === 'dag-cbor') throw mismatch()
     if (format === 'json' || format === 'cbor') {
@@ -179,6 +184,30 @@ async function serveCodecBlock (cr: ContentRequest, resolved: ResolvedContent, f
   if (negotiated.format != null && negotiated.format !== 'html' && !negotiated.explicit) headers['Content-Location'] = contentLocation(cr, format)
   if (notModified(cr, headers.Etag as string, headers)) return
   await serveBytes(cr.ex, headers, resolved.bytes, MEDIA_TYPES[format])
+}
+
+/** The codecs a block can be converted from (IPLD codecs with a data model Kubo converts). */
+const CONVERTIBLE: ReadonlySet<number> = new Set([DAG_PB, DAG_CBOR, DAG_JSON])
+
+/**
+ * A block re-encoded in dag-json or dag-cbor (`Gateway.AllowCodecConversion`): decoded with its own
+ * codec to the IPLD data model (a dag-pb node becomes `{Data, Links: [{Hash, Name, Tsize}]}`, its
+ * logical form), then encoded with the one asked for, as boxo's gateway converts.
+ */
+async function serveConverted (cr: ContentRequest, resolved: ResolvedContent, format: 'dag-json' | 'dag-cbor', negotiated: Negotiated): Promise<void> {
+  const cid = resolved.cid
+  const json = format === 'dag-json'
+  const headers: Headers = {
+    ...pathHeaders(cr, resolved.roots),
+    Etag: `"${cid.toString()}.${format}"`,
+    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Disposition': disposition(cr, { type: json ? 'inline' : 'attachment', filename: `${cid.toString()}.${json ? 'json' : 'cbor'}` }) as string
+  }
+  if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, format)
+  if (notModified(cr, headers.Etag as string, headers)) return
+  const value = codecByCode(cid.code).decode(resolved.bytes)
+  await serveBytes(cr.ex, headers, codecByCode(json ? DAG_JSON : DAG_CBOR).encode(value), MEDIA_TYPES[format])
 }
 
 async function serveDagPreview (cr: ContentRequest, resolved: ResolvedContent): Promise<void> {

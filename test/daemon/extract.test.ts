@@ -157,6 +157,50 @@ describe('extract', () => {
     await assertContained()
   })
 
+  it('with overwrite (Kubo\'s get), merges into existing folders and replaces files and symlinks without following them', async () => {
+    await mkdir(join(out, 'sub'), { recursive: true })
+    await symlink(outside, join(out, 'evil'))
+    await symlink(join(outside, 'target'), join(out, 'link-to-file'))
+    await writeFile(join(out, 'existing'), 'mine')
+    await writeFile(join(out, 'sub', 'kept'), 'kept')
+    const file = (text: string) => (): AsyncIterable<Uint8Array> => (async function * () { yield enc.encode(text) })()
+    await extract([
+      { path: '', type: 'directory' },
+      { path: 'existing', type: 'file', content: file('new') },
+      { path: 'evil', type: 'file', content: file('replaced the link') },
+      { path: 'link-to-file', type: 'symlink', target: 'elsewhere' },
+      { path: 'sub', type: 'directory' },
+      { path: 'sub/added', type: 'file', content: file('added') }
+    ], out, { overwrite: true })
+    expect(await readFile(join(out, 'existing'), 'utf8')).toBe('new')
+    expect((await lstat(join(out, 'evil'))).isFile()).toBe(true)
+    expect(await readFile(join(out, 'evil'), 'utf8')).toBe('replaced the link')
+    expect(await readlink(join(out, 'link-to-file'))).toBe('elsewhere')
+    expect(await readFile(join(out, 'sub', 'kept'), 'utf8')).toBe('kept')
+    expect(await readFile(join(out, 'sub', 'added'), 'utf8')).toBe('added')
+    expect((await readdir(out)).filter(n => n.startsWith('.cairn-get-'))).toEqual([])
+    await assertContained()
+
+    // still refused: a symlink where a directory goes, a directory where a file goes
+    await symlink(outside, join(out, 'evil-dir'))
+    for (const entries of [
+      [{ path: '', type: 'directory' }, { path: 'evil-dir', type: 'directory' }, { path: 'evil-dir/x', type: 'file', content: file('x') }],
+      [{ path: '', type: 'directory' }, { path: 'sub', type: 'file', content: file('x') }]
+    ] satisfies ExtractEntry[][]) {
+      await expect(extract(entries, out, { overwrite: true })).rejects.toMatchObject({ name: 'UnsafePathError' })
+    }
+    await assertContained()
+  })
+
+  it('with overwrite, a file root whose output is an existing folder goes inside it under its name', async () => {
+    await mkdir(out)
+    const content = (): AsyncIterable<Uint8Array> => (async function * () { yield enc.encode('inside') })()
+    await extract([{ path: '', name: 'file.txt', type: 'file', content }], out, { overwrite: true })
+    expect(await readFile(join(out, 'file.txt'), 'utf8')).toBe('inside')
+    await expect(extract([{ path: '', name: '..', type: 'file', content }], out, { overwrite: true })).rejects.toMatchObject({ name: 'UnsafePathError' })
+    await assertContained()
+  })
+
   it('preserves modes without setuid/setgid/sticky, and mtimes, when asked', async () => {
     const blocks = new MemoryBlocks()
     const file = await putFile(blocks, enc.encode('#!/bin/sh\n'), { mode: 0o4755, mtime: { secs: 1_000_000_000n } })

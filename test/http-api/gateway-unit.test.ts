@@ -22,6 +22,7 @@ describe('resolveGatewayInit', () => {
     const defaults = resolveGatewayInit({})
     expect(defaults).toEqual({
       deserializedResponses: true,
+      allowCodecConversion: false,
       noFetch: false,
       retrievalTimeoutMs: DEFAULT_RETRIEVAL_TIMEOUT_MS,
       maxConcurrentRequests: DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -53,6 +54,8 @@ describe('resolveGatewayInit', () => {
     expect(resolveGatewayInit({ Gateway: { PublicGateways: { localhost: null } } }).subdomainHosts).toEqual([])
     expect(resolveGatewayInit({ Gateway: { ExposeRoutingAPI: false } }).exposeRoutingAPI).toBe(false)
     expect(() => resolveGatewayInit({ Gateway: { ExposeRoutingAPI: 'yes' } })).toThrow(/Gateway.ExposeRoutingAPI/)
+    expect(resolveGatewayInit({ Gateway: { AllowCodecConversion: false } }).allowCodecConversion).toBe(false)
+    expect(resolveGatewayInit({ Gateway: { AllowCodecConversion: true } }, { allowCodecConversion: false }).allowCodecConversion).toBe(false)
     expect(() => resolveGatewayInit({ Gateway: { RetrievalTimeout: 'soon' } })).toThrow(/Gateway.RetrievalTimeout/)
   })
 })
