@@ -281,6 +281,8 @@ export interface GatewayConfig {
   HTTPHeaders: Record<string, string[]>
   RootRedirect: string
   NoFetch: boolean
+  /** `Gateway.NoDNSLink`: when true, a `Host` is never looked up as a DNSLink name. Default false. */
+  NoDNSLink: boolean
   DeserializedResponses: boolean
   PublicGateways: Record<string, PublicGatewayConfig | null>
   RetrievalTimeoutMs?: number
@@ -305,6 +307,7 @@ export function readGateway (config: ConfigSource): GatewayConfig {
     HTTPHeaders: headers(section, 'HTTPHeaders', 'Gateway.HTTPHeaders'),
     RootRedirect: string(section, 'RootRedirect', 'Gateway.RootRedirect') ?? '',
     NoFetch: boolean(section, 'NoFetch', 'Gateway.NoFetch') ?? false,
+    NoDNSLink: boolean(section, 'NoDNSLink', 'Gateway.NoDNSLink') ?? false,
     DeserializedResponses: boolean(section, 'DeserializedResponses', 'Gateway.DeserializedResponses') ?? true,
     PublicGateways: publicGateways,
     RetrievalTimeoutMs: optionalDuration(section, 'RetrievalTimeout', 'Gateway.RetrievalTimeout'),
