@@ -215,7 +215,7 @@ export const routingGet = defineCommand<QueryEvent>({
           // a node without routers still has the /ipns/ records it keeps (routing put --allow-offline)
           if ((err as Error).name !== 'RoutingOffError' || !args[0].startsWith('/ipns/')) throw err
           const { namingOf } = await import('./name.ts')
-          return (await (await namingOf(node)).getRecord(args[0], { offline: true, signal })).bytes
+          return (await (await namingOf(node)).getRecord(args[0].slice('/ipns/'.length), { offline: true, signal })).bytes
         })
       return [{ Extra: Buffer.from(value).toString('base64'), ID: '', Responses: null, Type: QUERY_EVENT.Value }]
     })
@@ -227,7 +227,8 @@ export const routingPut = defineCommand<QueryEvent>({
   description: 'Store a value record (/ipns/<name>, /pk/<peer>) with the routers; the record file is its protobuf bytes',
   args: [
     { name: 'key', required: true, description: 'the record key' },
-    { name: 'value-file', required: true, description: 'the file holding the record' }
+    // sent as the request's file part, not as an argument: optional here as in block put (stdin when absent)
+    { name: 'value-file', description: 'the file holding the record (stdin when absent)' }
   ],
   options: [
     verboseOption,

@@ -53,7 +53,10 @@ async function buildInput (command: Command, args: string[], options: Record<str
     return { input: { entries }, args: [] }
   }
   if (command.input === 'files') {
-    return { input: { files: await collectFiles(args, stdin) }, args: [] }
+    // the last declared argument names the files; those before it are plain arguments
+    // (`routing put <key> <value-file>`)
+    const plain = Math.min(args.length, Math.max(0, command.args.length - 1))
+    return { input: { files: await collectFiles(args.slice(plain), stdin) }, args: args.slice(0, plain) }
   }
   return { input: {}, args }
 }
