@@ -163,7 +163,27 @@ async function printResult (result: unknown, context: OutputContext): Promise<vo
     case 'value': return await printValue(result as Promise<unknown>, context)
     case 'stream': return await printStream(result as AsyncIterable<unknown>, context)
     case 'entries': return await saveEntries(result as AsyncIterable<ExportEntry>, context)
-    default: return await writeBytes(result as AsyncIterable<Uint8Array>, context)
+    default: {
+      const file = context.command.saveBytesTo?.(context.args, context.options)
+      if (file != null) return await saveBytes(result as AsyncIterable<Uint8Array>, resolvePath(file), context.signal)
+      return await writeBytes(result as AsyncIterable<Uint8Array>, context)
+    }
+  }
+}
+
+/** Bytes into a file that only its owner may read (a private key, for `key export`). */
+async function saveBytes (result: AsyncIterable<Uint8Array>, path: string, signal: AbortSignal): Promise<void> {
+  const { open } = await import('node:fs/promises')
+  const file = await open(path, 'w', 0o600)
+  try {
+    // an existing file keeps its mode on open: made owner-only before a byte is written
+    await file.chmod(0o600)
+    for await (const chunk of result) {
+      signal.throwIfAborted()
+      await file.write(chunk)
+    }
+  } finally {
+    await file.close()
   }
 }
 
