@@ -3,14 +3,15 @@
  * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
  * reference, and the targets of issues 2 and 3.
  *
- *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap] [--sizes 256M,1G]
+ *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap,naming] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
  *
  * Benchmarks: `add-cat` (bench/add-cat.ts), `startup` (bench/startup.ts, the CLI's start-up
  * latency; `--startup-runs`, default 10), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
- * `blockstore` (bench/blockstore.ts) and, when the file exists, `gateway` (bench/gateway.ts).
+ * `blockstore` (bench/blockstore.ts), `naming` (bench/naming.ts: IPNS publish/resolve in a loopback
+ * swarm, `--naming-nodes`, `--naming-names`) and, when the file exists, `gateway` (bench/gateway.ts).
  * Scratch data goes to bench/data/ (gitignored). See each file for its method. Beside the report,
  * `<out>.json` keeps every section; `--merge` re-runs only the `--only` benchmarks (a noisy cell)
  * and keeps the other sections of the last report, saying when each ran. The targets are those
@@ -24,7 +25,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap']
+const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'naming']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -180,6 +181,9 @@ for (const name of only) {
       break
     case 'bitswap':
       sections.push(await bench(name, 'bitswap.ts', ['--runs', args['bitswap-runs'] ?? '3', ...passthrough('sizes', args['bitswap-sizes'])], true))
+      break
+    case 'naming':
+      sections.push(await bench(name, 'naming.ts', [...passthrough('nodes', args['naming-nodes']), ...passthrough('names', args['naming-names'])], true))
       break
   }
   const last = sections.at(-1)
