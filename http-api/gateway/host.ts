@@ -43,3 +43,15 @@ export function routeHost (host: string | undefined, gateways: readonly string[]
   }
   return { kind: 'path' }
 }
+
+/**
+ * The name a `Host` gives when it may be a DNSLink website (specs: dnslink-gateway): a domain
+ * name with a dot (port and trailing dot dropped, lowercased) that is not an IPv4 address. Only
+ * asked of hosts that are not a subdomain gateway's (those route first).
+ */
+export function dnsLinkHostname (host: string | undefined): string | undefined {
+  if (host == null) return undefined
+  const match = /^([a-z0-9_-]+(?:\.[a-z0-9_-]+)+)\.?(?::\d{1,5})?$/.exec(host.trim().toLowerCase())
+  if (match == null || /^[\d.]+$/.test(match[1])) return undefined
+  return match[1]
+}

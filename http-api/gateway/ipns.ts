@@ -133,19 +133,6 @@ export async function resolveName (node: CoreNode, name: GatewayName, signal: Ab
   return { root: target.cid, path: resolution.path, cacheControl: ttlCacheControl(resolution.ttlMs) }
 }
 
-/**
- * True when `host` (no port) may be a DNSLink website: a domain name that is not one of the
- * gateway's own hosts (those route first) nor an IP address.
- */
-export function dnsLinkHostname (host: string | undefined): string | undefined {
-  if (host == null) return undefined
-  const match = /^([a-z0-9_.-]+?)\.?(?::\d{1,5})?$/.exec(host.trim().toLowerCase())
-  if (match == null) return undefined
-  const hostname = match[1]
-  if (!isDomainName(hostname) || /^[\d.]+$/.test(hostname)) return undefined
-  return hostname
-}
-
 /** True when `hostname` has a DNSLink (one step: what it points at is resolved when serving). */
 export async function hasDnsLink (node: CoreNode, hostname: string, signal: AbortSignal): Promise<boolean> {
   try {

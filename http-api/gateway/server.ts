@@ -29,7 +29,7 @@ import { MAX_URL_BYTES } from '../constants.ts'
 import { serveContent } from './content.ts'
 import { negotiate, type ContentRequest } from './content-request.ts'
 import type { GatewayName } from './ipns.ts'
-import { routeHost } from './host.ts'
+import { dnsLinkHostname, routeHost } from './host.ts'
 import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
 import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
 import { RawBlockFastPath } from './raw-block.ts'
@@ -242,9 +242,9 @@ async function serveSubdomain (ex: Exchange, context: Context, target: RequestTa
  * gateway, as Kubo does (`Gateway.NoDNSLink` turns the lookup off).
  */
 async function serveDnsLinkHost (ex: Exchange, context: Context, target: RequestTarget, host: string | undefined): Promise<boolean> {
-  const ipns = await ipnsModule()
-  const hostname = ipns.dnsLinkHostname(host)
+  const hostname = dnsLinkHostname(host)
   if (hostname == null) return false
+  const ipns = await ipnsModule()
   if (!await ipns.hasDnsLink(context.node, hostname, ex.controller.signal)) return false
   await serveName(ex, context, { name: { kind: 'domain', domain: hostname }, rawSegments: decodeSegments(target.rawPath), target, dnsLinkHost: hostname })
   return true
@@ -280,7 +280,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   const log = loggerFor(node.logger, 'cairn:http-api:gateway')
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
-  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
+  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base, !settings.noDNSLink)
 
   const app = Fastify({
     logger: false,

@@ -220,6 +220,11 @@ describe('DNSLink websites (Host)', () => {
       expect(overIpns.body.equals(payload)).toBe(true)
     }
     expect((await gw.get('/root3/root4/index.html', { Host: 'dnslink-subpath.example.org' })).body.toString()).toBe('hello\n')
+    // on a DNSLink website every path is the website's, even one that looks like a raw-block request
+    const v1 = await gw.cid(SUBDOMAIN_ROOT, 'hello-CIDv1')
+    const inSite = await gw.get(`/ipfs/${v1}?format=raw`, { Host: 'dnslink-test.example.org' })
+    expect(inSite.status).toBe(404)
+    expect((await gw.get(`/ipfs/${v1}?format=raw`, { Host: 'no-dnslink.example.test' })).status).toBe(200)
     const host = 'dnslink-dir-listing.example.org'
     const root = await gw.get('/', { Host: host })
     expect(root.body.toString()).toContain('Index of')
