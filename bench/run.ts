@@ -3,7 +3,7 @@
  * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
  * reference, and the targets of issues 2 and 3.
  *
- *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap,dht-sim,dht-swarm] [--sizes 256M,1G]
+ *   npm run bench -- [--only add-cat,cat-floor,startup,rpc,vectors,blockstore,gateway,bitswap,dht-sim,dht-swarm,naming] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
@@ -12,8 +12,9 @@
  * latency; `--startup-runs`, default 10), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
  * `blockstore` (bench/blockstore.ts), when the file exists, `gateway` (bench/gateway.ts),
  * `dht-sim` (bench/dht-sim.ts: hops and messages per lookup at 1,000 and 10,000 simulated nodes)
- * and `dht-swarm` (bench/dht-swarm.ts: findprovs latency in a 30-node loopback swarm, next to
- * `@libp2p/kad-dht`).
+ * `dht-swarm` (bench/dht-swarm.ts: findprovs latency in a 30-node loopback swarm, next to
+ * `@libp2p/kad-dht`) and `naming` (bench/naming.ts: IPNS publish/resolve in a loopback swarm,
+ * `--naming-nodes`, `--naming-names`).
  * Scratch data goes to bench/data/ (gitignored). See each file for its method. Beside the report,
  * `<out>.json` keeps every section; `--merge` re-runs only the `--only` benchmarks (a noisy cell)
  * and keeps the other sections of the last report, saying when each ran. The targets are those
@@ -27,7 +28,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm']
+const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm', 'naming']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -210,6 +211,9 @@ for (const name of only) {
       break
     case 'dht-swarm':
       sections.push(await bench(name, 'dht-swarm.ts', [...passthrough('lookups', args['swarm-lookups'])], true))
+      break
+    case 'naming':
+      sections.push(await bench(name, 'naming.ts', [...passthrough('nodes', args['naming-nodes']), ...passthrough('names', args['naming-names'])], true))
       break
   }
   const last = sections.at(-1)

@@ -112,6 +112,11 @@ export interface Command<V = unknown> {
   failure?(value: V): string | undefined
   /** For values the CLI prints as raw bytes (`routing get` prints the record): those bytes. */
   textBytes?(value: V): Uint8Array | undefined
+  /**
+   * For `bytes` commands the CLI writes to a file rather than stdout (`key export`): the file's
+   * path, or undefined for stdout. The file is written owner-only.
+   */
+  saveBytesTo?(args: string[], options: Record<string, unknown>): string | undefined
   run(request: CommandRequest): Promise<V> | AsyncIterable<V>
 }
 

@@ -5,8 +5,8 @@
  * A bare CID costs nothing: it is parsed with the light `dag/path.ts` and returned without
  * loading the dag layer or reading a block (so `block/stat` through a daemon stays a parse and
  * an index lookup). A path with segments walks the DAG with the exporter's `resolve`. `/ipns/`
- * goes to naming, which does not exist yet: until it does, such a path fails with
- * `NamingOffError` (the gateway's `501`).
+ * goes to naming (IPNS keys and DNSLink names); a resolver built without naming fails such a
+ * path with `NamingOffError`.
  */
 import { CID } from 'multiformats/cid'
 import type { AbortOptions, BlockGetter } from '../blockstore/index.ts'

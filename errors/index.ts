@@ -375,6 +375,14 @@ export class InvalidKeyError extends CairnError {
   static { ERROR_MEANINGS['InvalidKeyError'] = CLIENT() }
   override name = 'InvalidKeyError'
 }
+/**
+ * An IPNS name or DNSLink domain could not be resolved to a path (no valid record, no DNSLink):
+ * the gateway's `500`, as Kubo's "could not resolve name".
+ */
+export class NameResolveError extends CairnError {
+  static { ERROR_MEANINGS['NameResolveError'] = SERVER(500) }
+  override name = 'NameResolveError'
+}
 /** Name resolution went deeper than its limit (32 steps), or around a loop. */
 export class ResolveDepthError extends CairnError {
   static { ERROR_MEANINGS['ResolveDepthError'] = CLIENT(508) }

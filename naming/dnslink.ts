@@ -48,6 +48,12 @@ export function parseNsMap (text: string): Map<string, string> {
   return map
 }
 
+/**
+ * Top-level domains that never exist in the public DNS (RFC 6761, RFC 6762): a DNSLink there is
+ * answered "none" without a query, so a `Host` such as `foo.localhost` or `x.test` asks nobody.
+ */
+export const SPECIAL_USE_TLDS: ReadonlySet<string> = new Set(['localhost', 'invalid', 'test', 'example', 'local'])
+
 /** True when `name` looks like a DNS name rather than an IPNS key (it has a dot). */
 export function isDomainName (name: string): boolean {
   return name.includes('.') && /^[a-z0-9_.-]+$/i.test(name)
@@ -70,8 +76,11 @@ export class DnsLinkResolver {
   private readonly cacheTtlMs: number
   private readonly now: () => number
   private readonly cache = new Map<string, { path: string, expires: number }>()
+  /** True when lookups go to the system's DNS, where special-use names never are. */
+  private readonly publicDns: boolean
 
   constructor (init: DnsLinkInit = {}) {
+    this.publicDns = init.resolveTxt == null
     this.resolveTxt = init.resolveTxt ?? (async (hostname) => dns.resolveTxt(hostname))
     this.staticMap = parseNsMap(init.nsMap ?? process.env[NS_MAP_ENV] ?? '')
     this.cacheTtlMs = init.cacheTtlMs ?? DEFAULT_DNSLINK_CACHE_TTL_MS
@@ -85,6 +94,9 @@ export class DnsLinkResolver {
     if (mapped != null) return mapped
     const cached = this.cache.get(key)
     if (options.nocache !== true && cached != null && cached.expires > this.now()) return cached.path
+    if (this.publicDns && SPECIAL_USE_TLDS.has(key.slice(key.lastIndexOf('.') + 1))) {
+      throw new NotFoundError(`${domain} has no DNSLink: .${key.slice(key.lastIndexOf('.') + 1)} names are never in the public DNS`)
+    }
     for (const host of [`_dnslink.${key}`, key]) {
       options.signal?.throwIfAborted()
       let records: string[][]

@@ -10,12 +10,12 @@
  * the DHT's `ipns` validator.
  */
 export { createNaming, splitIpnsPath, DEFAULT_MAX_CACHE_TTL_MS, DEFAULT_REPUBLISH_LIFETIME_MS, DEFAULT_REPUBLISH_PERIOD_MS, DEFAULT_RESOLVE_CACHE_SIZE, MAX_RESOLVE_DEPTH } from './ipns.ts'
-export type { Naming, NamingComponents, NamingInit, PublishOptions, PublishResult, ResolveOptions, Timers } from './ipns.ts'
+export type { Naming, NamingComponents, NamingInit, PublishOptions, PublishResult, Resolution, ResolveOptions, Timers } from './ipns.ts'
 export { Keystore, openKeystore, decodePrivateKey, SELF_KEY, KEYSTORE_DIR, DEFAULT_RSA_BITS } from './keystore.ts'
 export type { KeyInfo, KeyType, GenOptions } from './keystore.ts'
 export { RecordStore, MemoryNamingDatastore, LevelNamingDatastore, localRecordKey, namingDatastoreOver } from './record-store.ts'
 export type { NamingDatastore, ByteKeyStore } from './record-store.ts'
-export { DnsLinkResolver, parseNsMap, dnsLinkFromTxt, isDomainName, NS_MAP_ENV } from './dnslink.ts'
+export { DnsLinkResolver, parseNsMap, dnsLinkFromTxt, isDomainName, NS_MAP_ENV, SPECIAL_USE_TLDS } from './dnslink.ts'
 export type { DnsLinkInit, TxtResolver } from './dnslink.ts'
 export {
   createRecord, unmarshalRecord, parseIpnsName, formatIpnsName, ipnsRoutingKey, multihashFromRoutingKey, nameOfKey,

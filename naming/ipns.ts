@@ -101,11 +101,36 @@ export interface ResolveOptions extends AbortOptions {
   offline?: boolean
 }
 
+/** A resolved name and how long the answer may be cached. */
+export interface Resolution {
+  /** The path the name points at (an `/ipfs/` path when recursive). */
+  path: string
+  /**
+   * Milliseconds the answer stays good: the least TTL of the records on the way, each capped by
+   * its EOL; undefined when a step's TTL is unknown (a DNSLink answer).
+   */
+  ttlMs?: number
+}
+
 /** The naming service (see the module comment). */
 export interface Naming {
   publish(keyName: string, path: string, options?: PublishOptions): Promise<PublishResult>
   /** Resolves `/ipns/<name>[/path]` (or a bare name) to a path. */
   resolve(name: string, options?: ResolveOptions): Promise<string>
+  /** As {@link Naming.resolve}, with the TTL of the answer (the gateway's `Cache-Control`). */
+  resolveWithTtl(name: string, options?: ResolveOptions): Promise<Resolution>
+  /**
+   * The best valid record known for an IPNS key name (`k51…`, a peer ID): cache, local store,
+   * then routing. Throws `NotFoundError` when there is none, and the validator's errors when the
+   * only one found is invalid.
+   */
+  getRecord(name: string, options?: ResolveOptions): Promise<IpnsRecord>
+  /**
+   * Validates a record for `name` and keeps it in the local store and the cache without putting it
+   * to routing (`routing put --allow-offline`). Throws the validator's errors, or
+   * `RecordOutdatedError` when a better record is stored.
+   */
+  putRecord(name: Uint8Array, bytes: Uint8Array, options?: AbortOptions): Promise<IpnsRecord>
   /** Yields each better answer as it is found (`name resolve --stream`). */
   resolveStream(name: string, options?: ResolveOptions): AsyncIterable<string>
   /** Re-signs and re-puts every own record now; the timer calls this. */
@@ -265,52 +290,70 @@ class IpnsNaming implements Naming {
     yield record
   }
 
+  /** How long a record's answer stays good: its TTL, never past its EOL. */
+  private ttlOf (record: IpnsRecord): number {
+    const eol = Number(record.validityNs / 1_000_000n)
+    return Math.max(0, Math.min(Number(record.ttl / 1_000_000n), eol - this.now()))
+  }
+
   /** One step: the path a name (IPNS key or DNSLink domain) points at; each better answer in turn. */
-  private async * step (name: string, options: ResolveOptions): AsyncGenerator<string> {
+  private async * step (name: string, options: ResolveOptions): AsyncGenerator<Resolution> {
     if (isDomainName(name)) {
       if (this.c.dnslink == null) throw new NotFoundError(`cannot resolve the domain ${name}: DNSLink is off`)
-      yield await this.c.dnslink.resolve(name, options)
+      // node:dns gives no TTL for TXT records, and the static map has none: unknown
+      yield { path: await this.c.dnslink.resolve(name, options) }
       return
     }
     let found = false
     for await (const record of this.candidates(parseIpnsName(name), options)) {
       found = true
-      yield record.value
+      yield { path: record.value, ttlMs: this.ttlOf(record) }
     }
     if (!found) throw new NotFoundError(`no record found for /ipns/${name}`)
   }
 
   async * resolveStream (name: string, options: ResolveOptions = {}): AsyncIterable<string> {
+    for await (const answer of this.resolveStreamWithTtl(name, options)) yield answer.path
+  }
+
+  private async * resolveStreamWithTtl (name: string, options: ResolveOptions): AsyncIterable<Resolution> {
     const recursive = options.recursive ?? true
     const first = splitIpnsPath(name)
     for await (const answer of this.step(first.name, options)) {
-      yield await this.follow(joinPath(answer, first.rest), recursive, new Set([first.name.toLowerCase()]), options)
+      yield await this.follow({ path: joinPath(answer.path, first.rest), ttlMs: answer.ttlMs }, recursive, new Set([first.name.toLowerCase()]), options)
     }
   }
 
   /** Follows `/ipns/` answers to the end (or one step when not recursive), refusing loops and chains over 32 steps. */
-  private async follow (path: string, recursive: boolean, seen: Set<string>, options: ResolveOptions): Promise<string> {
-    let current = path
-    while (recursive && current.startsWith('/ipns/')) {
-      const { name, rest } = splitIpnsPath(current)
+  private async follow (start: Resolution, recursive: boolean, seen: Set<string>, options: ResolveOptions): Promise<Resolution> {
+    let current = start
+    while (recursive && current.path.startsWith('/ipns/')) {
+      const { name, rest } = splitIpnsPath(current.path)
       const key = name.toLowerCase()
       if (seen.has(key)) throw new ResolveDepthError(`resolution loops back to /ipns/${name}`)
       seen.add(key)
       if (seen.size > MAX_RESOLVE_DEPTH) throw new ResolveDepthError(`resolution took more than ${MAX_RESOLVE_DEPTH} steps`)
-      let answer: string | undefined
+      let answer: Resolution | undefined
       for await (const value of this.step(name, options)) answer = value
-      current = joinPath(answer as string, rest)
+      const step = answer as Resolution
+      // the chain is good as long as its shortest-lived link; one unknown TTL makes it unknown
+      const ttlMs = current.ttlMs == null || step.ttlMs == null ? undefined : Math.min(current.ttlMs, step.ttlMs)
+      current = { path: joinPath(step.path, rest), ttlMs }
     }
     return current
+  }
+
+  async resolve (name: string, options: ResolveOptions = {}): Promise<string> {
+    return (await this.resolveWithTtl(name, options)).path
   }
 
   /**
    * The first valid answer (cache, then local store), while the search for a better one goes on
    * in the background and updates the store and cache. With `nocache` it waits for the best.
    */
-  async resolve (name: string, options: ResolveOptions = {}): Promise<string> {
+  async resolveWithTtl (name: string, options: ResolveOptions = {}): Promise<Resolution> {
     const signal = options.signal == null ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
-    const answers = this.resolveStream(name, { ...options, signal })[Symbol.asyncIterator]()
+    const answers = this.resolveStreamWithTtl(name, { ...options, signal })[Symbol.asyncIterator]()
     if (options.nocache !== true) {
       const first = await answers.next()
       if (first.done === true) throw new NotFoundError(`no record found for ${name}`)
@@ -318,10 +361,21 @@ class IpnsNaming implements Naming {
         .catch(err => { this.log('background lookup of %s found nothing better: %e', name, err) })
       return first.value
     }
-    let best: string | undefined
+    let best: Resolution | undefined
     for (let next = await answers.next(); next.done !== true; next = await answers.next()) best = next.value
     if (best == null) throw new NotFoundError(`no record found for ${name}`)
     return best
+  }
+
+  async getRecord (name: string, options: ResolveOptions = {}): Promise<IpnsRecord> {
+    let best: IpnsRecord | undefined
+    for await (const record of this.candidates(parseIpnsName(name), options)) best = record
+    if (best == null) throw new NotFoundError(`no record found for /ipns/${name}`)
+    return best
+  }
+
+  async putRecord (name: Uint8Array, bytes: Uint8Array, options: AbortOptions = {}): Promise<IpnsRecord> {
+    return await this.store(name, bytes, options)
   }
 
   async republish (options: AbortOptions = {}): Promise<void> {

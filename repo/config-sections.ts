@@ -298,6 +298,8 @@ export interface GatewayConfig {
   HTTPHeaders: Record<string, string[]>
   RootRedirect: string
   NoFetch: boolean
+  /** `Gateway.NoDNSLink`: when true, a `Host` is never looked up as a DNSLink name. Default false. */
+  NoDNSLink: boolean
   DeserializedResponses: boolean
   /** Convert blocks to the dag-json / dag-cbor asked for. Default {@link DEFAULT_ALLOW_CODEC_CONVERSION}. */
   AllowCodecConversion: boolean
@@ -333,6 +335,7 @@ export function readGateway (config: ConfigSource): GatewayConfig {
     HTTPHeaders: headers(section, 'HTTPHeaders', 'Gateway.HTTPHeaders'),
     RootRedirect: string(section, 'RootRedirect', 'Gateway.RootRedirect') ?? '',
     NoFetch: boolean(section, 'NoFetch', 'Gateway.NoFetch') ?? false,
+    NoDNSLink: boolean(section, 'NoDNSLink', 'Gateway.NoDNSLink') ?? false,
     DeserializedResponses: boolean(section, 'DeserializedResponses', 'Gateway.DeserializedResponses') ?? true,
     AllowCodecConversion: boolean(section, 'AllowCodecConversion', 'Gateway.AllowCodecConversion') ?? DEFAULT_ALLOW_CODEC_CONVERSION,
     PublicGateways: publicGateways,

@@ -63,6 +63,7 @@ export const CONFIG_SCHEMA: Record<string, ConfigValueType> = {
   'Gateway.HTTPHeaders': 'map',
   'Gateway.RootRedirect': 'string',
   'Gateway.NoFetch': 'boolean',
+  'Gateway.NoDNSLink': 'boolean?',
   'Gateway.DeserializedResponses': 'boolean?',
   'Gateway.AllowCodecConversion': 'boolean?',
   'Gateway.PublicGateways': 'map',

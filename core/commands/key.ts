@@ -7,6 +7,7 @@
  * command's start-up stays free of it.
  */
 import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { InvalidArgumentError } from '../../errors/index.ts'
 import { defineCommand } from '../command.ts'
 import type { OptionSpec } from '../command.ts'
@@ -142,8 +143,10 @@ export const keyImport = defineCommand<KeyOutput>({
   description: 'Import a key (a libp2p protobuf private key file, as `key export` writes) into the keystore',
   args: [
     { name: 'name', required: true, description: 'name to give the key' },
-    { name: 'file', required: true, description: 'the key file (read by the process that runs the command)' }
+    // read by the CLI and sent as the request's file part (a daemon's folder is not the user's)
+    { name: 'file', description: 'the key file, as key export writes it (stdin when absent)' }
   ],
+  input: 'files',
   options: [
     { name: 'format', short: 'f', type: 'string', default: 'libp2p-protobuf-cleartext', choices: ['libp2p-protobuf-cleartext'], description: 'the key file format' },
     IPNS_BASE_OPTION
@@ -175,9 +178,15 @@ export const keyExport = defineCommand<Uint8Array>({
   description: 'Write a key as libp2p protobuf private key bytes (Kubo writes them to <name>.key); the only way a private key leaves the repo',
   args: [{ name: 'name', required: true, description: 'name of the key to export' }],
   options: [
+    { name: 'output', short: 'o', type: 'string', description: 'the file to write (default <name>.key in the current folder; - for stdout)' },
     { name: 'format', short: 'f', type: 'string', default: 'libp2p-protobuf-cleartext', choices: ['libp2p-protobuf-cleartext'], description: 'the key file format' }
   ],
   output: 'bytes',
+  // as Kubo's: the CLI writes a file, over RPC the bytes are the answer
+  saveBytesTo: (args, options) => {
+    const output = typeof options.output === 'string' && options.output !== '' ? options.output : `${basename(args[0])}.key`
+    return output === '-' ? undefined : output
+  },
   async * run ({ node, args }) {
     yield await (await keystoreOf(node)).export(args[0])
   }

@@ -211,6 +211,12 @@ export const routingGet = defineCommand<QueryEvent>({
     return eventStream(signal, async (push) => {
       const key = await recordKey(args[0])
       const value = await routing.get(key, { signal, onProgress: e => { if (e.type !== 'value') push(toQueryEvent(e)) } })
+        .catch(async (err: unknown) => {
+          // a node without routers still has the /ipns/ records it keeps (routing put --allow-offline)
+          if ((err as Error).name !== 'RoutingOffError' || !args[0].startsWith('/ipns/')) throw err
+          const { namingOf } = await import('./name.ts')
+          return (await (await namingOf(node)).getRecord(args[0].slice('/ipns/'.length), { offline: true, signal })).bytes
+        })
       return [{ Extra: Buffer.from(value).toString('base64'), ID: '', Responses: null, Type: QUERY_EVENT.Value }]
     })
   }
@@ -221,7 +227,8 @@ export const routingPut = defineCommand<QueryEvent>({
   description: 'Store a value record (/ipns/<name>, /pk/<peer>) with the routers; the record file is its protobuf bytes',
   args: [
     { name: 'key', required: true, description: 'the record key' },
-    { name: 'value-file', required: true, description: 'the file holding the record' }
+    // sent as the request's file part, not as an argument: optional here as in block put (stdin when absent)
+    { name: 'value-file', description: 'the file holding the record (stdin when absent)' }
   ],
   options: [
     verboseOption,
@@ -249,6 +256,15 @@ export const routingPut = defineCommand<QueryEvent>({
       } catch (err) {
         // no peer could take it: with --allow-offline the record is kept locally all the same
         if (options['allow-offline'] !== true) throw err
+        if (args[0].startsWith('/ipns/')) {
+          // validated and kept where name resolution looks first, also on a node without routers
+          const { namingOf } = await import('./name.ts')
+          await (await namingOf(node)).putRecord(key.subarray('/ipns/'.length), value, { signal })
+          await routing.put(key, value, { signal, offline: true, onProgress }).catch((offErr: unknown) => {
+            if ((offErr as Error).name !== 'RoutingOffError') throw offErr
+          })
+          return
+        }
         await routing.put(key, value, { signal, offline: true, onProgress })
       }
     })

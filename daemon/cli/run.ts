@@ -58,7 +58,9 @@ async function buildInput (command: Command, args: string[], options: Record<str
     return { input: { entries }, args: [] }
   }
   if (command.input === 'files') {
-    const keep = command.fileArgsFrom ?? 0
+    // the last declared argument names the files, those before it are plain arguments (`routing
+    // put <key> <value-file>`), unless the command says where its files start (`files write`)
+    const keep = command.fileArgsFrom ?? Math.min(args.length, Math.max(0, command.args.length - 1))
     return { input: { files: await collectFiles(args.slice(keep), stdin) }, args: args.slice(0, keep) }
   }
   return { input: {}, args }
@@ -166,7 +168,27 @@ async function printResult (result: unknown, context: OutputContext): Promise<vo
     case 'value': return await printValue(result as Promise<unknown>, context)
     case 'stream': return await printStream(result as AsyncIterable<unknown>, context)
     case 'entries': return await saveEntries(result as AsyncIterable<ExportEntry>, context)
-    default: return await writeBytes(result as AsyncIterable<Uint8Array>, context)
+    default: {
+      const file = context.command.saveBytesTo?.(context.args, context.options)
+      if (file != null) return await saveBytes(result as AsyncIterable<Uint8Array>, resolvePath(file), context.signal)
+      return await writeBytes(result as AsyncIterable<Uint8Array>, context)
+    }
+  }
+}
+
+/** Bytes into a file that only its owner may read (a private key, for `key export`). */
+async function saveBytes (result: AsyncIterable<Uint8Array>, path: string, signal: AbortSignal): Promise<void> {
+  const { open } = await import('node:fs/promises')
+  const file = await open(path, 'w', 0o600)
+  try {
+    // an existing file keeps its mode on open: made owner-only before a byte is written
+    await file.chmod(0o600)
+    for await (const chunk of result) {
+      signal.throwIfAborted()
+      await file.write(chunk)
+    }
+  } finally {
+    await file.close()
   }
 }
 

@@ -24,6 +24,11 @@ export interface GatewayInit {
   /** Never ask the network for a block: a missing block is a `404`. Default: `Gateway.NoFetch`, else false. */
   noFetch?: boolean
   /**
+   * Never serve a request's `Host` as a DNSLink website (`Host: example.org` → `/ipns/example.org`).
+   * Default: `Gateway.NoDNSLink`, else false (Kubo's default: DNSLink hosts are served).
+   */
+  noDNSLink?: boolean
+  /**
    * Milliseconds the gateway waits for a block it needs before answering `504` (or cutting a
    * stream that has started). 0 disables it. Default: `Gateway.RetrievalTimeout`, else
    * {@link DEFAULT_RETRIEVAL_TIMEOUT_MS}.
@@ -63,6 +68,7 @@ export interface ResolvedGatewayInit {
   deserializedResponses: boolean
   allowCodecConversion: boolean
   noFetch: boolean
+  noDNSLink: boolean
   retrievalTimeoutMs: number
   maxConcurrentRequests: number
   maxRequestDurationMs: number
@@ -92,6 +98,7 @@ export function resolveGatewayInit (config: ConfigSource, init: GatewayInit = {}
     deserializedResponses: init.deserializedResponses ?? section.DeserializedResponses,
     allowCodecConversion: init.allowCodecConversion ?? section.AllowCodecConversion,
     noFetch: init.noFetch ?? section.NoFetch,
+    noDNSLink: init.noDNSLink ?? section.NoDNSLink,
     retrievalTimeoutMs: init.retrievalTimeoutMs ?? section.RetrievalTimeoutMs ?? DEFAULT_RETRIEVAL_TIMEOUT_MS,
     maxConcurrentRequests: init.maxConcurrentRequests ?? section.MaxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
     maxRequestDurationMs: init.maxRequestDurationMs ?? section.MaxRequestDurationMs ?? DEFAULT_MAX_REQUEST_DURATION_MS,

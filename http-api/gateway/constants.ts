@@ -118,6 +118,3 @@ export const QUERY_FORMATS: ReadonlySet<string> = new Set(['raw', 'car', 'tar', 
 
 /** The formats that need no deserialization: what `Gateway.DeserializedResponses=false` allows. */
 export const TRUSTLESS_FORMATS: ReadonlySet<ResponseFormat> = new Set(['raw', 'car', 'ipns-record'])
-
-/** The message of a `/ipns/` request until the naming work lands. */
-export const IPNS_NOT_AVAILABLE = 'IPNS is not available yet: this gateway serves /ipfs/<cid> paths only'

@@ -22,6 +22,13 @@ export interface ContentRequest {
   retrieval: Retrieval
   /** The root CID as it was written (kept in redirects). */
   cidText: string
+  /**
+   * The content path of the root as requested: `/ipfs/<cidText>`, or `/ipns/<name>` when a name
+   * was resolved to `root` (`X-Ipfs-Path`, redirects and links on a path gateway).
+   */
+  contentRoot: string
+  /** `Cache-Control` of the answers: immutable for `/ipfs/`, the TTL for `/ipns/`; none when unknown. */
+  cacheControl?: string
   root: CID
   /** Decoded segments after the CID as requested (a trailing `/` shows as a final `''`). */
   rawSegments: string[]
@@ -31,6 +38,18 @@ export interface ContentRequest {
   rawQuery: string
   /** For a subdomain request: the parent host (`localhost:8080`). */
   subdomainOf?: string
+  /** For a DNSLink website (`Host: example.org`): that host, whose root is the content root. */
+  dnsLinkHost?: string
+}
+
+/** True when the content root is the origin's root (subdomain or DNSLink host): URLs are bare paths. */
+export function atOrigin (cr: ContentRequest): boolean {
+  return cr.subdomainOf != null || cr.dnsLinkHost != null
+}
+
+/** The `Cache-Control` header of the request's answers, if it has one. */
+export function cacheHeader (cr: ContentRequest): Headers {
+  return cr.cacheControl == null ? {} : { 'Cache-Control': cr.cacheControl }
 }
 
 /** What the client asked for. */
@@ -59,12 +78,12 @@ export function negotiate (query: URLSearchParams, accept: string | undefined): 
 /** The path the client requested, as it sees it (for `Content-Location` and redirects). */
 export function requestPath (cr: ContentRequest): string {
   const below = escapePath(cr.rawSegments)
-  return cr.subdomainOf == null ? `/ipfs/${cr.cidText}${below}` : (below === '' ? '/' : below)
+  return atOrigin(cr) ? (below === '' ? '/' : below) : `${cr.contentRoot}${below}`
 }
 
 /** `X-Ipfs-Path`: the content path requested, before resolution. */
 export function ipfsPath (cr: ContentRequest): string {
-  return `/ipfs/${cr.cidText}${escapePath(cr.rawSegments)}`
+  return `${cr.contentRoot}${escapePath(cr.rawSegments)}`
 }
 
 /** `Content-Location` for a format negotiated through `Accept`: the URL with `?format=` (and CAR params). */
@@ -82,7 +101,8 @@ export function contentLocation (cr: ContentRequest, format: ResponseFormat, ext
  * (Node's limit is 16 KiB), and a cut list would name the wrong roots.
  */
 export function pathHeaders (cr: ContentRequest, roots: readonly CID[]): Headers {
-  const headers: Headers = { 'X-Ipfs-Path': ipfsPath(cr) }
+  // a name's answers all say how long they hold, listings and previews included
+  const headers: Headers = { 'X-Ipfs-Path': ipfsPath(cr), ...(cr.contentRoot.startsWith('/ipns/') ? cacheHeader(cr) : {}) }
   let value = ''
   for (const root of roots) {
     value += value === '' ? root.toString() : `,${root.toString()}`

@@ -16,7 +16,7 @@ import { carBlocks, carContentType, encodeCar, parseCarParams } from './car.ts'
 import { IDENTITY_CODE } from './cids.ts'
 import { IMMUTABLE_CACHE_CONTROL, MEDIA_TYPES, TAR_HEAD_START_BYTES, TRUSTLESS_FORMATS, type ResponseFormat } from './constants.ts'
 import {
-  codecName, contentLocation, disposition, ipfsPath, negotiate, notModified, pathHeaders, type ContentRequest, type Negotiated
+  cacheHeader, codecName, contentLocation, disposition, ipfsPath, negotiate, notModified, pathHeaders, type ContentRequest, type Negotiated
 } from './content-request.ts'
 import { dagPreview } from './dag-preview.ts'
 import { dagPreviewEtag } from './listing.ts'
@@ -32,7 +32,7 @@ export async function serveContent (cr: ContentRequest): Promise<void> {
   const negotiated = negotiate(cr.query, headerOf(ex.req.headers.accept))
   const { format } = negotiated
   if (format === 'ipns-record') {
-    throw new InvalidArgumentError('application/vnd.ipfs.ipns-record is only for /ipns/ names, and IPNS is not available yet')
+    throw new InvalidArgumentError(`application/vnd.ipfs.ipns-record is only for /ipns/<key> names, not for ${printable(ipfsPath(cr))}`)
   }
   if (!settings.deserializedResponses && (format == null || !TRUSTLESS_FORMATS.has(format))) {
     throw new NotAcceptableError('this gateway serves only trustless responses (Gateway.DeserializedResponses is false): ' +
@@ -118,6 +118,11 @@ async function serveRaw (cr: ContentRequest, resolved: ResolvedContent, negotiat
   const cid = resolved.cid
   const headers = rawBlockHeaders(cid, pathHeaders(cr, resolved.roots),
     disposition(cr, { type: 'attachment', filename: `${cid.toString()}.bin` }) as string)
+  if (cr.cacheControl !== IMMUTABLE_CACHE_CONTROL) {
+    // a block reached through a name holds only as long as the name does
+    delete headers['Cache-Control']
+    Object.assign(headers, cacheHeader(cr))
+  }
   if (!negotiated.explicit) headers['Content-Location'] = contentLocation(cr, 'raw')
   if (notModified(cr, headers.Etag as string, headers)) return
   await serveBytes(cr.ex, headers, resolved.bytes, MEDIA_TYPES.raw)
@@ -130,7 +135,7 @@ async function serveCar (cr: ContentRequest, resolved: ResolvedContent, negotiat
   const headers: Headers = {
     ...pathHeaders(cr, resolved.roots),
     Etag: etag,
-    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    ...cacheHeader(cr),
     'Content-Type': carContentType(params),
     'X-Content-Type-Options': 'nosniff',
     'Accept-Ranges': 'none',
@@ -151,7 +156,7 @@ async function serveTar (cr: ContentRequest, resolved: ResolvedContent, negotiat
   const headers: Headers = {
     ...pathHeaders(cr, resolved.roots),
     Etag: etag,
-    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    ...cacheHeader(cr),
     'Content-Type': MEDIA_TYPES.tar,
     'X-Content-Type-Options': 'nosniff',
     'Content-Disposition': disposition(cr, { type: 'attachment', filename: `${cid.toString()}.tar` }) as string
@@ -178,7 +183,7 @@ async function serveCodecBlock (cr: ContentRequest, resolved: ResolvedContent, f
   const headers: Headers = {
     ...pathHeaders(cr, resolved.roots),
     Etag: `"${cid.toString()}.${format}"`,
-    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    ...cacheHeader(cr),
     'Content-Disposition': disposition(cr, { type: json ? 'inline' : 'attachment', filename: `${cid.toString()}.${json ? 'json' : 'cbor'}` }) as string
   }
   if (negotiated.format != null && negotiated.format !== 'html' && !negotiated.explicit) headers['Content-Location'] = contentLocation(cr, format)

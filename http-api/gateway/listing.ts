@@ -64,6 +64,10 @@ export interface ListingContext {
    * breadcrumbs and CID links go. Undefined on a path gateway.
    */
   subdomainOf?: string
+  /** The content path of the root when it is a name (`/ipns/<name>`); default `/ipfs/<root>`. */
+  rootPath?: string
+  /** For a DNSLink website: its host, whose root is the content root (breadcrumbs link there). */
+  dnsLinkHost?: string
 }
 
 /** One row of a listing. */
@@ -80,11 +84,14 @@ export interface ListingRow {
  * cost its square), and the segments after that are plain text.
  */
 export function listingHead (context: ListingContext): string {
-  const { root, segments, dir, subdomainOf } = context
+  const { root, segments, dir, subdomainOf, dnsLinkHost } = context
   const rootText = root.toString()
   const gateway = subdomainOf == null ? '' : `//${subdomainOf}`
-  let crumbs = `/ipfs/<a href="${escapeHtml(`${gateway}/ipfs/${rootText}`)}">${escapeHtml(rootText)}</a>`
-  let prefix = `${gateway}/ipfs/${rootText}`
+  const rootPath = context.rootPath ?? `/ipfs/${rootText}`
+  const [, namespace, rootName] = rootPath.split('/')
+  // a DNSLink website is its own root: breadcrumbs link into it, not into a gateway path
+  let prefix = dnsLinkHost == null ? `${gateway}${rootPath}` : `//${dnsLinkHost}`
+  let crumbs = `/${namespace}/<a href="${escapeHtml(dnsLinkHost == null ? prefix : `${prefix}/`)}">${escapeHtml(dnsLinkHost ?? rootName)}</a>`
   let linkBytes = 0
   let linked = 0
   for (; linked < segments.length; linked++) {
@@ -94,7 +101,7 @@ export function listingHead (context: ListingContext): string {
     crumbs += `/<a href="${escapeHtml(prefix)}">${escapeHtml(segments[linked])}</a>`
   }
   if (linked < segments.length) crumbs += `/${escapeHtml(segments.slice(linked).join('/'))}`
-  const title = `/ipfs/${rootText}/${segments.map(s => `${s}/`).join('')}`
+  const title = `${rootPath}/${segments.map(s => `${s}/`).join('')}`
   let html = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
     `<title>${escapeHtml(title)}</title>\n<style>${PAGE_STYLE}</style>\n</head>\n<body>\n` +
@@ -118,7 +125,7 @@ const bases = new WeakMap<ListingContext, string>()
 function base (context: ListingContext): string {
   let found = bases.get(context)
   if (found == null) {
-    found = context.subdomainOf == null ? `/ipfs/${context.root.toString()}` : ''
+    found = context.subdomainOf == null && context.dnsLinkHost == null ? (context.rootPath ?? `/ipfs/${context.root.toString()}`) : ''
     for (const segment of context.segments) {
       found += `/${escapeSegment(segment)}`
       if (found.length > MAX_ABSOLUTE_LINK_BASE_BYTES) {

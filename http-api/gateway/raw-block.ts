@@ -21,7 +21,7 @@ import type { CoreNode } from '../../core/index.ts'
 import { rawBlockHeaders } from './content.ts'
 import { parseContentCid } from './cids.ts'
 import { MEDIA_TYPES } from './constants.ts'
-import { routeHost } from './host.ts'
+import { dnsLinkHostname, routeHost } from './host.ts'
 import { contentDisposition } from './request.ts'
 import type { Headers } from './respond.ts'
 
@@ -45,15 +45,18 @@ export class RawBlockFastPath {
   readonly #node: CoreNode
   readonly #subdomainHosts: readonly string[]
   readonly #base: Headers
+  /** True when a domain `Host` may be a DNSLink website: such requests are not this path's */
+  readonly #dnsLink: boolean
   readonly #prepared = new Map<string, Prepared>()
   /** the last Host header seen, and whether it names a path gateway (almost always the same) */
   #lastHost: string | undefined
   #lastHostIsPath = false
 
-  constructor (node: CoreNode, subdomainHosts: readonly string[], base: Headers) {
+  constructor (node: CoreNode, subdomainHosts: readonly string[], base: Headers, dnsLink = false) {
     this.#node = node
     this.#subdomainHosts = subdomainHosts
     this.#base = base
+    this.#dnsLink = dnsLink
   }
 
   /** True for a request this path may answer (it may still decline, see {@link serve}). */
@@ -95,7 +98,7 @@ export class RawBlockFastPath {
   #isPathHost (host: string | undefined): boolean {
     if (host !== this.#lastHost) {
       this.#lastHost = host
-      this.#lastHostIsPath = routeHost(host, this.#subdomainHosts).kind === 'path'
+      this.#lastHostIsPath = routeHost(host, this.#subdomainHosts).kind === 'path' && !(this.#dnsLink && dnsLinkHostname(host) != null)
     }
     return this.#lastHostIsPath
   }

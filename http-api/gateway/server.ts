@@ -1,6 +1,7 @@
 /**
  * The HTTP gateway server: path gateway (`/ipfs/{cid}[/{path}]`), trustless gateway
- * (`?format=raw|car`), and subdomain gateway (`{cid}.ipfs.localhost`), on fastify.
+ * (`?format=raw|car`), names (`/ipns/{name}`, see `ipns.ts`), subdomain gateway (`{cid}.ipfs.localhost`,
+ * `{name}.ipns.localhost`) and DNSLink websites (`Host: example.org`), on fastify.
  *
  * Every request: CORS headers (`*`, preflight answered), `GET`/`HEAD` only, a URL of at most
  * `MAX_URL_BYTES` (else `414`), a place among
@@ -16,18 +17,19 @@ import type { CoreNode } from '../../core/index.ts'
 import { abortError } from '../../errors/abort.ts'
 import { loggerFor } from '../../logger/index.ts'
 import {
-  AbortedError, InvalidArgumentError, InvalidPathError, NotImplementedError, PathNotFoundError, TooManyRequestsError, UriTooLongError
+  AbortedError, InvalidArgumentError, InvalidPathError, PathNotFoundError, TooManyRequestsError, UriTooLongError
 } from '../../errors/index.ts'
 import { printable } from '../../dag/index.ts'
 import { parseContentCid, toDnsLabel } from './cids.ts'
 import { resolveGatewayInit, type GatewayInit, type ResolvedGatewayInit } from './config.ts'
 import {
-  CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, IPNS_NOT_AVAILABLE
+  CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS, CORS_MAX_AGE_SECONDS, IMMUTABLE_CACHE_CONTROL
 } from './constants.ts'
 import { MAX_URL_BYTES } from '../constants.ts'
 import { serveContent } from './content.ts'
-import type { ContentRequest } from './content-request.ts'
-import { routeHost } from './host.ts'
+import { negotiate, type ContentRequest } from './content-request.ts'
+import type { GatewayName } from './ipns.ts'
+import { dnsLinkHostname, routeHost } from './host.ts'
 import { cleanSegments, decodeSegments, escapePath, headerOf, parseTarget, type RequestTarget } from './request.ts'
 import { sendError, sendRedirect, sendText, writeHead, type Exchange, type Headers } from './respond.ts'
 import { RawBlockFastPath } from './raw-block.ts'
@@ -80,13 +82,69 @@ function isHttps (ex: Exchange): boolean {
   return headerOf(ex.req.headers['x-forwarded-proto'])?.trim().toLowerCase() === 'https'
 }
 
+/** The gateway's name handling (see `ipns.ts`), loaded on the first name it meets. */
+async function ipnsModule (): Promise<typeof import('./ipns.ts')> {
+  return await import('./ipns.ts')
+}
+
+/** The query string to append to a redirect (`''` or `?…`). */
+const queryOf = (target: RequestTarget): string => target.rawQuery === '' ? '' : `?${target.rawQuery}`
+
 /**
- * An `/ipns/` request. The gateway does not serve names yet (IPNS cache headers from the record's
- * TTL, `?format=ipns-record`, DNSLink hosts): it answers 501 without resolving — resolving a
- * DNSLink name would ask DNS for whatever a client typed.
+ * Serves what a name points at, like `/ipfs/` but with the name in `X-Ipfs-Path`, redirects and
+ * links, and the name's TTL as `Cache-Control`; or its signed record when asked for one.
  */
-async function refuseIpns (_ex: Exchange, _context: Context, _name: string): Promise<never> {
-  throw new NotImplementedError(IPNS_NOT_AVAILABLE)
+async function serveName (ex: Exchange, context: Context, parts: {
+  name: GatewayName, rawSegments: string[], target: RequestTarget, subdomainOf?: string, dnsLinkHost?: string
+}): Promise<void> {
+  const ipns = await ipnsModule()
+  const { name, rawSegments, target } = parts
+  const contentRoot = `/ipns/${ipns.nameText(name)}`
+  const display = `${contentRoot}${escapePath(rawSegments)}`
+  const negotiated = negotiate(target.query, headerOf(ex.req.headers.accept))
+  if (negotiated.format === 'ipns-record') {
+    const path = parts.subdomainOf != null || parts.dnsLinkHost != null ? (target.rawPath === '' ? '/' : target.rawPath) : display
+    await ipns.serveIpnsRecord({ ex, node: context.node, name, query: target.query, explicit: negotiated.explicit, path, rest: rawSegments })
+    return
+  }
+  const segments = cleanSegments(rawSegments, display)
+  const resolved = await ipns.resolveName(context.node, name, ex.controller.signal)
+  await serveContent(contentRequest(ex, context, {
+    cidText: resolved.root.toString(),
+    contentRoot,
+    cacheControl: resolved.cacheControl,
+    root: resolved.root,
+    rawSegments,
+    segments,
+    target,
+    subdomainOf: parts.subdomainOf,
+    dnsLinkHost: parts.dnsLinkHost
+  }))
+}
+
+/**
+ * A path request for a name: `/ipns/{name}[/{path}]`. A key in another spelling than CIDv1
+ * libp2p-key base36 is redirected to it (302, as boxo and the conformance suite); on a subdomain
+ * gateway host every name goes to its own origin (301).
+ */
+async function serveIpnsPath (ex: Exchange, context: Context, target: RequestTarget, text: string, rest: string[], subdomainGateway: string | undefined): Promise<void> {
+  if (text === '') throw new InvalidPathError('invalid path "/ipns/": no name after /ipns/')
+  const ipns = await ipnsModule()
+  const name = ipns.parseGatewayName(text)
+  if (subdomainGateway != null) {
+    const segments = cleanSegments(rest, `/ipns/${text}${escapePath(rest)}`)
+    const trailing = rest.length > 0 && rest[rest.length - 1] === '' && segments.length > 0 ? '/' : ''
+    const path = segments.length === 0 ? '/' : `${escapePath(segments)}${trailing}`
+    sendRedirect(ex, 301, `${isHttps(ex) ? 'https' : 'http'}://${ipns.subdomainLabel(name)}.ipns.${subdomainGateway}${path}${queryOf(target)}`)
+    return
+  }
+  if (name.kind === 'key' && name.canonical !== text) {
+    // the raw rest of the path, as sent, after /ipns/<name>
+    const rawRest = target.rawPath.split('/').slice(3).map(s => `/${s}`).join('')
+    sendRedirect(ex, 302, `/ipns/${name.canonical}${rawRest}${queryOf(target)}`)
+    return
+  }
+  await serveName(ex, context, { name, rawSegments: rest, target })
 }
 
 /** A path-gateway request: `/ipfs/{cid}[/{path}]`, `/ipns/…`, `/`. */
@@ -103,7 +161,10 @@ async function servePath (ex: Exchange, context: Context, target: RequestTarget,
     return
   }
   const [namespace, cidText, ...rest] = decodeSegments(rawPath)
-  if (namespace === 'ipns') await refuseIpns(ex, context, cidText ?? '')
+  if (namespace === 'ipns') {
+    await serveIpnsPath(ex, context, target, cidText ?? '', rest, subdomainGateway)
+    return
+  }
   if (namespace !== 'ipfs') throw new PathNotFoundError(`nothing at "${printable(rawPath)}": this gateway serves /ipfs/<cid>[/path]`)
   if (cidText == null || cidText === '') throw new InvalidPathError('invalid path "/ipfs/": no CID after /ipfs/')
   const display = `/ipfs/${cidText}${escapePath(rest)}`
@@ -124,7 +185,8 @@ async function servePath (ex: Exchange, context: Context, target: RequestTarget,
 }
 
 function contentRequest (ex: Exchange, context: Context, parts: {
-  cidText: string, root: ContentRequest['root'], rawSegments: string[], segments: string[], target: RequestTarget, subdomainOf?: string
+  cidText: string, root: ContentRequest['root'], rawSegments: string[], segments: string[], target: RequestTarget,
+  subdomainOf?: string, contentRoot?: string, cacheControl?: string, dnsLinkHost?: string
 }): ContentRequest {
   const { node, settings } = context
   const retrieval = createRetrieval(node.blocks, { controller: ex.controller, offline: settings.noFetch })
@@ -135,19 +197,33 @@ function contentRequest (ex: Exchange, context: Context, parts: {
     settings,
     retrieval,
     cidText: parts.cidText,
+    contentRoot: parts.contentRoot ?? `/ipfs/${parts.cidText}`,
+    // /ipfs/ is immutable; a name holds for its TTL, and says nothing when that is unknown
+    cacheControl: parts.contentRoot == null ? IMMUTABLE_CACHE_CONTROL : parts.cacheControl,
     root: parts.root,
     rawSegments: parts.rawSegments,
     segments: parts.segments,
     query: parts.target.query,
     rawQuery: parts.target.rawQuery,
-    subdomainOf: parts.subdomainOf
+    subdomainOf: parts.subdomainOf,
+    dnsLinkHost: parts.dnsLinkHost
   }
 }
 
 /** A subdomain request: `{label}.{namespace}.{parent}` with the path inside that root. */
 async function serveSubdomain (ex: Exchange, context: Context, target: RequestTarget, route: { namespace: 'ipfs' | 'ipns', label: string, parent: string }): Promise<void> {
-  if (route.namespace === 'ipns') await refuseIpns(ex, context, route.label)
   const rawSegments = decodeSegments(target.rawPath)
+  if (route.namespace === 'ipns') {
+    const ipns = await ipnsModule()
+    const name = ipns.parseGatewayName(route.label, true)
+    if (name.kind === 'key' && name.canonical !== route.label) {
+      // one origin per name: every spelling of a key (peer ID, dag-pb CID, base32) goes to its base36 libp2p-key
+      sendRedirect(ex, 301, `${isHttps(ex) ? 'https' : 'http'}://${name.canonical}.ipns.${route.parent}${target.rawPath}${queryOf(target)}`)
+      return
+    }
+    await serveName(ex, context, { name, rawSegments, target, subdomainOf: route.parent })
+    return
+  }
   const display = `/ipfs/${route.label}${escapePath(rawSegments)}`
   const root = parseContentCid(route.label, display)
   const canonical = toDnsLabel(root)
@@ -161,6 +237,20 @@ async function serveSubdomain (ex: Exchange, context: Context, target: RequestTa
   await serveContent(contentRequest(ex, context, { cidText: route.label, root, rawSegments, segments, target, subdomainOf: route.parent }))
 }
 
+/**
+ * A DNSLink website (specs: dnslink-gateway): a `Host` that is a domain with a DNSLink serves
+ * `/ipns/{host}{path}` at its root. False when the host has no DNSLink: it is then a plain path
+ * gateway, as Kubo does (`Gateway.NoDNSLink` turns the lookup off).
+ */
+async function serveDnsLinkHost (ex: Exchange, context: Context, target: RequestTarget, host: string | undefined): Promise<boolean> {
+  const hostname = dnsLinkHostname(host)
+  if (hostname == null) return false
+  const ipns = await ipnsModule()
+  if (!await ipns.hasDnsLink(context.node, hostname, ex.controller.signal)) return false
+  await serveName(ex, context, { name: { kind: 'domain', domain: hostname }, rawSegments: decodeSegments(target.rawPath), target, dnsLinkHost: hostname })
+  return true
+}
+
 async function handle (ex: Exchange, context: Context): Promise<void> {
   const { req } = ex
   const target = parseTarget(req.url ?? '/')
@@ -170,6 +260,7 @@ async function handle (ex: Exchange, context: Context): Promise<void> {
     await serveSubdomain(ex, context, target, route)
     return
   }
+  if (route.kind === 'path' && !context.settings.noDNSLink && await serveDnsLinkHost(ex, context, target, host)) return
   await servePath(ex, context, target, route.kind === 'subdomain-gateway' ? route.host : undefined)
 }
 
@@ -190,7 +281,7 @@ export function createGatewayServer (components: GatewayComponents, init: Gatewa
   const log = loggerFor(node.logger, 'cairn:http-api:gateway')
   const stats: GatewayStats = { inFlight: 0, rawBlockFastPath: 0 }
   const watchdog = new Watchdog(settings)
-  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base)
+  const fastPath = new RawBlockFastPath(node, settings.subdomainHosts, base, !settings.noDNSLink)
   const routingApi = settings.exposeRoutingAPI ? new RoutingApi(node, { timeoutMs: settings.routingTimeoutMs }) : undefined
 
   const app = Fastify({

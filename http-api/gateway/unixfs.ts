@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
 import { InvalidRangeError, NotImplementedError } from '../../errors/index.ts'
 import { cat, ls, printable, resolve } from '../../dag/index.ts'
-import { IMMUTABLE_CACHE_CONTROL, SNIFF_BYTES } from './constants.ts'
+import { SNIFF_BYTES } from './constants.ts'
 import { contentTypeOf, typeByName } from './content-type.ts'
 import {
-  contentLocation, disposition, notModified, pathHeaders, type ContentRequest, type Negotiated
+  atOrigin, cacheHeader, contentLocation, disposition, notModified, pathHeaders, type ContentRequest, type Negotiated
 } from './content-request.ts'
 import { LISTING_TAIL, listingEtag, listingHead, listingRow } from './listing.ts'
 import { escapePath, headerOf, parseRange, type ByteRange } from './request.ts'
@@ -29,7 +29,7 @@ export async function serveUnixFS (cr: ContentRequest, resolved: ResolvedContent
       const headers: Headers = {
         ...pathHeaders(cr, resolved.roots),
         Etag: `"${resolved.cid.toString()}"`,
-        'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+        ...cacheHeader(cr),
         'Content-Type': 'text/plain; charset=utf-8'
       }
       if (notModified(cr, headers.Etag as string, headers)) return
@@ -47,9 +47,9 @@ export async function serveUnixFS (cr: ContentRequest, resolved: ResolvedContent
 async function serveDirectory (cr: ContentRequest, resolved: ResolvedContent): Promise<void> {
   const { ex } = cr
   const trailingSlash = cr.rawSegments.length > 0 && cr.rawSegments[cr.rawSegments.length - 1] === ''
-  if (!trailingSlash && !(cr.subdomainOf != null && cr.rawSegments.length === 0)) {
+  if (!trailingSlash && !(atOrigin(cr) && cr.rawSegments.length === 0)) {
     // relative links and service worker scopes need the slash (specs: path-gateway, Location)
-    const base = cr.subdomainOf == null ? `/ipfs/${cr.cidText}` : ''
+    const base = atOrigin(cr) ? '' : cr.contentRoot
     sendRedirect(ex, 301, `${base}${escapePath(cr.segments)}/${cr.rawQuery === '' ? '' : `?${cr.rawQuery}`}`)
     return
   }
@@ -69,7 +69,14 @@ async function serveDirectory (cr: ContentRequest, resolved: ResolvedContent): P
   const etag = listingEtag(resolved.cid)
   const headers: Headers = { ...pathHeaders(cr, resolved.roots), Etag: etag, 'Content-Type': 'text/html; charset=utf-8' }
   if (notModified(cr, etag, headers)) return
-  const context = { root: cr.root, segments: cr.segments, dir: resolved.cid, subdomainOf: cr.subdomainOf }
+  const context = {
+    root: cr.root,
+    segments: cr.segments,
+    dir: resolved.cid,
+    subdomainOf: cr.subdomainOf,
+    rootPath: cr.contentRoot.startsWith('/ipns/') ? cr.contentRoot : undefined,
+    dnsLinkHost: cr.dnsLinkHost
+  }
   if (ex.head) {
     await sendStream(ex, 200, headers, undefined)
     return
@@ -135,7 +142,7 @@ export async function serveFile (cr: ContentRequest, resolved: ResolvedContent, 
   const headers: Headers = {
     ...pathHeaders(cr, resolved.roots),
     Etag: options.etag,
-    'Cache-Control': IMMUTABLE_CACHE_CONTROL,
+    ...cacheHeader(cr),
     'Accept-Ranges': 'bytes'
   }
   const cd = disposition(cr)

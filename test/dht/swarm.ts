@@ -5,7 +5,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, identifyPush } from '@libp2p/identify'
-import { kadDHT, passthroughMapper, type KadDHT as JsKadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper, type KadDHT as JsKadDHT, type KadDHTInit as JsKadDHTInit } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -66,8 +66,11 @@ export async function createCairnNode (init: DHTInit = {}, datastore: DHTDatasto
   }
 }
 
-/** A node running js-libp2p's kad-dht as a server on `/ipfs/kad/1.0.0`, keeping loopback addresses. */
-export async function createJsNode (): Promise<Libp2p<{ dht: JsKadDHT }>> {
+/**
+ * A node running js-libp2p's kad-dht as a server on `/ipfs/kad/1.0.0`, keeping loopback addresses;
+ * `init` adds to its options (record `validators` and `selectors`, e.g. the `ipns` package's).
+ */
+export async function createJsNode (init: Partial<JsKadDHTInit> = {}): Promise<Libp2p<{ dht: JsKadDHT }>> {
   return createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
@@ -78,7 +81,7 @@ export async function createJsNode (): Promise<Libp2p<{ dht: JsKadDHT }>> {
       identify: identify(),
       identifyPush: identifyPush(),
       ping: ping(),
-      dht: kadDHT({ protocol: '/ipfs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true })
+      dht: kadDHT({ protocol: '/ipfs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper, allowQueryWithZeroPeers: true, ...init })
     }
   })
 }

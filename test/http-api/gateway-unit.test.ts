@@ -24,6 +24,7 @@ describe('resolveGatewayInit', () => {
       deserializedResponses: true,
       allowCodecConversion: false,
       noFetch: false,
+      noDNSLink: false,
       retrievalTimeoutMs: DEFAULT_RETRIEVAL_TIMEOUT_MS,
       maxConcurrentRequests: DEFAULT_MAX_CONCURRENT_REQUESTS,
       maxRequestDurationMs: DEFAULT_MAX_REQUEST_DURATION_MS,
@@ -38,6 +39,7 @@ describe('resolveGatewayInit', () => {
       Gateway: {
         DeserializedResponses: false,
         NoFetch: true,
+        NoDNSLink: true,
         RetrievalTimeout: '1m30s',
         MaxConcurrentRequests: 7,
         MaxRequestDuration: '2h',
@@ -47,7 +49,7 @@ describe('resolveGatewayInit', () => {
     }
     const fromConfig = resolveGatewayInit(config)
     expect(fromConfig).toMatchObject({
-      deserializedResponses: false, noFetch: true, retrievalTimeoutMs: 90_000, maxConcurrentRequests: 7, maxRequestDurationMs: 7_200_000,
+      deserializedResponses: false, noFetch: true, noDNSLink: true, retrievalTimeoutMs: 90_000, maxConcurrentRequests: 7, maxRequestDurationMs: 7_200_000,
       headers: { 'X-Test': 'a, b' }, subdomainHosts: ['localhost', 'dweb.example']
     })
     expect(resolveGatewayInit(config, { noFetch: false, retrievalTimeoutMs: 5 })).toMatchObject({ noFetch: false, retrievalTimeoutMs: 5 })
@@ -151,7 +153,9 @@ describe('hosts and DNS labels', () => {
     expect(routeHost('localhost:8080', gateways)).toEqual({ kind: 'subdomain-gateway', host: 'localhost:8080' })
     expect(routeHost('bafyabc.ipfs.localhost:8080', gateways)).toEqual({ kind: 'subdomain', namespace: 'ipfs', label: 'bafyabc', parent: 'localhost:8080' })
     expect(routeHost('k51abc.ipns.dweb.example', gateways)).toEqual({ kind: 'subdomain', namespace: 'ipns', label: 'k51abc', parent: 'dweb.example' })
-    for (const host of ['127.0.0.1:8080', 'example.com', 'a.b.ipfs.localhost', 'x.ipfs.localhostx', 'localhost:80"<', undefined]) {
+    // a DNSLink name under ipns may keep its dots (not inlined); a CID under ipfs never spans labels
+    expect(routeHost('en.wikipedia.org.ipns.localhost:8080', gateways)).toEqual({ kind: 'subdomain', namespace: 'ipns', label: 'en.wikipedia.org', parent: 'localhost:8080' })
+    for (const host of ['127.0.0.1:8080', 'example.com', 'a.b.ipfs.localhost', 'a..ipns.localhost', '.ipns.localhost', 'x.ipfs.localhostx', 'localhost:80"<', undefined]) {
       expect(routeHost(host, gateways), String(host)).toEqual({ kind: 'path' })
     }
   })

@@ -76,4 +76,13 @@ describe('DNSLink', () => {
     const resolver = new DnsLinkResolver({ nsMap: '', resolveTxt: async () => { throw Object.assign(new Error('SERVFAIL'), { code: 'ESERVFAIL' }) } })
     await expect(resolver.resolve('a.example')).rejects.toMatchObject({ name: 'NotFoundError', message: expect.stringContaining('SERVFAIL') })
   })
+
+  it('never asks the system DNS for special-use names (.localhost, .invalid, .test, .example, .local)', async () => {
+    const resolver = new DnsLinkResolver({ nsMap: 'mapped.test:/ipfs/bafkqaaa' })
+    for (const name of ['x.localhost', 'gateway.example.invalid', 'site.test', 'a.example', 'printer.local']) {
+      await expect(resolver.resolve(name), name).rejects.toMatchObject({ name: 'NotFoundError', message: expect.stringContaining('never in the public DNS') })
+    }
+    // the static map still answers for them
+    expect(await resolver.resolve('mapped.test')).toBe('/ipfs/bafkqaaa')
+  })
 })

@@ -138,6 +138,21 @@ describe('naming service', () => {
     expect(await resolver.resolve(path)).toBe(CID_B)
   })
 
+  it('says how long an answer holds: the least TTL along a chain of names, each capped at its EOL; unknown through DNSLink', async () => {
+    const naming = make({ routing: mapRouting(), dnslink: new DnsLinkResolver({ nsMap: '' }) })
+    await keystore.gen('other')
+    const other = await naming.publish('other', CID_A, { ttlMs: 10 * 60_000 })
+    // a 1 h TTL on a record that ends in 5 min holds 5 min
+    const self = await naming.publish('self', `/ipns/${formatIpnsName(other.name)}`, { ttlMs: HOUR, lifetimeMs: 5 * 60_000, resolve: false })
+    expect(await naming.resolveWithTtl(`/ipns/${formatIpnsName(other.name)}`)).toEqual({ path: CID_A, ttlMs: 10 * 60_000 })
+    expect(await naming.resolveWithTtl(`/ipns/${formatIpnsName(self.name)}/x`)).toEqual({ path: `${CID_A}/x`, ttlMs: 5 * 60_000 })
+    const viaDns = make({ routing: mapRouting(), dnslink: new DnsLinkResolver({ nsMap: `site.example:/ipns/${formatIpnsName(self.name)}` }) })
+    await viaDns.putRecord(other.name, other.record)
+    await viaDns.putRecord(self.name, self.record)
+    expect(await viaDns.resolveWithTtl('/ipns/site.example')).toEqual({ path: CID_A, ttlMs: undefined })
+    expect((await viaDns.getRecord(formatIpnsName(self.name))).sequence).toBe(self.sequence)
+  })
+
   it('never lets a lower sequence replace a higher one (local store, routing answer, cache)', async () => {
     const routing = mapRouting()
     const naming = make({ routing })
