@@ -18,6 +18,7 @@ import { keyExport, keyGen, keyImport, keyList, keyLs, keyRename, keyRm } from '
 import { namePublish, nameResolve, resolve } from './name.ts'
 import { bitswapLedger, bitswapStat, bitswapWantlist, statsBitswap } from './bitswap.ts'
 import { dhtQuery, routingFindpeer, routingFindprovs, routingGet, routingProvide, routingPut } from './routing.ts'
+import { bitswapReprovide, provideStat, statsDht } from './provide.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -40,7 +41,8 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   keyGen, keyList, keyLs, keyRm, keyRename, keyImport, keyExport,
   namePublish, nameResolve, resolve,
   bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap,
-  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery
+  routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery,
+  provideStat, statsDht, bitswapReprovide
 ]
 
 /** Finds a command by its path (`pin add`). */
