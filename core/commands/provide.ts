@@ -39,6 +39,8 @@ export interface ProvideStatOutput {
   Strategy: string
   /** Cairn: keys announced since start (queue and sweeps). */
   TotalProvides: number
+  /** Cairn: queued keys that reached no peer since start. */
+  FailedProvides: number
   /** Cairn: when the last complete sweep ended, and when the next region is due (RFC 3339). */
   LastReprovide: string
   NextReprovide: string
@@ -68,7 +70,7 @@ export const provideStat = defineCommand<ProvideStatOutput>({
     const sweep = s.Sweep
     const lines = [
       `Strategy:            ${s.Strategy}`,
-      `Total provides:      ${s.TotalProvides}`,
+      `Total provides:      ${s.TotalProvides}${s.FailedProvides > 0 ? ` (${s.FailedProvides} failed)` : ''}`,
       `Provide queue:       ${sweep?.queues.pending_key_provides ?? 0} keys waiting`
     ]
     if (sweep != null) {
@@ -89,6 +91,7 @@ export const provideStat = defineCommand<ProvideStatOutput>({
     const sweep = stats.sweep
     const warnings = [...(sweep?.warnings ?? [])]
     if (stats.dropped > 0) warnings.push(`the provide queue was full: ${stats.dropped} new key(s) wait for the next sweep`)
+    if (stats.failed > 0) warnings.push(`${stats.failed} queued key(s) could not be provided (last: ${stats.lastError ?? 'unknown error'}); they go out with the next sweep`)
     const peers = node.dht?.routingTable.size ?? 0
     return {
       Sweep: sweep == null
@@ -134,6 +137,7 @@ export const provideStat = defineCommand<ProvideStatOutput>({
       FullRT: false,
       Strategy: stats.strategy,
       TotalProvides: stats.provided + (sweep?.totalKeysProvided ?? 0),
+      FailedProvides: stats.failed,
       LastReprovide: time(sweep?.lastSweepAt),
       NextReprovide: time(sweep?.nextRegionAt),
       Behind: sweep?.behind ?? false,

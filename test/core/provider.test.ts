@@ -179,6 +179,11 @@ describe('provide is never a silent no-op', () => {
     expect(client.dht?.getMode()).toBe('client')
     const cid = await cidOf(client)
     await expect(run(routingProvide, client, [cid])).rejects.toMatchObject({ name: 'NoPeersError' })
+    // the blocks the add queued failed the same way, and provide stat says so
+    await waitFor(() => (client.provider?.stats().failed ?? 0) > 0, { message: 'the queued provides to fail' })
+    const [stat] = await run(provideStat, client) as ProvideStatOutput[]
+    expect(stat.FailedProvides).toBeGreaterThan(0)
+    expect(stat.Warnings.join('\n')).toMatch(/could not be provided .*routing table is empty/)
     await expect(run(bitswapReprovide, client)).rejects.toMatchObject({ name: 'NoPeersError' })
   }, 60_000)
 })
