@@ -156,7 +156,7 @@ export interface ReproviderStats {
   totalLookups: number
   /** Average peers that took each key in the last region. */
   avgHolders: number
-  /** How late the work due now is, ms (0 when on time). */
+  /** The worst lateness of a region in this sweep or the last, or of the work due now, ms (0 when on time). */
   lagMs: number
   /** True when the lag exceeds `maxReprovideDelay`: the node cannot keep up. */
   behind: boolean
@@ -204,7 +204,7 @@ export class SweepingReprovider {
   private consecutiveFailures = 0
   private lastError?: string
   private readonly totals = { sweeps: 0, provided: 0, failed: 0, records: 0, lookups: 0 }
-  private last: { regionAt?: number, sweepAt?: number, sweepDuration?: number, sweepKeys?: number, sweepRegions?: number, avgHolders: number, lag: number } = { avgHolders: 0, lag: 0 }
+  private last: { regionAt?: number, sweepAt?: number, sweepDuration?: number, sweepKeys?: number, sweepRegions?: number, avgHolders: number, lag: number, previousLag: number } = { avgHolders: 0, lag: 0, previousLag: 0 }
 
   constructor (components: ReproviderComponents, init: ReproviderInit = {}) {
     this.components = components
@@ -295,7 +295,9 @@ export class SweepingReprovider {
     const plan = this.plan
     const next = plan?.regions[plan.next]
     const nextRegionAt = plan != null && next != null ? this.dueAt(plan, next) : this.resume == null ? undefined : this.resume.cycleStart + this.interval
-    const lag = Math.max(this.last.lag, plan != null && next != null && plan.catchUp !== true && nextRegionAt != null ? now - nextRegionAt : 0, 0)
+    // the worst lag of this sweep and the last one: a node that fell behind keeps saying so until
+    // it has done one whole sweep on time
+    const lag = Math.max(this.last.lag, this.last.previousLag, plan != null && next != null && plan.catchUp !== true && nextRegionAt != null ? now - nextRegionAt : 0, 0)
     const behind = lag > this.maxReprovideDelay
     const warnings: string[] = []
     if (behind) {
@@ -379,7 +381,7 @@ export class SweepingReprovider {
         return
       }
       plan.startedAt ??= now
-      if (!plan.catchUp) this.last.lag = now - due
+      if (!plan.catchUp) this.last.lag = Math.max(this.last.lag, now - due)
       try {
         const result = await this.provideRegion(region, { signal })
         if (result.provided === 0 && result.keys > 0) throw new NoPeersError(`no peer took any key of region ${region.prefix || '(all)'}`)
@@ -409,6 +411,8 @@ export class SweepingReprovider {
     this.last.sweepKeys = plan.regions.reduce((n, r) => n + r.keys.length, 0)
     this.last.sweepRegions = plan.regions.length
     this.resume = { cycleStart: plan.cycleStart + this.interval, done: -1, catchUp: false }
+    this.last.previousLag = this.last.lag
+    this.last.lag = 0
     this.log('sweep done: %d keys in %d regions', this.last.sweepKeys, this.last.sweepRegions)
   }
 
