@@ -3,7 +3,7 @@
  * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
  * reference, and the targets of issues 2 and 3.
  *
- *   npm run bench -- [--only add-cat,cat-floor,startup,rpc,vectors,blockstore,gateway,bitswap,dht-sim,dht-swarm,naming] [--sizes 256M,1G]
+ *   npm run bench -- [--only add-cat,cat-floor,startup,rpc,vectors,blockstore,gateway,bitswap,dht-sim,dht-swarm,naming,provide] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
@@ -28,7 +28,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm', 'naming']
+const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm', 'naming', 'provide']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -214,6 +214,10 @@ for (const name of only) {
       break
     case 'naming':
       sections.push(await bench(name, 'naming.ts', [...passthrough('nodes', args['naming-nodes']), ...passthrough('names', args['naming-names'])], true))
+      break
+    case 'provide':
+      // the quick variant by default; `--provide-keys 10000` is the issue's figure (several minutes)
+      sections.push(await bench(name, 'provide.ts', ['--keys', args['provide-keys'] ?? '1000'], true))
       break
   }
   const last = sections.at(-1)

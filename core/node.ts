@@ -1,7 +1,7 @@
 import type { CID } from 'multiformats/cid'
 import type { AbortOptions, GcSummary, Lease, PackBlockstore, Pins } from '../blockstore/index.ts'
 import { cairnLogger, type ComponentLogger } from '../logger/index.ts'
-import { createMetadataStore, readDatastore, Repo, type MetadataStore } from '../repo/index.ts'
+import { createMetadataStore, readDatastore, readProvide, Repo, type MetadataStore } from '../repo/index.ts'
 import { createCompositeRouting, type Routing } from '../routing/index.ts'
 import type { BlockFetcher, BlockService } from './block-service.ts'
 import type { NodeComponents } from './components.ts'
@@ -9,6 +9,7 @@ import { Lifecycle } from './lifecycle.ts'
 import type { CairnHost } from './libp2p/index.ts'
 import type { Bitswap } from '../bitswap/index.ts'
 import type { KadDHT } from '../dht/index.ts'
+import type { ContentProvider } from './provider.ts'
 import type { NameResolver, PathResolver } from './resolve-path.ts'
 
 export type {
@@ -48,6 +49,8 @@ export interface CoreNode {
   dht?: KadDHT
   /** Bitswap, when online: the block service fetches missing blocks through it. */
   bitswap?: Bitswap
+  /** What the node announces and reprovides (`Provide.*`), when online and `Provide.Enabled`. */
+  provider?: ContentProvider
   /** What the network subsystems are built from, when online. */
   components?: NodeComponents
   /** True when no network runs (the CLI without a daemon, or `--offline`). */
@@ -104,6 +107,7 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
     let components: NodeComponents | undefined
     let dht: KadDHT | undefined
     let bitswap: Bitswap | undefined
+    let provider: ContentProvider | undefined
     let routing: Routing
     if (!offline) {
       // loaded only when needed: libp2p costs the offline CLI most of a second to import
@@ -122,6 +126,12 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
       bitswap = network.createNodeBitswap(host, repo.config, blockstore, routing, logger)
       lifecycle.add('bitswap', bitswap)
       late?.attach(bitswap)
+      const { createNodeProvider } = await import('./provider.ts')
+      provider = createNodeProvider({
+        blockstore, pins, routing, dht, datastore: network.dhtDatastore(metadata.sub('provider')), logger,
+        mfsRoot: async (opts) => (await extraRoots(opts))[0]
+      }, readProvide(repo.config))
+      if (provider != null) lifecycle.add('provider', provider)
       components = createNodeComponents({ host, logger, datastore: metadata, routing, blocks })
     } else {
       routing = createCompositeRouting({ routers, logger }, { offReason: 'the node is offline (run `cairn daemon`)' })
@@ -134,7 +144,8 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
       repo,
       blockstore,
       blocks,
-      pins,
+      // pins added on an online node tell the provider (the `pinned` and `roots` strategies)
+      pins: provider == null ? pins : (await import('./provider.ts')).providingPins(pins, provider),
       gc: {
         lease: (opts) => leases.acquire(opts),
         exclusive: (opts) => leases.exclusive(opts),
@@ -147,6 +158,7 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
       host,
       dht,
       bitswap,
+      provider,
       components,
       offline: host == null,
       async close () {

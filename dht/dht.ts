@@ -255,6 +255,26 @@ export class KadDHT implements Routing {
     this.log('provided %c to %d of %d peers', cid, sent, closest.length)
   }
 
+  /**
+   * ADD_PROVIDER of each key to one peer, on one stream when the transport can: the sweeping
+   * reprovider's batches (`reprovider.ts`), which found the peers itself.
+   */
+  async sendProviderRecords (peer: PeerInfo, keys: Uint8Array[], options: AbortOptions = {}): Promise<void> {
+    const self = this.selfInfo()
+    if (self.multiaddrs.length === 0) throw new OfflineError('this node has no address to announce in a provider record')
+    const messages = keys.map(key => request(Message.MessageType.ADD_PROVIDER, key, { providerPeers: [toWirePeer(self)] }))
+    const signal = this.signalFor(options)
+    if (this.transport.sendMany != null) await this.transport.sendMany(peer, messages, { signal })
+    else for (const message of messages) await this.transport.send(peer, message, { signal })
+  }
+
+  /** Records this node as a provider of each key in its own store (served to GET_PROVIDERS, found by findProviders). */
+  async addLocalProviderRecords (keys: Uint8Array[], options: AbortOptions = {}): Promise<void> {
+    const self = this.selfInfo()
+    if (self.multiaddrs.length === 0) return
+    for (const key of keys) await this.providers.add(key, self, options)
+  }
+
   async put (key: Uint8Array, value: Uint8Array, options: RoutingOptions = {}): Promise<void> {
     await this.validators.validate(key, value)
     const existing = await this.records.get(key, options)

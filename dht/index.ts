@@ -34,6 +34,16 @@ export { RecordValidators, publicKeyValidator, namespaceOf } from './records.ts'
 export type { RecordValidator } from './records.ts'
 export type { ProviderStoreInit } from './provider-store.ts'
 export { lookup } from './query.ts'
+export {
+  SweepingReprovider, systemClock, DEFAULT_REPROVIDE_INTERVAL, DEFAULT_MAX_REPROVIDE_DELAY, DEFAULT_INITIAL_DELAY,
+  DEFAULT_RETRY_DELAY, DEFAULT_SEND_CONCURRENCY, DEFAULT_RECORDS_PER_STREAM, REPROVIDER_STATE_KEY
+} from './reprovider.ts'
+export type { Clock, ReproviderComponents, ReproviderInit, ReproviderStats, SweepDHT, SweepResult } from './reprovider.ts'
+export {
+  groupByRegion, regionPosition, regionPrefixLength, estimateNetworkSize, prefixOf, hasPrefix, randomKeyWithPrefix, MAX_REGION_PREFIX_LENGTH
+} from './regions.ts'
+export type { Region, RegionKey } from './regions.ts'
+export { StreamTransport } from './network.ts'
 export type { LookupOptions, LookupResult, PeerAnswer, QueryFn } from './query.ts'
 export type { DHTTransport } from './network.ts'
 export { kadId, peerKadId, commonPrefixLength, compareDistance, xorDistance } from './keyspace.ts'

@@ -21,6 +21,8 @@ export interface DHTTransport {
   request(peer: PeerInfo, message: Message, options?: AbortOptions): Promise<Message>
   /** Sends `message` to `peer` without waiting for a reply (ADD_PROVIDER). */
   send(peer: PeerInfo, message: Message, options?: AbortOptions): Promise<void>
+  /** Sends several messages that get no reply (the sweep's ADD_PROVIDER batches), on one stream when it can. */
+  sendMany?(peer: PeerInfo, messages: Message[], options?: AbortOptions): Promise<void>
 }
 
 /** Options of {@link StreamTransport}. */
@@ -68,6 +70,16 @@ export class StreamTransport implements DHTTransport {
   async send (peer: PeerInfo, message: Message, options: AbortOptions = {}): Promise<void> {
     await this.withStream(peer, options, async (stream, signal) => {
       await lpStream(stream, LP_OPTIONS).write(Message.encode(message), { signal })
+      await stream.close({ signal })
+    })
+  }
+
+  async sendMany (peer: PeerInfo, messages: Message[], options: AbortOptions = {}): Promise<void> {
+    this.log('%d %s to %p on one stream', messages.length, messages[0]?.type, peer.id)
+    await this.withStream(peer, options, async (stream, signal) => {
+      const lp = lpStream(stream, LP_OPTIONS)
+      // the server reads requests one after another on a stream (go reuses one per peer)
+      for (const message of messages) await lp.write(Message.encode(message), { signal })
       await stream.close({ signal })
     })
   }

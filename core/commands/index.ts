@@ -25,6 +25,7 @@ import { cidBase32, cidBases, cidCodecs, cidFormat, cidHashes } from './cid.ts'
 import { commands } from './commands.ts'
 import { diagSys } from './diag.ts'
 import { logLevel, logLs } from './log.ts'
+import { bitswapReprovide, provideStat, statsDht } from './provide.ts'
 
 /**
  * The command table: every command Cairn has, declared once. The CLI, the RPC server and the
@@ -50,7 +51,8 @@ export const COMMANDS: Array<Command<any>> = [ // eslint-disable-line @typescrip
   bitswapStat, bitswapWantlist, bitswapLedger, statsBitswap,
   routingFindprovs, routingFindpeer, routingProvide, routingGet, routingPut, dhtQuery,
   commands, logLevel, logLs, diagSys,
-  cidFormat, cidBase32, cidBases, cidCodecs, cidHashes
+  cidFormat, cidBase32, cidBases, cidCodecs, cidHashes,
+  provideStat, statsDht, bitswapReprovide
 ]
 
 /** Finds a command by its path (`pin add`). */
