@@ -3,12 +3,13 @@
  * (`bench/results/latest.md` unless `--out`) with the machine, the load, every figure next to its
  * reference, and the targets of issues 2 and 3.
  *
- *   npm run bench -- [--only add-cat,startup,rpc,vectors,blockstore,gateway,bitswap] [--sizes 256M,1G]
+ *   npm run bench -- [--only add-cat,cat-floor,startup,rpc,vectors,blockstore,gateway,bitswap] [--sizes 256M,1G]
  *                    [--profiles unixfs-v0-2015,unixfs-v1-2025] [--runs 5]
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
  *
- * Benchmarks: `add-cat` (bench/add-cat.ts), `startup` (bench/startup.ts, the CLI's start-up
+ * Benchmarks: `add-cat` (bench/add-cat.ts), `cat-floor` (bench/cat-floor.ts: the least time a cat
+ * can take on this machine, from its unavoidable pieces), `startup` (bench/startup.ts, the CLI's start-up
  * latency; `--startup-runs`, default 10), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
  * `blockstore` (bench/blockstore.ts) and, when the file exists, `gateway` (bench/gateway.ts).
  * Scratch data goes to bench/data/ (gitignored). See each file for its method. Beside the report,
@@ -24,7 +25,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap']
+const ALL = ['add-cat', 'cat-floor', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -159,6 +160,9 @@ for (const name of only) {
         '--runs', RUNS, ...passthrough('sizes', args.sizes), ...passthrough('profiles', args.profiles),
         ...passthrough('tree', args.tree), ...(args['no-tree'] === 'true' ? ['--no-tree'] : [])
       ], true))
+      break
+    case 'cat-floor':
+      sections.push(await bench(name, 'cat-floor.ts', ['--runs', RUNS, ...passthrough('sizes', args.sizes)], false))
       break
     case 'startup':
       sections.push(await bench(name, 'startup.ts', ['--runs', args['startup-runs'] ?? '10'], true))
