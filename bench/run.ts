@@ -8,7 +8,8 @@
  *                    [--rpc-size 256M] [--rpc-profiles unixfs-v0-2015] [--no-tree] [--out FILE]
  *                    [--merge]
  *
- * Benchmarks: `add-cat` (bench/add-cat.ts), `startup` (bench/startup.ts, the CLI's start-up
+ * Benchmarks: `add-cat` (bench/add-cat.ts), `cat-floor` (bench/cat-floor.ts: the least time a cat
+ * can take on this machine, from its unavoidable pieces), `startup` (bench/startup.ts, the CLI's start-up
  * latency; `--startup-runs`, default 10), `rpc` (bench/rpc.ts), `vectors` (bench/vectors.ts),
  * `blockstore` (bench/blockstore.ts), when the file exists, `gateway` (bench/gateway.ts),
  * `dht-sim` (bench/dht-sim.ts: hops and messages per lookup at 1,000 and 10,000 simulated nodes)
@@ -28,7 +29,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, DATA_DIR, NODE, RESULTS_DIR, flags, fmt, machine, run, table } from './lib.ts'
 
 const args = flags(process.argv.slice(2))
-const ALL = ['add-cat', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm', 'naming', 'provide']
+const ALL = ['add-cat', 'cat-floor', 'startup', 'rpc', 'vectors', 'blockstore', 'gateway', 'bitswap', 'dht-sim', 'dht-swarm', 'naming', 'provide']
 const only = (args.only ?? ALL.join(',')).split(',').filter(s => s !== '')
 for (const name of only) {
   if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}": choose from ${ALL.join(', ')}`)
@@ -184,6 +185,9 @@ for (const name of only) {
         '--runs', RUNS, ...passthrough('sizes', args.sizes), ...passthrough('profiles', args.profiles),
         ...passthrough('tree', args.tree), ...(args['no-tree'] === 'true' ? ['--no-tree'] : [])
       ], true))
+      break
+    case 'cat-floor':
+      sections.push(await bench(name, 'cat-floor.ts', ['--runs', RUNS, ...passthrough('sizes', args.sizes)], false))
       break
     case 'startup':
       sections.push(await bench(name, 'startup.ts', ['--runs', args['startup-runs'] ?? '10'], true))
