@@ -18,8 +18,6 @@
  *
  * @see https://specs.ipfs.tech/routing/http-routing-v1/
  */
-import { peerIdFromCID, peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { base36 } from 'multiformats/bases/base36'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
@@ -74,8 +72,24 @@ function ipnsName (key: Uint8Array): Uint8Array | undefined {
   return key.subarray(IPNS_PREFIX.length)
 }
 
+/** What reading peer records needs, loaded with the first answer: the node's start-up (and the
+ * CLI, which loads the node's module) need not pay for it. */
+interface PeerParsers {
+  peerIdFromCID: typeof import('@libp2p/peer-id').peerIdFromCID
+  peerIdFromString: typeof import('@libp2p/peer-id').peerIdFromString
+  multiaddr: typeof import('@multiformats/multiaddr').multiaddr
+}
+
+let parsers: Promise<PeerParsers> | undefined
+
+async function peerParsers (): Promise<PeerParsers> {
+  parsers ??= Promise.all([import('@libp2p/peer-id'), import('@multiformats/multiaddr')])
+    .then(([ids, addrs]) => ({ peerIdFromCID: ids.peerIdFromCID, peerIdFromString: ids.peerIdFromString, multiaddr: addrs.multiaddr }))
+  return await parsers
+}
+
 /** A record of the Peer Schema (or the legacy `bitswap` schema) as a peer, or undefined when it is not one. */
-function toPeerInfo (record: unknown): PeerInfo | undefined {
+function toPeerInfo (record: unknown, { peerIdFromCID, peerIdFromString, multiaddr }: PeerParsers): PeerInfo | undefined {
   if (record == null || typeof record !== 'object') return undefined
   const { Schema, ID, Addrs } = record as { Schema?: unknown, ID?: unknown, Addrs?: unknown }
   if ((Schema !== 'peer' && Schema !== 'bitswap') || typeof ID !== 'string') return undefined
@@ -212,8 +226,9 @@ class HttpRouter implements Routing {
           ? this.#json(res, signal)
           : undefined
       if (records == null) throw new ProtocolError(`${this} answered with content type "${type.slice(0, 100)}", not JSON`)
+      const parse = await peerParsers()
       for await (const record of records) {
-        const peer = toPeerInfo(record)
+        const peer = toPeerInfo(record, parse)
         if (peer == null) {
           this.#log('%s: skipped a record that is not a peer', this)
           continue

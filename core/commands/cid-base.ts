@@ -3,7 +3,16 @@
  * CIDv0 has no multibase prefix (it is always base58btc), so asking for any other base prints the
  * CIDv1 of the same block instead (Kubo's implicit `--upgrade-cidv0-in-output`).
  */
-import { bases } from 'multiformats/basics'
+import * as base10 from 'multiformats/bases/base10'
+import * as base16 from 'multiformats/bases/base16'
+import * as base2 from 'multiformats/bases/base2'
+import * as base256emoji from 'multiformats/bases/base256emoji'
+import * as base32 from 'multiformats/bases/base32'
+import * as base36 from 'multiformats/bases/base36'
+import * as base58 from 'multiformats/bases/base58'
+import * as base64 from 'multiformats/bases/base64'
+import * as base8 from 'multiformats/bases/base8'
+import * as identityBase from 'multiformats/bases/identity'
 import type { CID } from 'multiformats/cid'
 import type { MultibaseEncoder } from 'multiformats/bases/interface'
 import { InvalidArgumentError } from '../../errors/index.ts'
@@ -15,6 +24,13 @@ export const CID_BASE_OPTION: OptionSpec = {
   type: 'string',
   description: 'multibase to print CIDs in (base32, base36, base58btc, …); CIDv0 is printed as CIDv1 in any base but base58btc'
 }
+
+/**
+ * Every multibase multiformats has, as `multiformats/basics` lists them, imported one by one:
+ * `basics` also loads the hashers (and with them node:crypto), which a `cat` through a daemon
+ * does not need.
+ */
+export const bases = { ...identityBase, ...base2, ...base8, ...base10, ...base16, ...base32, ...base36, ...base58, ...base64, ...base256emoji }
 
 /** Encodes a CID as a command prints it. */
 export type CidEncoder = (cid: CID) => string

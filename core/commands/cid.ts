@@ -7,7 +7,7 @@
  * A CID that does not parse or convert is reported on stderr (`<cid>: <why>`) while the others
  * are printed, and the command then fails with Kubo's "errors while displaying some entries".
  */
-import { bases } from 'multiformats/basics'
+import { bases } from './cid-base.ts'
 import { CID } from 'multiformats/cid'
 import type { MultibaseCodec } from 'multiformats/bases/interface'
 import { InvalidArgumentError, messageOf, UnsupportedCodecError } from '../../errors/index.ts'
