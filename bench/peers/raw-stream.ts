@@ -3,8 +3,9 @@
  * carrying N bytes from one process to another, with backpressure, nothing else.
  *
  *   node bench/peers/raw-stream.ts serve BYTES      prints `<multiaddr>`, serves until killed
- *   node bench/peers/raw-stream.ts fetch ADDR       prints `<bytes> <seconds>`
+ *   node bench/peers/raw-stream.ts fetch ADDR       prints `<bytes> <seconds> <peak RSS bytes> <CPU seconds>`
  */
+import { readFile } from 'node:fs/promises'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
@@ -35,11 +36,15 @@ if (mode === 'serve') {
   process.on('SIGTERM', () => { void Promise.resolve(node.stop()).then(() => process.exit(0)) })
 } else {
   const start = process.hrtime.bigint()
+  const cpu0 = process.cpuUsage()
   const stream = await node.dialProtocol(multiaddr(arg), PROTOCOL)
   let bytes = 0
   for await (const chunk of stream) bytes += chunk.byteLength
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  process.stdout.write(`${bytes} ${seconds}\n`)
+  const cpu = process.cpuUsage(cpu0)
+  const status = await readFile('/proc/self/status', 'utf8')
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024
+  process.stdout.write(`${bytes} ${seconds} ${hwm} ${(cpu.user + cpu.system) / 1e6}\n`)
   await node.stop()
   process.exit(0)
 }
