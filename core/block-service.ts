@@ -1,8 +1,8 @@
 /**
  * The block service: every block read goes through here (`node.blocks`). The local store answers
- * first; a block it lacks goes to the {@link BlockFetcher}, when the node has one (Bitswap, once
- * it lands), and whatever comes back is hashed and compared with its CID, then stored under a GC
- * lease, before any caller sees it. Without a fetcher (offline, or no network subsystem yet) the
+ * first; a block it lacks goes to the {@link BlockFetcher}, when the node has one (Bitswap), and
+ * whatever comes back is hashed and compared with its CID (here, or by a fetcher that verifies
+ * what it returns), then stored under a GC lease, before any caller sees it. Without a fetcher (offline, or no network subsystem yet) the
  * service reads the store and nothing else, exactly as the node always has.
  *
  * A {@link BlockSession} is the unit Bitswap fetches a DAG with: the reads of one `cat`, `pin add`
@@ -43,12 +43,21 @@ export interface FetchSession {
 }
 
 /**
- * Where blocks the store lacks come from: Bitswap, later. Nothing it returns is trusted; the
- * service verifies every block before storing or returning it.
+ * Where blocks the store lacks come from: Bitswap. Nothing it returns is trusted: every block is
+ * hashed and matched to its CID before it is stored or returned — by the service, or by the
+ * fetcher itself when it says so ({@link BlockFetcher.verifies}).
  */
 export interface BlockFetcher {
   /** The bytes of `cid` from outside the store. Throws `BlockNotFoundError` when nobody has it. */
   fetch(cid: CID, options?: BlockFetchOptions): Promise<Uint8Array>
+  /**
+   * True when every block `fetch` returns has already been hashed and matched to the CID's
+   * multihash by the fetcher (Bitswap hashes each received block and matches it to a want by
+   * that hash; its gateway client checks each block the same way). The service then stores it
+   * without hashing it a second time: on a large transfer a second sha2-256 of every byte was
+   * a tenth of the fetching daemon's CPU.
+   */
+  readonly verifies?: boolean
   /** Starts a session for the DAG under `root` (optional: a fetcher may treat every read alike). */
   createSession?(root: CID, options?: AbortOptions): FetchSession
 }
@@ -162,7 +171,7 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
       log('block %s is not in the store: fetching it', cid)
     }
     const bytes = await fetcher.fetch(cid, { signal: options.signal, session: session?.fetchSession })
-    verify(cid, bytes, 'arrived')
+    if (fetcher.verifies !== true) verify(cid, bytes, 'arrived')
     const held = options.lease ?? await session?.lease(options)
     const lease = held ?? await leases.acquire({ signal: options.signal })
     try {
