@@ -1,6 +1,7 @@
 /**
- * The ceiling for the Bitswap benchmark: one libp2p stream (tcp+noise+yamux, the same stack)
- * carrying N bytes from one process to another, with backpressure, nothing else.
+ * The ceiling for the Bitswap benchmark: one libp2p stream (tcp+noise+yamux, the same stack and
+ * settings as Cairn's host, its noise record cipher included) carrying N bytes from one process
+ * to another, with backpressure, nothing else.
  *
  *   node bench/peers/raw-stream.ts serve BYTES      prints `<multiaddr>`, serves until killed
  *   node bench/peers/raw-stream.ts fetch ADDR       prints `<bytes> <seconds> <peak RSS bytes> <CPU seconds>`
@@ -11,13 +12,14 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { noiseCrypto } from '../../core/libp2p/noise-crypto.ts'
 
 const PROTOCOL = '/cairn/bench/raw/1.0.0'
 const [mode, arg] = process.argv.slice(2)
 const node = await createLibp2p({
   addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
   transports: [tcp()],
-  connectionEncrypters: [noise()],
+  connectionEncrypters: [noise({ crypto: noiseCrypto })],
   streamMuxers: [yamux()],
   connectionGater: { denyDialMultiaddr: () => false }
 })
