@@ -18,6 +18,14 @@ import { throwIfAborted } from '../errors/abort.ts'
 import { BlockMismatchError, BlockNotFoundError } from '../errors/index.ts'
 import { loggerFor, type ComponentLogger } from '../logger/index.ts'
 
+/**
+ * Blocks a walker asks ahead of the one it needs when they may come from the network: enough
+ * bytes in flight (8 MiB of 256 KiB blocks) to cover the round trip of a want, the seeder's read
+ * and the durable write here, which the local store's narrow window (8 blocks) did not, so the
+ * link idled between bursts.
+ */
+export const DEFAULT_FETCH_READ_AHEAD = 32
+
 /** Options of a block read through the service. */
 export interface BlockGetOptions extends AbortOptions {
   /** Never ask the network, even when a fetcher is configured (`Gateway.NoFetch`, `--offline`). */
@@ -101,6 +109,8 @@ export interface BlockService extends BlockGetter {
   session(root: CID, options?: BlockSessionOptions): BlockSession
   /** True when a fetcher is configured (the node can fetch what it lacks). */
   readonly online: boolean
+  /** A walker's read-ahead over this service: {@link DEFAULT_FETCH_READ_AHEAD} when online. */
+  readonly readAhead?: number
 }
 
 /** Collaborators of the block service. */
@@ -183,8 +193,10 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     return bytes
   }
 
+  const readAhead = fetcher != null ? DEFAULT_FETCH_READ_AHEAD : undefined
   return {
     online: fetcher != null,
+    readAhead,
     get: async (cid, options = {}) => await read(cid, options),
     has: async (cid, options = {}) => await blockstore.has(cid, options),
     async put (block, options = {}) {
@@ -194,6 +206,7 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     session (root, options = {}) {
       return new Session(root, options, {
         read,
+        readAhead: options.offline === true ? undefined : readAhead,
         acquire: async (opts) => await leases.acquire(opts),
         fetchSession: fetcher?.createSession?.(root, { signal: options.signal })
       })
@@ -206,6 +219,7 @@ const isNotFound = (err: unknown): boolean => (err as { name?: string } | null)?
 /** What a {@link Session} needs of its service. */
 interface SessionParts {
   read: (cid: CID, options: BlockGetOptions, session: Session) => Promise<Uint8Array>
+  readAhead: number | undefined
   acquire: (options: AbortOptions) => Promise<Lease>
   fetchSession: FetchSession | undefined
 }
@@ -218,6 +232,7 @@ interface SessionParts {
 class Session implements BlockSession {
   readonly root: CID
   readonly fetchSession: FetchSession | undefined
+  readonly readAhead: number | undefined
   readonly #options: BlockSessionOptions
   readonly #parts: SessionParts
   #lease: Promise<Lease> | undefined
@@ -228,6 +243,7 @@ class Session implements BlockSession {
     this.#options = options
     this.#parts = parts
     this.fetchSession = parts.fetchSession
+    this.readAhead = parts.readAhead
   }
 
   async get (cid: CID, options: BlockGetOptions = {}): Promise<Uint8Array> {
