@@ -2,7 +2,7 @@
  * Bitswap between two processes on loopback, tcp+noise+yamux (issue 12, "Performance").
  *
  *   node bench/bitswap.ts [--sizes 256M,1G] [--runs 3] [--seeders 5] [--only cairn,helia,raw,multi,ttfb]
- *                         [--cpu-prof DIR] [--md FILE] [--json FILE]
+ *                         [--cpu-prof DIR] [--node-options '--flag …'] [--md FILE] [--json FILE]
  *
  * For each size, alternating in each run:
  * - Cairn: two `cairn daemon`s (test profile); `cairn add --cid-version 1 --raw-leaves` on the
@@ -18,7 +18,8 @@
  * CPU time per MB is given for both sides of each transfer (user + system, from /proc for the
  * serving process, process.cpuUsage() for a leecher that times itself), since wall time on a
  * loaded machine says less than CPU time. `--cpu-prof DIR` writes V8 CPU profiles of the Cairn
- * daemons there (`node --cpu-prof`); `--only` runs a subset.
+ * daemons there (`node --cpu-prof`), `--node-options` passes V8/Node flags to the daemons (to see,
+ * say, what the young generation's size does to peak RSS); `--only` runs a subset.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -35,9 +36,11 @@ const RUNS = Number(args.runs ?? 3)
 const SEEDERS = Number(args.seeders ?? 5)
 const WORK = join(DATA_DIR, `bitswap-${process.pid}`)
 const ONLY = new Set((args.only ?? 'cairn,helia,raw,multi,ttfb').split(','))
-const DAEMON_ENV: NodeJS.ProcessEnv = args['cpu-prof'] != null
-  ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` }
-  : {}
+const DAEMON_NODE_OPTIONS = [
+  args['cpu-prof'] != null ? `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` : '',
+  args['node-options'] ?? ''
+].join(' ').trim()
+const DAEMON_ENV: NodeJS.ProcessEnv = DAEMON_NODE_OPTIONS === '' ? {} : { NODE_OPTIONS: DAEMON_NODE_OPTIONS }
 
 /** One transfer: MB/s, the leecher's peak RSS, and CPU ms per MB on each side. */
 interface Transfer {
