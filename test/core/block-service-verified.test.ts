@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { CID } from 'multiformats/cid'
-import { createBlockstore, createLeases, type Leases, type PackBlockstore } from '../../blockstore/index.ts'
+import { createBlockstore, createLeases, type Blockstore, type Leases, type PackBlockstore } from '../../blockstore/index.ts'
 import { createBlockService, type BlockFetcher } from '../../core/block-service.ts'
 import { randomBlock, tempDir } from '../blockstore/helpers.ts'
 
@@ -49,6 +49,30 @@ describe('block service and a fetcher that verifies', () => {
     const byPlain = createBlockService({ blockstore, leases, fetcher: fetcherOf(other.bytes, false) })
     expect(await byPlain.get(other.cid)).toEqual(other.bytes)
     expect(checks.count).toBe(1)
+  })
+
+  it('asks the store\'s index, not a failed read, before it fetches a block the store lacks', async () => {
+    const here = randomBlock(1000)
+    const there = randomBlock(1000)
+    await blockstore.put(here)
+    const reads: string[] = []
+    const counted: Blockstore = {
+      get: async (cid, options) => {
+        reads.push(cid.toString())
+        return await blockstore.get(cid, options)
+      },
+      getSize: async (cid, options) => await blockstore.getSize(cid, options),
+      has: async (cid, options) => await blockstore.has(cid, options),
+      put: async (block, options) => { await blockstore.put(block, options) },
+      putMany: async (list, options) => { await blockstore.putMany(list, options) },
+      deleteMany: async (cids, options) => { await blockstore.deleteMany(cids, options) },
+      multihashes: (options) => blockstore.multihashes(options),
+      onBlock: (listener) => blockstore.onBlock(listener)
+    }
+    const blocks = createBlockService({ blockstore: counted, leases, fetcher: fetcherOf(there.bytes, true) })
+    expect(await blocks.get(there.cid)).toEqual(there.bytes)
+    expect(await blocks.get(here.cid)).toEqual(here.bytes)
+    expect(reads).toEqual([here.cid.toString()])
   })
 
   it('still refuses bytes from a fetcher that does not verify when they do not hash to the CID', async () => {
