@@ -13,7 +13,8 @@ describe('bitswap message encoding', () => {
       const lists = encodeMessageLists({ wants: [want], presences: [presence], blocks, pendingBytes: 7 }, { v100 })
       expect(lists).toHaveLength(1)
       // the blocks' own byte arrays are chunks of the message
-      for (const block of blocks) expect(lists[0].bufs.some(chunk => chunk === block.bytes)).toBe(true)
+      const chunks = [...lists[0]]
+      for (const block of blocks) expect(chunks.some(chunk => chunk === block.bytes)).toBe(true)
       const bytes = lists[0].subarray()
       // the generated protobuf reader sees every field
       const plain = Message.decode(bytes)
