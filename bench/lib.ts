@@ -163,12 +163,14 @@ export interface Daemon {
   url: string
   /** peak RSS so far (VmHWM) in bytes */
   peakRss(): Promise<number>
+  /** CPU seconds (user + system) the daemon has used so far */
+  cpu(): Promise<number>
   stop(): Promise<void>
 }
 
 /** Starts `cairn daemon` on an initialised repo and waits for `Daemon is ready`. */
-export async function startDaemon (repo: string, args: string[] = ['--offline']): Promise<Daemon> {
-  const child = spawn(NODE, [CAIRN_BIN, 'daemon', ...args], { cwd: ROOT, env: cairnEnv(repo), stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startDaemon (repo: string, args: string[] = ['--offline'], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+  const child = spawn(NODE, [CAIRN_BIN, 'daemon', ...args], { cwd: ROOT, env: cairnEnv(repo, env), stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -195,6 +197,12 @@ export async function startDaemon (repo: string, args: string[] = ['--offline'])
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '')
       const hwm = /VmHWM:\s+(\d+) kB/.exec(status)
       return hwm == null ? NaN : Number(hwm[1]) * 1024
+    },
+    async cpu () {
+      // fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime, stime in ticks
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8').catch(() => '')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return fields.length < 13 ? NaN : (Number(fields[11]) + Number(fields[12])) / 100
     },
     async stop () {
       if (child.exitCode != null || child.signalCode != null) return

@@ -85,6 +85,9 @@ export class Bitswap {
   private readonly httpProviders?: HttpProviders
   private unsubscribe?: () => void
   private running = false
+  /** Wantlist entries waiting for the end of this turn of the event loop, by peer. */
+  private readonly outgoingWants = new Map<string, { peer: PeerId, wants: WantEntry[] }>()
+  private flushWants?: ReturnType<typeof setImmediate>
   private readonly stats = { blocksReceived: 0, dataReceived: 0, dupBlocks: 0, dupData: 0, messagesReceived: 0 }
 
   constructor (components: BitswapComponents, init: BitswapInit = {}) {
@@ -119,6 +122,9 @@ export class Bitswap {
     if (!this.running) return
     this.running = false
     this.unsubscribe?.()
+    if (this.flushWants != null) clearImmediate(this.flushWants)
+    this.flushWants = undefined
+    this.outgoingWants.clear()
     for (const session of this.sessions) session.close()
     this.defaultSession.close()
     const stopped = new Error('bitswap stopped')
@@ -202,7 +208,30 @@ export class Bitswap {
     }
   }
 
+  /**
+   * Queues wantlist entries for `peer`; everything queued during one turn of the event loop goes
+   * out as one message. A walker asks for its next blocks one by one as blocks arrive (each from
+   * its own promise callback), and a message per want cost both sides a record, a write and a
+   * read each: on a 256 MiB transfer the wants' writes alone were ~5% of the leecher's CPU.
+   */
   private sendWants (peer: PeerId, wants: WantEntry[]): void {
+    const key = peer.toString()
+    const queued = this.outgoingWants.get(key)
+    if (queued != null) {
+      queued.wants.push(...wants)
+    } else {
+      this.outgoingWants.set(key, { peer, wants: [...wants] })
+    }
+    this.flushWants ??= setImmediate(() => {
+      this.flushWants = undefined
+      const all = [...this.outgoingWants.values()]
+      this.outgoingWants.clear()
+      for (const { peer: to, wants: entries } of all) this.sendWantsNow(to, entries)
+    })
+  }
+
+  private sendWantsNow (peer: PeerId, wants: WantEntry[]): void {
+    if (!this.running) return
     this.network.send(peer, { wants }).catch(err => {
       this.log('wants to %p were not sent: %e', peer, err)
       // a peer we cannot reach has none of these blocks for us

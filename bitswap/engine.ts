@@ -183,9 +183,14 @@ export class Engine {
     return chosen
   }
 
-  /** Answers a batch of one peer's wants as one message. */
+  /**
+   * Answers a batch of one peer's wants as one message. The batch is planned from the blocks'
+   * sizes (an index lookup each) and then read all at once, so the store reads (and checks) a
+   * message's blocks in one go instead of one after the other: a message of 1 MiB used to wait
+   * for four reads in a row, each a round trip to the hashing thread.
+   */
   private async serve (ledger: PeerLedger): Promise<void> {
-    const blocks: ReceivedBlock[] = []
+    const planned: WantEntry[] = []
     const presences: Presence[] = []
     let bytes = 0
     // reserve room now so the scheduler does not pick this peer again past its limit
@@ -193,11 +198,12 @@ export class Engine {
     let held = budget
     ledger.outstandingBytes += held
     try {
+      let plannedBytes = 0
       for (const [key, want] of ledger.tasks) {
-        if (bytes >= budget) break
+        if (plannedBytes >= budget) break
         const size = await this.store.getSize(want.cid).catch(() => undefined)
         // a block that would overflow this message waits for the next one
-        if (size != null && bytes > 0 && bytes + size > budget && (want.wantType === 'block' || size <= WANT_HAVE_REPLACE_SIZE)) break
+        if (size != null && plannedBytes > 0 && plannedBytes + size > budget && (want.wantType === 'block' || size <= WANT_HAVE_REPLACE_SIZE)) break
         if (ledger.tasks.get(key) !== want) continue
         ledger.tasks.delete(key)
         if (size == null) {
@@ -209,18 +215,24 @@ export class Engine {
           ledger.wants.delete(key)
           continue
         }
-        let block: Uint8Array
-        try {
-          block = await this.store.get(want.cid)
-        } catch (err) {
-          this.log('block %c vanished while serving %p: %e', want.cid, ledger.peer, err)
+        planned.push(want)
+        plannedBytes += size
+      }
+      const read = await Promise.all(planned.map(async want => await this.store.get(want.cid).then(bytes => bytes, (err: unknown) => {
+        this.log('block %c vanished while serving %p: %e', want.cid, ledger.peer, err)
+        return undefined
+      })))
+      const blocks: ReceivedBlock[] = []
+      read.forEach((block, i) => {
+        const want = planned[i]
+        if (block == null) {
           if (want.sendDontHave) presences.push({ cid: want.cid, have: false })
-          continue
+          return
         }
         blocks.push({ cid: want.cid, bytes: block })
         bytes += block.byteLength
-        ledger.wants.delete(key)
-      }
+        ledger.wants.delete(multihashKey(want.cid))
+      })
       if (blocks.length === 0 && presences.length === 0) return
       ledger.outstandingBytes += bytes - held
       held = bytes

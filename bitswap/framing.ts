@@ -61,7 +61,7 @@ function readLength (buffer: Uint8ArrayList): { value: number, bytes: number } |
 }
 
 /** One message with its uvarint length prefix, as a list (no copy of the body). */
-export function encodeFrame (message: Uint8Array): Uint8ArrayList {
+export function encodeFrame (message: Uint8Array | Uint8ArrayList): Uint8ArrayList {
   const prefix = varint.encodeTo(message.byteLength, new Uint8Array(varint.encodingLength(message.byteLength)))
   return new Uint8ArrayList(prefix, message)
 }

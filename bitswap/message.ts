@@ -10,7 +10,7 @@ import { hashBytes, hasherByCode } from '../dag/index.ts'
 import { InvalidArgumentError } from '../errors/index.ts'
 import { MAX_BLOCK_SIZE, MAX_CID_SIZE, MAX_OUTGOING_MESSAGE_SIZE } from './constants.ts'
 import { Message } from './pb/message.js'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
 
 /** Blocks one message may carry: a 4 MiB message of 1 KiB blocks holds ~4,000. */
 const MAX_BLOCKS_PER_MESSAGE = 8192
@@ -153,15 +153,32 @@ const ENTRY_OVERHEAD = 24
  * the first message (the later ones add to it). `v100` writes blocks the Bitswap 1.0.0 way.
  */
 export function encodeMessages (out: OutgoingMessage, options: { maxSize?: number, v100?: boolean } = {}): Uint8Array[] {
+  return encodeMessageLists(out, options).map(list => list.subarray())
+}
+
+/**
+ * {@link encodeMessages} without copying block bytes: each message is a list whose chunks are
+ * the protobuf framing and the blocks' own bytes. Protobuf lets a message's fields come in any
+ * order and repeated fields be written one by one, so the blocks are written after the rest of
+ * the message, each as its field header and then its bytes as they are. Encoding into one buffer
+ * copied every block a second time on its way to the network (once more in noise's encryption).
+ */
+export function encodeMessageLists (out: OutgoingMessage, options: { maxSize?: number, v100?: boolean } = {}): Uint8ArrayList[] {
   const maxSize = options.maxSize ?? MAX_OUTGOING_MESSAGE_SIZE
-  const messages: Uint8Array[] = []
+  const messages: Uint8ArrayList[] = []
   let current = emptyMessage()
+  let blocks: ReceivedBlock[] = []
   let size = 16
   let hasContent = false
   const flush = (): void => {
     if (!hasContent) return
-    messages.push(Message.encode(current))
+    const list = new Uint8ArrayList()
+    const rest = Message.encode(current)
+    if (rest.byteLength > 0) list.append(rest)
+    for (const block of blocks) appendBlock(list, block, options.v100 === true)
+    messages.push(list)
     current = emptyMessage()
+    blocks = []
     size = 16
     hasContent = false
   }
@@ -195,11 +212,7 @@ export function encodeMessages (out: OutgoingMessage, options: { maxSize?: numbe
   }
   for (const block of out.blocks ?? []) {
     room(block.bytes.byteLength + ENTRY_OVERHEAD)
-    if (options.v100 === true) {
-      current.blocks.push(block.bytes as Uint8Array<ArrayBuffer>)
-    } else {
-      current.payload.push({ prefix: cidPrefix(block.cid) as Uint8Array<ArrayBuffer>, data: block.bytes as Uint8Array<ArrayBuffer> })
-    }
+    blocks.push(block)
   }
   if (out.pendingBytes != null && out.pendingBytes > 0) {
     current.pendingBytes = out.pendingBytes
@@ -207,6 +220,44 @@ export function encodeMessages (out: OutgoingMessage, options: { maxSize?: numbe
   }
   flush()
   return messages
+}
+
+/** Field 2 (`blocks`, Bitswap 1.0.0) and field 3 (`payload`) of a message, length-delimited. */
+const BLOCKS_TAG = (2 << 3) | 2
+const PAYLOAD_TAG = (3 << 3) | 2
+/** Fields 1 (`prefix`) and 2 (`data`) of a payload entry. */
+const PREFIX_TAG = (1 << 3) | 2
+const DATA_TAG = (2 << 3) | 2
+
+/** Appends one block as a `payload` entry (or a bare 1.0.0 block): its header, then its bytes. */
+function appendBlock (list: Uint8ArrayList, block: ReceivedBlock, v100: boolean): void {
+  const data = block.bytes
+  if (v100) {
+    list.append(header([BLOCKS_TAG, data.byteLength]))
+  } else {
+    const prefix = cidPrefix(block.cid)
+    const entry = 1 + varint.encodingLength(prefix.byteLength) + prefix.byteLength + 1 + varint.encodingLength(data.byteLength) + data.byteLength
+    list.append(header([PAYLOAD_TAG, entry, PREFIX_TAG, prefix.byteLength], prefix, [DATA_TAG, data.byteLength]))
+  }
+  list.append(data)
+}
+
+/** Varints, then raw bytes, then more varints, in one small buffer. */
+function header (before: number[], raw: Uint8Array = new Uint8Array(0), after: number[] = []): Uint8Array {
+  const length = before.reduce((n, v) => n + varint.encodingLength(v), 0) + raw.byteLength + after.reduce((n, v) => n + varint.encodingLength(v), 0)
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const v of before) {
+    varint.encodeTo(v, out, offset)
+    offset += varint.encodingLength(v)
+  }
+  out.set(raw, offset)
+  offset += raw.byteLength
+  for (const v of after) {
+    varint.encodeTo(v, out, offset)
+    offset += varint.encodingLength(v)
+  }
+  return out
 }
 
 function emptyMessage (): Message {

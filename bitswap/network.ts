@@ -8,7 +8,7 @@
  */
 import { BITSWAP_100, BITSWAP_110, BITSWAP_120, BITSWAP_PROTOCOLS, DEFAULT_SEND_TIMEOUT, MAX_MESSAGE_SIZE } from './constants.ts'
 import { decodeFrames, encodeFrame } from './framing.ts'
-import { decodeMessage, encodeMessages, type DecodedMessage, type OutgoingMessage } from './message.ts'
+import { decodeMessage, encodeMessageLists, type DecodedMessage, type OutgoingMessage } from './message.ts'
 import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
 
 /** The registrar calls Bitswap needs: protocol handlers and a topology for peer connects. */
@@ -178,7 +178,7 @@ export class BitswapNetwork {
       try {
         sender.stream ??= await this.components.connectionManager.dialProtocol(peer, [BITSWAP_120, BITSWAP_110, BITSWAP_100], { signal })
         const stream = sender.stream
-        const frames = encodeMessages(message, { v100: stream.protocol === BITSWAP_100 })
+        const frames = encodeMessageLists(message, { v100: stream.protocol === BITSWAP_100 })
         for (const frame of frames) {
           const wire = encodeFrame(frame)
           this.traffic.bytesSent += wire.byteLength

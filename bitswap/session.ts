@@ -160,14 +160,28 @@ export class Session {
       this.wants.set(key, want)
     }
     const w = want
+    const signal = options.signal
     const result = new Promise<Uint8Array>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject }
-      w.waiters.add(waiter)
-      options.signal?.addEventListener('abort', () => {
+      // the listener goes when the want settles: a signal shared by a whole cat would otherwise
+      // keep every block it fetched alive through the listener's closure until the cat ended
+      // (the leecher's peak RSS grew by the size of the transfer)
+      const onAbort = (): void => {
         w.waiters.delete(waiter)
-        reject(options.signal?.reason ?? new Error('aborted'))
+        reject(signal?.reason ?? new Error('aborted'))
         if (w.waiters.size === 0) this.cancelWant(w)
-      }, { once: true })
+      }
+      const waiter: Waiter = {
+        resolve: (bytes) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(bytes)
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(err)
+        }
+      }
+      w.waiters.add(waiter)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
     if (fresh) {
       this.schedule(want)

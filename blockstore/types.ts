@@ -26,6 +26,12 @@ export const MAX_BLOCK_SIZE = 2 * 1024 * 1024
  */
 export interface BlockGetter {
   get(cid: CID, options?: AbortOptions): Promise<Uint8Array>
+  /**
+   * Blocks a walker over this getter should ask for ahead of the one it needs, when the getter
+   * knows better than the walker's default (a getter that fetches from the network needs a
+   * wider window than the local store to keep the link busy).
+   */
+  readonly readAhead?: number
 }
 
 /** Anything blocks can be written to, atomically per call. */

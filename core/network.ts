@@ -93,6 +93,8 @@ export function createNodeBitswap (host: CairnHost, config: Config, blockstore: 
  * to Bitswap once `attach` was called (the daemon attaches it right after the host starts).
  */
 export class LateFetcher implements BlockFetcher {
+  /** Bitswap hands out only blocks whose bytes hash to the multihash they were wanted by. */
+  readonly verifies = true
   #bitswap?: Bitswap
 
   attach (bitswap: Bitswap): void {

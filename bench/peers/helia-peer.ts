@@ -3,7 +3,7 @@
  * tcp+noise+yamux, as Helia's own interop fixtures build it).
  *
  *   node bench/peers/helia-peer.ts seed FILE    prints `<multiaddr> <cid>`, serves until killed
- *   node bench/peers/helia-peer.ts leech ADDR CID   prints `<bytes> <seconds> <peak RSS bytes>`
+ *   node bench/peers/helia-peer.ts leech ADDR CID   prints `<bytes> <seconds> <peak RSS bytes> <CPU seconds>`
  */
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -37,12 +37,14 @@ if (mode === 'seed') {
 } else {
   await helia.libp2p.dial(multiaddr(a))
   const start = process.hrtime.bigint()
+  const cpu0 = process.cpuUsage()
   let bytes = 0
   for await (const chunk of fs.cat(CID.parse(b))) bytes += chunk.byteLength
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
   const status = await readFile('/proc/self/status', 'utf8')
   const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024
-  process.stdout.write(`${bytes} ${seconds} ${hwm}\n`)
+  const cpu = process.cpuUsage(cpu0)
+  process.stdout.write(`${bytes} ${seconds} ${hwm} ${(cpu.user + cpu.system) / 1e6}\n`)
   await helia.stop()
   process.exit(0)
 }

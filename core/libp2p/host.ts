@@ -16,6 +16,7 @@ import {
   AGENT_VERSION, DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP
 } from './constants.ts'
 import { ListenError } from './errors.ts'
+import { noiseCrypto } from './noise-crypto.ts'
 import { pingOnce } from './ping.ts'
 import type {
   AbortOptions, ComponentLogger, Connection, DialOptions, DialProtocolOptions, PeerId, PeerStore, PrivateKey, PublicKey,
@@ -236,7 +237,7 @@ export async function createHost (components: HostComponents, init: HostInit = {
       appendAnnounce: options.appendAnnounce
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionGater: gater,
     connectionManager: {

@@ -19,7 +19,7 @@ export const READ_AHEAD_BLOCKS = 8
 
 /**
  * Runs a traversal from `initial`, yielding values in order, with {@link READ_AHEAD_BLOCKS} of
- * read-ahead. See the blockstore's `traverse` for the steps and the memory bound.
+ * read-ahead (or the getter's own `readAhead`, wider for a getter that fetches from the network). See the blockstore's `traverse` for the steps and the memory bound.
  *
  * @param initial - the first steps (often the expansion of a root block the caller already has)
  * @param getter - where blocks come from
@@ -32,5 +32,5 @@ export function traverse<M, O> (
   options: AbortOptions = {}
 ): AsyncGenerator<O, void, undefined> {
   const load = async (cid: Parameters<typeof fetchBlock>[1], opts: AbortOptions): Promise<Uint8Array> => await fetchBlock(getter, cid, opts)
-  return traverseDag(initial, load, expand, { signal: options.signal, readAhead: READ_AHEAD_BLOCKS })
+  return traverseDag(initial, load, expand, { signal: options.signal, readAhead: getter.readAhead ?? READ_AHEAD_BLOCKS })
 }
