@@ -198,24 +198,12 @@ class MarkAndSweep implements GarbageCollector {
     const roots: CID[] = []
     for await (const pin of pins.ls({ type: 'recursive', signal: options.signal })) roots.push(pin.cid)
     const extra = await this.#components.extraRoots?.(options) ?? []
-    for (const root of extra) {
-      const walk = walkDag([root], {
-        signal: options.signal,
-        dedupe: { seen, key: nodeKey },
-        readAhead: this.#init.walkConcurrency,
-        load: async (cid, opts): Promise<Uint8Array | undefined> => {
-          if (isLeafCodec(cid.code)) return undefined
-          try {
-            return await blockstore.get(cid, opts)
-          } catch (err) {
-            if ((err as Error).name !== 'BlockNotFoundError') throw err
-            return undefined
-          }
-        }
-      })
-      for await (const { cid } of walk) marked.add(mhKey(cid.multihash.bytes))
-    }
-    for (const root of roots) {
+    /**
+     * Marks everything reachable from `root`. A missing block under a pin aborts the GC (what
+     * it links to cannot be told apart from garbage); under an extra root (MFS) it is skipped,
+     * as that tree may rightly hold links to content never fetched.
+     */
+    const markFrom = async (root: CID, pinned: boolean): Promise<void> => {
       const walk = walkDag([root], {
         signal: options.signal,
         dedupe: { seen, key: nodeKey },
@@ -227,6 +215,7 @@ class MarkAndSweep implements GarbageCollector {
             return await blockstore.get(cid, opts)
           } catch (err) {
             if ((err as Error).name !== 'BlockNotFoundError') throw err
+            if (!pinned) return undefined
             throw new IncompleteDAGError(`gc aborted, nothing was removed: block ${cid} under pin ${root} is ` +
               "missing, so what it links to cannot be told apart from garbage. Run 'pin verify'.", { cause: err })
           }
@@ -234,6 +223,8 @@ class MarkAndSweep implements GarbageCollector {
       })
       for await (const { cid } of walk) marked.add(mhKey(cid.multihash.bytes))
     }
+    for (const root of extra) await markFrom(root, false)
+    for (const root of roots) await markFrom(root, true)
     return marked
   }
 }

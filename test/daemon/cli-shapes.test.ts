@@ -7,33 +7,18 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { Readable } from 'node:stream'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { base32 } from 'multiformats/bases/base32'
 import { base36 } from 'multiformats/bases/base36'
-import tar from 'tar-stream'
 import { create } from 'kubo-rpc-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tarMemberNames } from '../helpers/tar.ts'
 import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
 import { KUBO_DAG_STAT_CAR } from '../helpers/fixtures.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-async function tarNames (archive: Uint8Array): Promise<string[]> {
-  const names: string[] = []
-  const reader = tar.extract()
-  const done = (async () => {
-    for await (const entry of reader) {
-      names.push(entry.header.name)
-      entry.resume()
-    }
-  })()
-  Readable.from([archive]).pipe(reader)
-  await done
-  return names
-}
 
 describe('the CLI in Kubo\'s shapes', () => {
   let repo: TestRepo
@@ -355,13 +340,13 @@ writeFileSync(file, readFileSync(file, 'utf8').replace('"77GB"', process.env.NEW
       const archive = await repo.run(['get', '-a', '-o', out, c.d1])
       expect(archive.code, archive.stderr).toBe(0)
       expect(archive.out).toBe(`Saving archive to ${out}\n`)
-      expect(await tarNames(await readFile(out))).toEqual([`${c.d1}/`, `${c.d1}/128`, `${c.d1}/a`])
+      expect(await tarMemberNames(await readFile(out))).toEqual([`${c.d1}/`, `${c.d1}/128`, `${c.d1}/a`])
       // again: Kubo's get replaces the archive
       expect((await repo.run(['get', '-a', '-o', out, c.d1])).code).toBe(0)
 
       const compressed = await repo.run(['get', '-a', '-C', '-o', join(repo.dir, 'y'), c.d1])
       expect(compressed.out).toBe(`Saving archive to ${join(repo.dir, 'y.tar.gz')}\n`)
-      expect(await tarNames(gunzipSync(await readFile(join(repo.dir, 'y.tar.gz'))))).toEqual([`${c.d1}/`, `${c.d1}/128`, `${c.d1}/a`])
+      expect(await tarMemberNames(gunzipSync(await readFile(join(repo.dir, 'y.tar.gz'))))).toEqual([`${c.d1}/`, `${c.d1}/128`, `${c.d1}/a`])
 
       const file = await repo.run(['get', '-C', '-l', '9', '-o', join(repo.dir, 'hello'), c['d1/a']])
       expect(file.out).toBe(`Saving archive to ${join(repo.dir, 'hello.gz')}\n`)

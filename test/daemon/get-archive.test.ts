@@ -4,27 +4,12 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
-import tar from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tarMemberNames } from '../helpers/tar.ts'
 import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
-
-async function memberNames (archive: Uint8Array): Promise<string[]> {
-  const names: string[] = []
-  const reader = tar.extract()
-  const done = (async () => {
-    for await (const entry of reader) {
-      names.push(entry.header.name)
-      entry.resume()
-    }
-  })()
-  Readable.from([archive]).pipe(reader)
-  await done
-  return names
-}
 
 describe('get -a', () => {
   let repo: TestRepo
@@ -39,7 +24,7 @@ describe('get -a', () => {
     const result = await repo.run(['get', '-a', cid, '-o', join(repo.dir, 'out')], { cwd: repo.dir })
     expect(result.code, result.stderr).toBe(0)
     expect(result.out).toContain(`Saving archive to ${join(repo.dir, 'out.tar')}`)
-    expect(await memberNames(await readFile(join(repo.dir, 'out.tar')))).toEqual([`${cid}/`, `${cid}/d/`, `${cid}/d/x.txt`])
+    expect(await tarMemberNames(await readFile(join(repo.dir, 'out.tar')))).toEqual([`${cid}/`, `${cid}/d/`, `${cid}/d/x.txt`])
   })
 
   it('refuses a DAG with a ".." link name and leaves no archive', async () => {
