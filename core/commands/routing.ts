@@ -7,6 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { InvalidArgumentError, OfflineError } from '../../errors/index.ts'
 import { defineCommand, type CommandRequest } from '../command.ts'
+import { parseCID } from '../../dag/index.ts'
 import { addresses, loadAddresses } from './network-common.ts'
 import type { CoreNode } from '../node.ts'
 import type { PeerInfo, Routing, RoutingEvent } from '../../routing/index.ts'
@@ -97,12 +98,9 @@ const eventText = (show: number[]) => (event: QueryEvent, options: Record<string
   return undefined
 }
 
+/** A CID as `routing` commands take it: bare or as `/ipfs/<cid>`. */
 function parseCid (text: string): CID {
-  try {
-    return CID.parse(text.replace(/^\/ipfs\//, ''))
-  } catch (err) {
-    throw new InvalidArgumentError(`invalid CID "${text}": ${(err as Error).message}`, { cause: err })
-  }
+  return parseCID(text.replace(/^\/ipfs\//, ''))
 }
 
 /** A value-record key as Kubo takes it: `/pk/…` or `/ipns/…` with the name as a peer ID or CID. */

@@ -27,10 +27,11 @@ import type { PeerId } from '@libp2p/interface'
 import type { CoreNode } from '../../core/index.ts'
 import { abortError } from '../../errors/abort.ts'
 import {
-  InvalidArgumentError, InvalidCIDError, NotAcceptableError, NotImplementedError, PayloadTooLargeError
+  InvalidArgumentError, NotAcceptableError, NotImplementedError, PayloadTooLargeError
 } from '../../errors/index.ts'
 import { ipnsRoutingKey, MAX_RECORD_SIZE, parseIpnsName, unmarshalRecord, validateRecord } from '../../naming/index.ts'
 import type { PeerInfo } from '../../routing/index.ts'
+import { parseCID } from '../../dag/index.ts'
 import { DEFAULT_ROUTING_TIMEOUT_MS } from './constants.ts'
 import { sendBody, write, writeHead, type Exchange, type Headers } from './respond.ts'
 
@@ -96,14 +97,6 @@ function accepts (ex: Exchange, type: string): boolean {
   })
 }
 
-function parseCid (text: string): CID {
-  try {
-    return CID.parse(text)
-  } catch (err) {
-    throw new InvalidCIDError(`invalid CID "${text.slice(0, 100)}": ${(err as Error).message}`, { cause: err })
-  }
-}
-
 /** A peer ID as the spec allows it: base58btc multihash or a CIDv1 with the libp2p-key codec. */
 function parsePeerId (text: string): PeerId {
   try {
@@ -137,7 +130,7 @@ export class RoutingApi {
     }
     const get = method === 'GET' || method === 'HEAD'
     if (kind === 'providers' && get) {
-      const cid = parseCid(arg)
+      const cid = parseCID(arg)
       await this.#answerPeers(ex, 'Providers', signal => this.#node.routing.findProviders(cid, {
         signal, maxProviders: accepts(ex, NDJSON_TYPE) ? MAX_STREAMED_RECORDS : MAX_JSON_RECORDS
       }))

@@ -384,6 +384,10 @@ writeFileSync(file, readFileSync(file, 'utf8').replace('"77GB"', process.env.NEW
       const cut = await repo.run(['cat', 'bafybeid3weurg3gvyoi7nisadzolomlvoxoppe2sesktnpvdve3256n5t'])
       expect(cut.stderr).toMatch(/^Error: invalid CID "bafy\S+": it ends too early for a CID: characters are missing/)
       expect(short.stderr + letter.stderr + cut.stderr).not.toMatch(/Invalid CID version|Non-base|Unexpected end/)
+      // the routing commands parse CIDs the same way
+      const findprovs = await repo.run(['routing', 'findprovs', 'QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXE'])
+      expect(findprovs.code).toBe(1)
+      expect(findprovs.stderr).toBe(short.stderr)
     })
 
     it('--api garbage names the option and what an address looks like', async () => {

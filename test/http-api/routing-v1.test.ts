@@ -221,6 +221,13 @@ describe('the Delegated Routing V1 HTTP API on the gateway', () => {
 
   it('refuses a malformed CID, an unknown path and an undefined method', async () => {
     expect((await ask(fx.port, '/routing/v1/providers/not-a-cid')).status).toBe(400)
+    // a typo is named in words, as everywhere else (not multiformats' decoder message)
+    const typo = await ask(fx.port, `/routing/v1/providers/${cid.toString().slice(0, -1)}`)
+    expect(typo.status).toBe(400)
+    expect(typo.body.toString()).toMatch(/invalid CID ".*": /)
+    expect(typo.body.toString()).not.toMatch(/multibase decoder must be provided/)
+    const v0 = await ask(fx.port, '/routing/v1/providers/QmNotACid')
+    expect(v0.body.toString()).toMatch(/a CIDv0 \(Qm…\) is 46 characters long/)
     expect((await ask(fx.port, '/routing/v1/nothing/here')).status).toBe(400)
     expect((await ask(fx.port, `/routing/v1/providers/${cid}`, { method: 'PUT' })).status).toBe(501)
     const preflight = await ask(fx.port, '/routing/v1/ipns/x', { method: 'OPTIONS' })
