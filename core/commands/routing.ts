@@ -7,7 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { InvalidArgumentError, OfflineError } from '../../errors/index.ts'
 import { defineCommand, type CommandRequest } from '../command.ts'
-import { parseCID } from '../../dag/index.ts'
+import { parseCID } from '../../dag/path.ts'
 import { addresses, loadAddresses } from './network-common.ts'
 import type { CoreNode } from '../node.ts'
 import type { PeerInfo, Routing, RoutingEvent } from '../../routing/index.ts'
