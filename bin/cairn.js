@@ -10,11 +10,14 @@
 // Node 20 here spends ~80 ms on its own start-up). To JavaScript that line is a string and a
 // comment.
 //
+// On Node 24 it runs the bundle `npm install` builds into dist/ (bin/build.ts) while that is fresh,
+// and the TypeScript sources otherwise: see freshBundle below.
+//
 // Only built-in modules are imported here, so that the older Node's part of a re-run costs little
 // more than its own start-up (~40 ms): the re-run is spawned before anything else happens. Those
 // Node loads while it starts cost nothing; node:child_process (~8 ms) is imported only to re-run.
 import module from 'node:module'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -29,7 +32,7 @@ if (canRun) {
   // version; NODE_DISABLE_COMPILE_CACHE=1 turns it off): start-up goes from ~270 ms to ~150 ms,
   // which is most of a small `add` or `cat`
   module.enableCompileCache?.()
-  await import(join(here, '..', 'daemon', 'cli', 'main.ts'))
+  await import(freshBundle() ?? join(here, '..', 'daemon', 'cli', 'main.ts'))
 } else {
   const projectNode = join(here, '..', 'node_modules', 'node', 'bin', 'node')
   if (!existsSync(projectNode) || process.env.CAIRN_REEXEC === '1') {
@@ -58,4 +61,29 @@ if (canRun) {
     }
     process.exit(code ?? 1)
   })
+}
+
+/**
+ * The bundle's entry (`dist/main.js`, made by `npm run build`: see bin/build.ts) when every file it
+ * was built from still has the size and mtime its manifest lists; undefined otherwise, and then the
+ * sources run. The bundle starts a small command ~130 ms sooner: Node loads a few chunks instead of
+ * ~200 modules. `CAIRN_NO_BUNDLE=1` always runs the sources; `CAIRN_DIST_DIR` names another bundle
+ * (for the tests of this file).
+ */
+function freshBundle () {
+  if (process.env.CAIRN_NO_BUNDLE === '1') return undefined
+  const root = join(here, '..')
+  const dist = process.env.CAIRN_DIST_DIR || join(root, 'dist')
+  let manifest
+  try {
+    manifest = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'))
+  } catch {
+    return undefined // never built (or being rebuilt): the sources
+  }
+  for (const [file, size, mtimeMs] of manifest.inputs) {
+    // concatenated, not joined: path.join costs more than the stat here (every path is relative)
+    const s = statSync(root + '/' + file, { throwIfNoEntry: false })
+    if (s?.size !== size || s.mtimeMs !== mtimeMs) return undefined
+  }
+  return join(dist, manifest.entry)
 }

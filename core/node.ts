@@ -82,14 +82,14 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
   const logger = options.logger ?? cairnLogger()
   const log = logger.forComponent('cairn:core:node')
   const lifecycle = new Lifecycle({ logger })
+  // the node's modules load while the repo opens (its lock and config are file I/O); a repo
+  // that fails to open leaves them loaded for nothing, which costs only time
+  const modules = Promise.all([import('../blockstore/index.ts'), import('./block-service.ts'), import('./resolve-path.ts')])
+  modules.catch(() => {}) // awaited below; a failure to open the repo must not leave it unhandled
   const repo = await Repo.open(repoPath, { command: options.command })
   lifecycle.add('repo', { stop: async () => { await repo.close() } }, { started: true })
   try {
-    // loaded once the repo is ours: a CLI that finds the repo locked talks to the daemon instead
-    // and never needs the blockstore (~20 ms of its start-up)
-    const [{ createBlockstore, createGc, createLeases, createPins }, { createBlockService }, { createPathResolver }] = await Promise.all([
-      import('../blockstore/index.ts'), import('./block-service.ts'), import('./resolve-path.ts')
-    ])
+    const [{ createBlockstore, createGc, createLeases, createPins }, { createBlockService }, { createPathResolver }] = await modules
     const blockstore = createBlockstore({ path: repo.paths.blocks, logger }, { hashOnRead: readDatastore(repo.config).HashOnRead })
     lifecycle.add('blockstore', { start: async () => { await blockstore.open() }, stop: async () => { await blockstore.close() } })
     const leases = createLeases()

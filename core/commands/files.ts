@@ -22,6 +22,7 @@ export const cat = defineCommand<Uint8Array>({
     { name: 'length', short: 'l', type: 'number', description: 'maximum number of bytes to read, in all' }
   ],
   output: 'bytes',
+  preload: exporterModule,
   async * run ({ node, args, options, signal }) {
     const offset = options.offset as number | undefined
     const length = options.length as number | undefined

@@ -103,6 +103,8 @@ export async function chooseTarget (command: Command, location: RepoLocation, ra
   try {
     // loaded here: a command that goes through a daemon never needs the node's modules
     const { openNode } = await import('../../core/node.ts')
+    // what the command will load, loading while the repo opens (a failure shows when run imports it)
+    command.preload?.().catch(() => {})
     return { kind: 'local', node: await openNode(repoPath, { offline: true, command: `cairn ${command.path}` }) }
   } catch (err) {
     if ((err as { name?: string }).name !== RepoLockedError.name || command.localOnly === true) throw err

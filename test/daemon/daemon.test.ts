@@ -103,7 +103,8 @@ describe('cairn daemon', () => {
 import { appendFileSync } from 'node:fs'
 module.registerHooks({ load (url, context, next) { appendFileSync(${JSON.stringify(list)}, url + '\\n'); return next(url, context) } })
 `)
-    const env = { NODE_OPTIONS: `--import ${hook}` }
+    // the sources, whose module URLs name what they are (test/bin/bundle.test.ts checks the bundle)
+    const env = { NODE_OPTIONS: `--import ${hook}`, CAIRN_NO_BUNDLE: '1' }
     const added = await repo.run(['add', '-Q'], { input: 'a few bytes', env })
     expect(added.code).toBe(0)
     expect((await repo.run(['cat', added.out.trim()], { env })).out).toBe('a few bytes')
