@@ -2,8 +2,10 @@
  * The block service: every block read goes through here (`node.blocks`). The local store answers
  * first; a block it lacks goes to the {@link BlockFetcher}, when the node has one (Bitswap), and
  * whatever comes back is hashed and compared with its CID (here, or by a fetcher that verifies
- * what it returns), then stored under a GC lease, before any caller sees it. Without a fetcher (offline, or no network subsystem yet) the
- * service reads the store and nothing else, exactly as the node always has.
+ * what it returns) before any caller sees it, and stored under a GC lease: written behind, so the
+ * reader goes on while the disk works (a read that needs it durable says so: pin add), and every
+ * command's answer through the RPC ends only once what it fetched is durable. Without a fetcher
+ * (offline) the service reads the store and nothing else.
  *
  * A {@link BlockSession} is the unit Bitswap fetches a DAG with: the reads of one `cat`, `pin add`
  * or gateway request share it, so the fetcher can ask the same providers for sibling blocks and
@@ -26,6 +28,14 @@ import { loggerFor, type ComponentLogger } from '../logger/index.ts'
  */
 export const DEFAULT_FETCH_READ_AHEAD = 32
 
+/**
+ * Fetched bytes that may wait to be written while their readers go on (write-behind, see
+ * {@link createBlockService}): past this, a read waits for its own block to be durable. Two
+ * read-aheads of 256 KiB blocks; a leecher answered only once each block was durable spent the
+ * link's round trips waiting on its disk.
+ */
+export const DEFAULT_UNWRITTEN_MAX_BYTES = 16 * 1024 * 1024
+
 /** Options of a block read through the service. */
 export interface BlockGetOptions extends AbortOptions {
   /** Never ask the network, even when a fetcher is configured (`Gateway.NoFetch`, `--offline`). */
@@ -36,6 +46,12 @@ export interface BlockGetOptions extends AbortOptions {
    * service ask for another while GC may be waiting.
    */
   lease?: Lease
+  /**
+   * Resolve only once a fetched block is durable in the store (pin add: a pin must never name a
+   * block that is not on disk). Default false: the bytes are returned once verified, and written
+   * behind.
+   */
+  durable?: boolean
 }
 
 /** Options of a fetch from outside the store. */
@@ -85,6 +101,8 @@ export interface BlockSessionOptions extends AbortOptions {
   lease?: Lease
   /** Read the local store only. */
   offline?: boolean
+  /** Every read resolves only once its block is durable ({@link BlockGetOptions.durable}). */
+  durable?: boolean
 }
 
 /** The block service: reads (local first, then the fetcher), verified writes, sessions. */
@@ -111,6 +129,12 @@ export interface BlockService extends BlockGetter {
   readonly online: boolean
   /** A walker's read-ahead over this service: {@link DEFAULT_FETCH_READ_AHEAD} when online. */
   readonly readAhead?: number
+  /**
+   * Resolves once every fetched block returned so far is durable (or its write failed: that is
+   * logged, and the block is fetched again when next read). The RPC server calls it before a
+   * command's answer ends, and the node before it closes the store.
+   */
+  flush(): Promise<void>
 }
 
 /** Collaborators of the block service. */
@@ -168,8 +192,36 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     })
   }
 
+  /**
+   * Write-behind: a fetched block is returned once verified and written in the background, up to
+   * {@link DEFAULT_UNWRITTEN_MAX_BYTES} at a time; until it is durable it is served from here (a
+   * second read does not fetch it again) and its GC lease is held.
+   */
+  const unwritten = new Map<string, Uint8Array>()
+  let unwrittenBytes = 0
+  const writes = new Set<Promise<void>>()
+  const keyOf = (cid: CID): string => Buffer.from(cid.multihash.bytes).toString('base64')
+  const writeBehind = (block: Block, release: (() => void) | undefined): Promise<void> => {
+    const key = keyOf(block.cid)
+    unwritten.set(key, block.bytes)
+    unwrittenBytes += block.bytes.byteLength
+    const written = storeFetched(block).finally(() => {
+      if (unwritten.get(key) === block.bytes) unwritten.delete(key)
+      unwrittenBytes -= block.bytes.byteLength
+      release?.()
+    })
+    writes.add(written)
+    written.then(() => { writes.delete(written) }, (err: unknown) => {
+      writes.delete(written)
+      log.error('a fetched block %s could not be stored (it will be fetched again): %e', block.cid, err)
+    })
+    return written
+  }
+
   /** A read of the store and, on a miss, of the fetcher; `session` groups the reads of one DAG. */
   const read = async (cid: CID, options: BlockGetOptions, session?: Session): Promise<Uint8Array> => {
+    const early = unwritten.size > 0 ? unwritten.get(keyOf(cid)) : undefined
+    if (early != null) return early
     // online, the index is asked first: a block that is not here goes to the fetcher without a
     // failed read, whose BlockNotFoundError (a stack trace each) cost ~1% of a large fetch's CPU
     const mayBeLocal = fetcher == null || options.offline === true || await blockstore.has(cid, options)
@@ -189,21 +241,20 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     if (fetcher.verifies !== true) verify(cid, bytes, 'arrived')
     const held = options.lease ?? await session?.lease(options)
     const lease = held ?? await leases.acquire({ signal: options.signal })
-    try {
-      await storeFetched({ cid, bytes })
-    } finally {
-      if (held == null) lease.release()
+    const written = writeBehind({ cid, bytes }, held == null ? () => { lease.release() } : undefined)
+    if (options.durable === true || unwrittenBytes > DEFAULT_UNWRITTEN_MAX_BYTES) {
+      await written
+      log('stored fetched block %s (%d bytes)', cid, bytes.byteLength)
     }
-    log('stored fetched block %s (%d bytes)', cid, bytes.byteLength)
     return bytes
   }
 
   const readAhead = fetcher != null ? DEFAULT_FETCH_READ_AHEAD : undefined
-  return {
+  const service: BlockService = {
     online: fetcher != null,
     readAhead,
     get: async (cid, options = {}) => await read(cid, options),
-    has: async (cid, options = {}) => await blockstore.has(cid, options),
+    has: async (cid, options = {}) => (unwritten.size > 0 && unwritten.has(keyOf(cid))) || await blockstore.has(cid, options),
     async put (block, options = {}) {
       verify(block.cid, block.bytes, 'were given')
       await blockstore.put(block, options)
@@ -213,10 +264,15 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
         read,
         readAhead: options.offline === true ? undefined : readAhead,
         acquire: async (opts) => await leases.acquire(opts),
-        fetchSession: fetcher?.createSession?.(root, { signal: options.signal })
+        fetchSession: fetcher?.createSession?.(root, { signal: options.signal }),
+        flush: async () => { await service.flush() }
       })
+    },
+    async flush () {
+      while (writes.size > 0) await Promise.allSettled([...writes])
     }
   }
+  return service
 }
 
 const isNotFound = (err: unknown): boolean => (err as { name?: string } | null)?.name === BlockNotFoundError.name
@@ -227,6 +283,8 @@ interface SessionParts {
   readAhead: number | undefined
   acquire: (options: AbortOptions) => Promise<Lease>
   fetchSession: FetchSession | undefined
+  /** Waits for the writes behind (the session's lease is held until then). */
+  flush: () => Promise<void>
 }
 
 /**
@@ -257,7 +315,8 @@ class Session implements BlockSession {
     return await this.#parts.read(cid, {
       ...options,
       offline: options.offline ?? this.#options.offline,
-      lease: options.lease ?? this.#options.lease
+      lease: options.lease ?? this.#options.lease,
+      durable: options.durable ?? this.#options.durable
     }, this)
   }
 
@@ -276,7 +335,9 @@ class Session implements BlockSession {
     if (this.#closed) return
     this.#closed = true
     this.fetchSession?.close()
-    // a lease still being granted is released as soon as it arrives; a refused one needs nothing
-    void this.#lease?.then(lease => { lease.release() }, () => {})
+    // a lease still being granted is released as soon as it arrives and the blocks written
+    // behind are durable; a refused one needs nothing
+    const lease = this.#lease
+    if (lease != null) void this.#parts.flush().then(async () => { (await lease).release() }).catch(() => {})
   }
 }

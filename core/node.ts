@@ -97,6 +97,8 @@ export async function openNode (repoPath: string, options: OpenNodeOptions = {})
     // the daemon's fetcher exists before the network does: Bitswap is attached once the host is up
     const late = offline || options.fetcher != null ? undefined : new (await import('./network.ts')).LateFetcher()
     const blocks = createBlockService({ blockstore, leases, fetcher: options.fetcher ?? late, logger })
+    // stopped before the store: blocks fetched and still being written behind reach the disk
+    lifecycle.add('blocks', { stop: async () => { await blocks.flush() } }, { started: true })
     const pins = createPins({ blockstore, datastore: repo.datastore.sublevel('pins', { keyEncoding: 'view', valueEncoding: 'view' }), getter: blocks, logger })
     const metadata = createMetadataStore(repo.datastore)
     // the MFS root is a GC root: its module loads only when GC runs

@@ -15,7 +15,8 @@ export function offlineView (node: CoreNode): CoreNode {
     get: async (cid, options = {}) => await online.get(cid, { ...options, offline: true }),
     has: async (cid, options) => await online.has(cid, options),
     put: async (block, options) => { await online.put(block, options) },
-    session: (root, options = {}) => online.session(root, { ...options, offline: true })
+    session: (root, options = {}) => online.session(root, { ...options, offline: true }),
+    flush: async () => { await online.flush() }
   }
   const resolvePath = (async (path, options = {}) => await node.resolvePath(path, { ...options, blocks: options.blocks ?? blocks })) as PathResolver
   return { ...node, blocks, resolvePath }

@@ -365,7 +365,7 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
     if (onShutdown != null) {
       commandRequest.shutdown = () => { res.once('close', onShutdown) }
     }
-    const result = command.run(commandRequest)
+    const result = afterFetchedStored(command.run(commandRequest), node.blocks)
     await respond({ command, request, res, options, args, encoding: enc, signal: controller.signal }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
@@ -380,6 +380,25 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
 }
 
 function ignore (): void {}
+
+/**
+ * A command's result that ends only once the blocks it fetched are durable (the block service
+ * writes them behind its readers): when `cat` through the daemon returns, what it fetched is in
+ * the store, as a user expects of the next `--offline` command.
+ */
+function afterFetchedStored<V> (result: Promise<V> | AsyncIterable<V>, blocks: { online: boolean, flush(): Promise<void> }): Promise<V> | AsyncIterable<V> {
+  if (!blocks.online) return result
+  if (Symbol.asyncIterator in result) {
+    return (async function * () {
+      yield * result
+      await blocks.flush()
+    })()
+  }
+  return result.then(async (value) => {
+    await blocks.flush()
+    return value
+  })
+}
 
 function pathOf (url: string): string {
   const query = url.indexOf('?')

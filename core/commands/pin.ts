@@ -64,11 +64,12 @@ async function pinAll (node: CoreNode, args: string[], options: Record<string, u
   let last = 0
   const lease = await node.gc.lease({ signal })
   // a path's blocks too are fetched under the pin's lease
-  const leased: BlockGetter = { get: async (cid, opts = {}) => await node.blocks.get(cid, { ...opts, lease }) }
+  // durable: a pin must never name a block that is not on disk (the service writes behind otherwise)
+  const leased: BlockGetter = { get: async (cid, opts = {}) => await node.blocks.get(cid, { ...opts, lease, durable: true }) }
   try {
     for (const path of args) {
       const cid = (await node.resolvePath(path, { signal, blocks: leased })).cid
-      const session = node.blocks.session(cid, { lease, signal })
+      const session = node.blocks.session(cid, { lease, signal, durable: true })
       try {
         await node.pins.add(cid, {
           recursive: options.recursive === true,

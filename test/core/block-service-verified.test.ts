@@ -43,6 +43,7 @@ describe('block service and a fetcher that verifies', () => {
     const byVerifier = createBlockService({ blockstore, leases, fetcher: fetcherOf(trusted.bytes, true) })
     expect(await byVerifier.get(trusted.cid)).toEqual(trusted.bytes)
     expect(checks.count).toBe(0)
+    await byVerifier.flush()
     expect(await blockstore.has(trusted.cid)).toBe(true)
 
     const other = randomBlock(4096)

@@ -57,7 +57,7 @@ describe('block service', () => {
     session.close()
   })
 
-  it('writes blocks fetched together in batches (fewer durable writes than blocks), each get resolving once its block is stored', async () => {
+  it('writes blocks fetched together in batches (fewer durable writes than blocks); a durable get resolves once its block is stored', async () => {
     const wanted = Array.from({ length: 40 }, () => randomBlock(4096))
     const blocks = createBlockService({
       blockstore: Object.assign(Object.create(null), {
@@ -74,7 +74,7 @@ describe('block service', () => {
     })
     const writes: number[] = []
     const got = await Promise.all(wanted.map(async b => {
-      const bytes = await blocks.get(b.cid)
+      const bytes = await blocks.get(b.cid, { durable: true })
       // resolved only once durable: the block is in the store now
       expect(await blockstore.has(b.cid)).toBe(true)
       return bytes
@@ -95,7 +95,7 @@ describe('block service', () => {
     expect(await blockstore.has(impostor.cid)).toBe(false)
   })
 
-  it('stores a fetched block that hashes to its CID under a GC lease, then returns it; the next read is local', async () => {
+  it('stores a fetched block that hashes to its CID under a GC lease; after a flush the next read is local', async () => {
     const wanted = randomBlock(100)
     const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]]))
     const blocks = createBlockService({ blockstore, leases, fetcher })
@@ -103,6 +103,7 @@ describe('block service', () => {
     const unsubscribe = blockstore.onBlock(() => { sharedDuringPut = leases.shared })
     try {
       expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+      await blocks.flush()
     } finally {
       unsubscribe()
     }
@@ -121,7 +122,98 @@ describe('block service', () => {
     await expect.poll(async () => await blockstore.has(wanted.cid), { timeout: 300 }).toBe(false)
     gc.release()
     expect(await pending).toEqual(wanted.bytes)
+    await blocks.flush()
     expect(await blockstore.has(wanted.cid)).toBe(true)
+  })
+
+  describe('writes fetched blocks behind their readers', () => {
+    /** The store, with its batched writes held until `release` is called. */
+    function heldStore (): { store: PackBlockstore, release: () => void, fail: (err: Error) => void, writes: number } {
+      let open!: () => void
+      let refuse!: (err: Error) => void
+      const gate = new Promise<void>((resolve, reject) => { open = resolve; refuse = reject })
+      gate.catch(() => {})
+      const held = {
+        writes: 0,
+        release: () => { open() },
+        fail: (err: Error) => { refuse(err) },
+        store: Object.assign(Object.create(null), {
+          get: blockstore.get.bind(blockstore),
+          has: blockstore.has.bind(blockstore),
+          putMany: async (batch: Parameters<PackBlockstore['putMany']>[0]) => {
+            await gate
+            held.writes += batch.length
+            await blockstore.putMany(batch)
+          }
+        }) as PackBlockstore
+      }
+      return held
+    }
+
+    it('a get resolves before its block is on disk; until then it is served from memory, under a held lease; flush waits for the disk', async () => {
+      const wanted = randomBlock(1000)
+      const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]]))
+      const held = heldStore()
+      const blocks = createBlockService({ blockstore: held.store, leases, fetcher })
+      expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+      expect(await blockstore.has(wanted.cid)).toBe(false)
+      expect(leases.shared).toBe(1)
+      // a second read neither fetches again nor misses it
+      expect(await blocks.has(wanted.cid)).toBe(true)
+      expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+      expect(fetcher.asked).toHaveLength(1)
+      let flushed = false
+      const flushing = blocks.flush().then(() => { flushed = true })
+      await new Promise(resolve => setTimeout(resolve, 20))
+      expect(flushed).toBe(false)
+      held.release()
+      await flushing
+      expect(await blockstore.has(wanted.cid)).toBe(true)
+      expect(leases.shared).toBe(0)
+    })
+
+    it('a durable get (pin add) waits for the disk', async () => {
+      const wanted = randomBlock(1000)
+      const held = heldStore()
+      const blocks = createBlockService({ blockstore: held.store, leases, fetcher: fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]])) })
+      let done = false
+      const pending = blocks.get(wanted.cid, { durable: true }).then(() => { done = true })
+      await new Promise(resolve => setTimeout(resolve, 20))
+      expect(done).toBe(false)
+      held.release()
+      await pending
+      expect(await blockstore.has(wanted.cid)).toBe(true)
+    })
+
+    it('past 16 MiB not yet written, a get waits for its block to be written', async () => {
+      const wanted = Array.from({ length: 18 }, () => randomBlock(1024 * 1024))
+      const held = heldStore()
+      const blocks = createBlockService({ blockstore: held.store, leases, fetcher: fakeFetcher(new Map(wanted.map(b => [b.cid.toString(), b.bytes]))) })
+      for (const block of wanted.slice(0, 16)) await blocks.get(block.cid)
+      let done = false
+      const over = blocks.get(wanted[16].cid).then(() => { done = true })
+      await new Promise(resolve => setTimeout(resolve, 20))
+      expect(done).toBe(false)
+      held.release()
+      await over
+      await blocks.get(wanted[17].cid)
+      await blocks.flush()
+      expect(held.writes).toBe(18)
+    })
+
+    it('a write that fails is logged, not thrown at the reader who already has the bytes; the next read fetches it again', async () => {
+      const wanted = randomBlock(1000)
+      const fetcher = fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]]))
+      const held = heldStore()
+      const blocks = createBlockService({ blockstore: held.store, leases, fetcher })
+      expect(await blocks.get(wanted.cid)).toEqual(wanted.bytes)
+      held.fail(new Error('disk full'))
+      await blocks.flush()
+      expect(leases.shared).toBe(0)
+      expect(await blocks.has(wanted.cid)).toBe(false)
+      await expect(blocks.get(wanted.cid, { durable: true })).rejects.toThrow('disk full')
+      expect(fetcher.asked).toHaveLength(2)
+    })
   })
 
   it('offline reads never ask the fetcher', async () => {
