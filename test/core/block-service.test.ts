@@ -3,6 +3,7 @@ import type { CID } from 'multiformats/cid'
 import { createBlockstore, createLeases, type Leases, type PackBlockstore } from '../../blockstore/index.ts'
 import { createBlockService, type BlockFetcher, type FetchSession } from '../../core/block-service.ts'
 import { randomBlock, tempDir } from '../blockstore/helpers.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 /** A fetcher that answers from a map (a stand-in for Bitswap), and records what it was asked. */
 function fakeFetcher (answers: Map<string, Uint8Array>): BlockFetcher & { asked: string[], sessions: Array<{ root: string, closed: boolean }> } {
@@ -128,19 +129,22 @@ describe('block service', () => {
 
   describe('writes fetched blocks behind their readers', () => {
     /** The store, with its batched writes held until `release` is called. */
-    function heldStore (): { store: PackBlockstore, release: () => void, fail: (err: Error) => void, writes: number } {
+    function heldStore (): { store: PackBlockstore, release: () => void, fail: (err: Error) => void, writes: number, waiting: number } {
       let open!: () => void
       let refuse!: (err: Error) => void
       const gate = new Promise<void>((resolve, reject) => { open = resolve; refuse = reject })
       gate.catch(() => {})
       const held = {
         writes: 0,
+        /** writes that reached the store and wait for `release` */
+        waiting: 0,
         release: () => { open() },
         fail: (err: Error) => { refuse(err) },
         store: Object.assign(Object.create(null), {
           get: blockstore.get.bind(blockstore),
           has: blockstore.has.bind(blockstore),
           putMany: async (batch: Parameters<PackBlockstore['putMany']>[0]) => {
+            held.waiting++
             await gate
             held.writes += batch.length
             await blockstore.putMany(batch)
@@ -164,7 +168,8 @@ describe('block service', () => {
       expect(fetcher.asked).toHaveLength(1)
       let flushed = false
       const flushing = blocks.flush().then(() => { flushed = true })
-      await new Promise(resolve => setTimeout(resolve, 20))
+      // the write is at the store, held: the flush cannot end before it does
+      await waitFor(() => held.waiting > 0)
       expect(flushed).toBe(false)
       held.release()
       await flushing
@@ -178,7 +183,7 @@ describe('block service', () => {
       const blocks = createBlockService({ blockstore: held.store, leases, fetcher: fakeFetcher(new Map([[wanted.cid.toString(), wanted.bytes]])) })
       let done = false
       const pending = blocks.get(wanted.cid, { durable: true }).then(() => { done = true })
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await waitFor(() => held.waiting > 0)
       expect(done).toBe(false)
       held.release()
       await pending
@@ -192,7 +197,8 @@ describe('block service', () => {
       for (const block of wanted.slice(0, 16)) await blocks.get(block.cid)
       let done = false
       const over = blocks.get(wanted[16].cid).then(() => { done = true })
-      await new Promise(resolve => setTimeout(resolve, 20))
+      // the 17th block is fetched and queued behind the held writes: its get cannot end before them
+      await waitFor(async () => await blocks.has(wanted[16].cid))
       expect(done).toBe(false)
       held.release()
       await over
