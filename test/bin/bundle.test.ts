@@ -4,14 +4,13 @@
  * `CAIRN_DIST_DIR` points bin/cairn.js at it. What is checked: commands and a daemon run from the
  * bundle; a small command loads no heavy chunk; a stale or missing bundle leaves the sources to run.
  */
-import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBundle, type BuiltBundle } from '../../bin/build.ts'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const TRACE = fileURLToPath(new URL('../fixtures/module-trace.mjs', import.meta.url))
@@ -101,22 +100,9 @@ describe('the bundle', () => {
   })
 
   describe('a daemon started from it', () => {
-    let daemon: ChildProcess
-    beforeAll(async () => {
-      daemon = repo.spawn(['daemon'], { env: { CAIRN_DIST_DIR: out } })
-      const output = captureOutput(daemon)
-      await waitFor(() => {
-        if (daemon.exitCode != null) throw new Error(`the daemon exited: ${output()}`)
-        return output().includes('Daemon is ready')
-      }, { timeout: 30_000, message: () => `the daemon to be ready: ${output()}` })
-    })
-    afterAll(async () => {
-      if (daemon != null && daemon.exitCode == null) {
-        const exited = new Promise(resolve => daemon.once('close', resolve))
-        daemon.kill('SIGTERM')
-        await exited
-      }
-    })
+    let daemon: RunningDaemon | undefined
+    beforeAll(async () => { daemon = await startDaemon(repo, { env: { CAIRN_DIST_DIR: out } }) })
+    afterAll(async () => { if (daemon != null) await stopDaemon(daemon) })
 
     it('is online (libp2p from the bundle) and serves the CLI', async () => {
       const env = { CAIRN_DIST_DIR: out }

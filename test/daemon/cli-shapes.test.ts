@@ -16,9 +16,9 @@ import { base36 } from 'multiformats/bases/base36'
 import { create } from 'kubo-rpc-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tarMemberNames } from '../helpers/tar.ts'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon } from '../helpers/daemon.ts'
 import { KUBO_DAG_STAT_CAR } from '../helpers/fixtures.ts'
-import { waitFor } from '../helpers/wait.ts'
 
 describe('the CLI in Kubo\'s shapes', () => {
   let repo: TestRepo
@@ -417,17 +417,9 @@ writeFileSync(file, readFileSync(file, 'utf8').replace('"77GB"', process.env.NEW
   describe('through a running daemon', () => {
     it('kubo-rpc-client\'s pin.ls, resolve and dag.resolve work, and the CLI prints the same shapes', async () => {
       const c = cids
-      const child = repo.spawn(['daemon', '--offline'])
-      const output = captureOutput(child)
-      const exited = new Promise<number | null>(resolve => child.on('close', (code) => { resolve(code) }))
+      const daemon = await startDaemon(repo, { args: ['--offline'] })
       try {
-        await waitFor(() => {
-          if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode}: ${output()}`)
-          return output().includes('Daemon is ready')
-        }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
-        const api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
-        const [, host, port] = /^\/ip4\/([^/]+)\/tcp\/(\d+)$/.exec(api) ?? []
-        const ipfs = create({ url: `http://${host}:${port}` })
+        const ipfs = create({ url: daemon.api })
 
         const pins = await (async () => { const out = []; for await (const pin of ipfs.pin.ls({ type: 'recursive' })) out.push(pin); return out })()
         expect(pins.map(p => [p.cid.toString(), p.type])).toContainEqual([c['.'], 'recursive'])
@@ -444,8 +436,7 @@ writeFileSync(file, readFileSync(file, 'utf8').replace('"77GB"', process.env.NEW
         expect([set.code, set.out]).toEqual([0, ''])
         expect((await repo.run(['ls', c.d1])).out).toBe(`${c['d1/128']} 128 128\n${c['d1/a']} 6   a\n`)
       } finally {
-        child.kill('SIGTERM')
-        await exited
+        await stopDaemon(daemon)
       }
     })
   })

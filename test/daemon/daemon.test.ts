@@ -1,35 +1,13 @@
 /**
  * End-to-end: `cairn daemon` and the CLI going through it.
  */
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { killDaemon, startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-interface RunningDaemon {
-  child: ChildProcess
-  output: () => string
-  exited: Promise<number | null>
-}
-
-async function startDaemon (repo: TestRepo, args: string[] = []): Promise<RunningDaemon> {
-  const child = repo.spawn(['daemon', ...args])
-  const output = captureOutput(child)
-  const exited = new Promise<number | null>(resolve => child.on('close', (code) => { resolve(code) }))
-  try {
-    await waitFor(() => {
-      if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode} before it was ready: ${output()}`)
-      return output().includes('Daemon is ready')
-    }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw err
-  }
-  return { child, output, exited }
-}
 
 async function exists (path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false)
@@ -44,7 +22,7 @@ describe('cairn daemon', () => {
     daemon = await startDaemon(repo)
   })
   afterAll(async () => {
-    daemon?.child.kill('SIGKILL')
+    if (daemon != null) await killDaemon(daemon)
     await repo?.cleanup()
   })
 
@@ -137,8 +115,7 @@ describe('two cairn daemons', () => {
     ;[da, db] = await Promise.all([startDaemon(a), startDaemon(b)])
   })
   afterAll(async () => {
-    da?.child.kill('SIGKILL')
-    db?.child.kill('SIGKILL')
+    await Promise.all([da, db].filter(d => d != null).map(async d => { await killDaemon(d) }))
     await Promise.all([a?.cleanup(), b?.cleanup()])
   })
 
@@ -159,9 +136,7 @@ describe('two cairn daemons', () => {
   it('answer kubo-rpc-client\'s id and swarm calls', async () => {
     const { create } = await import('kubo-rpc-client')
     const { multiaddr } = await import('@multiformats/multiaddr')
-    const apiA = (await readFile(join(a.path, 'api'), 'utf8')).trim()
-    const [host, port] = [apiA.split('/')[2], apiA.split('/')[4]]
-    const ipfs = create({ url: `http://${host}:${port}` })
+    const ipfs = create({ url: da.api })
     const peerB = JSON.parse((await b.run(['id'])).out).ID
     const id = await ipfs.id()
     expect(id.id.toString()).toBe(JSON.parse((await a.run(['id'])).out).ID)
@@ -173,7 +148,7 @@ describe('two cairn daemons', () => {
   })
 
   it('serve another repo\'s CLI through --api and CAIRN_API', async () => {
-    const api = (await readFile(join(b.path, 'api'), 'utf8')).trim()
+    const api = db.apiAddr
     const peerB = JSON.parse((await b.run(['id'])).out).ID
     // a's CLI, pointed at b's daemon, talks to b
     expect(JSON.parse((await a.run(['--api', api, 'id'])).out).ID).toBe(peerB)
@@ -205,8 +180,7 @@ describe('cairn daemon lifecycle', () => {
     const add = repo.spawn(['add', big])
     // mid-add: the daemon has written some of the file's blocks
     await waitFor(async () => (await packBytes(repo.path)) > before, { timeout: 30_000, message: 'the daemon to write the first blocks of the add' })
-    daemon.child.kill('SIGKILL')
-    await daemon.exited
+    await killDaemon(daemon)
     add.kill('SIGKILL')
     // the api file is stale now; the lock died with the process
     expect(await exists(join(repo.path, 'api'))).toBe(true)
@@ -217,8 +191,7 @@ describe('cairn daemon lifecycle', () => {
     const again = await startDaemon(repo)
     const added = await repo.run(['add', '-Q', big])
     expect(added.code).toBe(0)
-    again.child.kill('SIGTERM')
-    expect(await again.exited).toBe(0)
+    expect(await stopDaemon(again)).toBe(0)
   })
 
   it('requires --api-auth when API.Authorizations is set', async () => {
@@ -226,7 +199,7 @@ describe('cairn daemon lifecycle', () => {
     expect((await repo.run(['config', 'API.Authorizations', JSON.stringify(auth), '--json'])).code).toBe(0)
     const daemon = await startDaemon(repo)
     try {
-      const api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
+      const api = daemon.apiAddr
       const denied = await repo.run(['--api', api, 'repo', 'stat'])
       expect(denied.code).toBe(1)
       expect(denied.stderr).toMatch(/^Error: .*(401|unauthori|authoriz)/i)
@@ -238,8 +211,7 @@ describe('cairn daemon lifecycle', () => {
       expect(allowed.code).toBe(0)
       expect((await repo.run(['repo', 'stat'], { env: { CAIRN_API_AUTH: 's3cret' } })).code).toBe(0)
     } finally {
-      daemon.child.kill('SIGTERM')
-      await daemon.exited
+      await stopDaemon(daemon)
       expect((await repo.run(['config', 'API.Authorizations', '{}', '--json'])).code).toBe(0)
     }
   })

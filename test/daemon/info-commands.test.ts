@@ -3,13 +3,12 @@
  * in Kubo's shapes: from the CLI (offline and through a daemon) and over the RPC API with
  * kubo-rpc-client where it has the call.
  */
-import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 const V0 = 'QmZZRTyhDpL5Jgift1cHbAhexeE1m2Hw8x8g7rTcPahDvo'
@@ -101,7 +100,7 @@ describe('info commands from the CLI', () => {
 
 describe('info commands on a repo, offline and through a daemon', () => {
   let repo: TestRepo
-  let daemon: ChildProcess
+  let daemon: RunningDaemon | undefined
   let output: () => string
   let ipfs: KuboRPCClient
   let api: string
@@ -117,21 +116,13 @@ describe('info commands on a repo, offline and through a daemon', () => {
     const sys = JSON.parse((await repo.run(['diag', 'sys'])).out)
     expect(sys.net.online).toBe(false)
 
-    daemon = repo.spawn(['daemon', '--offline'], { env: { DEBUG: '' } })
-    output = captureOutput(daemon)
-    await waitFor(() => {
-      if (daemon.exitCode != null) throw new Error(`the daemon exited: ${output()}`)
-      return output().includes('Daemon is ready')
-    }, { timeout: 30_000, message: () => `the daemon to be ready: ${output()}` })
-    api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
-    ipfs = create({ url: `http://127.0.0.1:${api.split('/').at(-1) as string}` })
+    daemon = await startDaemon(repo, { args: ['--offline'], env: { DEBUG: '' } })
+    output = daemon.output
+    api = daemon.api
+    ipfs = create({ url: api })
   })
   afterAll(async () => {
-    if (daemon != null && daemon.exitCode == null) {
-      const exited = new Promise(resolve => daemon.once('close', resolve))
-      daemon.kill('SIGTERM')
-      await exited
-    }
+    if (daemon != null) await stopDaemon(daemon)
     await repo?.cleanup()
   })
 
@@ -184,7 +175,7 @@ describe('info commands on a repo, offline and through a daemon', () => {
   })
 
   it('the cid family and commands over the RPC API, in Kubo\'s JSON shapes', async () => {
-    const url = `http://127.0.0.1:${api.split('/').at(-1) as string}/api/v0`
+    const url = `${api}/api/v0`
     const format = await fetch(`${url}/cid/format?arg=${V0}&arg=bad&v=1&b=base58btc`, { method: 'POST' })
     expect(format.status).toBe(200)
     const lines = (await format.text()).trim().split('\n').map(l => JSON.parse(l))

@@ -3,11 +3,9 @@
  * and the libp2p host say what they do on stderr, under `cairn:<subsystem>:<part>` names; without
  * DEBUG nothing of the kind is printed.
  */
-import type { ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { killDaemon, startDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 const DEBUG = { DEBUG: 'cairn:*' }
@@ -62,46 +60,41 @@ describe('DEBUG=cairn:*', () => {
   })
 
   describe('the daemon', () => {
-    let daemon: ChildProcess
-    let output = ''
-    let exited: Promise<number | null>
+    let daemon: RunningDaemon | undefined
+    let output: () => string
 
     beforeAll(async () => {
-      daemon = repo.spawn(['daemon'], { env: DEBUG })
-      daemon.stdout?.on('data', (d: Buffer) => { output += d.toString() })
-      daemon.stderr?.on('data', (d: Buffer) => { output += d.toString() })
-      exited = new Promise(resolve => daemon.on('close', (code) => { resolve(code) }))
-      await until(() => output.includes('Daemon is ready'), () => output)
+      daemon = await startDaemon(repo, { env: DEBUG })
+      output = daemon.output
     })
     afterAll(async () => {
-      if (daemon?.exitCode == null) daemon?.kill('SIGKILL')
+      if (daemon != null) await killDaemon(daemon)
     })
 
     it('shows the host starting, RPC requests and their errors, and gateway requests and their errors', async () => {
-      expect(output).toMatch(/cairn:core:host listening on \/ip4\/127\.0\.0\.1\/tcp\//)
+      expect(output()).toMatch(/cairn:core:host listening on \/ip4\/127\.0\.0\.1\/tcp\//)
       const added = await repo.run(['add', '-Q'], { input: 'through the daemon' })
       expect(added.code).toBe(0)
-      await until(() => output.includes('cairn:http-api:rpc add'), () => output)
+      await until(() => output().includes('cairn:http-api:rpc add'), output)
       const bad = await repo.run(['block', 'stat', 'notacid'])
       expect(bad.code).toBe(1)
-      await until(() => /cairn:http-api:rpc:error block stat failed: InvalidCIDError/.test(output), () => output)
+      await until(() => /cairn:http-api:rpc:error block stat failed: InvalidCIDError/.test(output()), output)
 
-      const gateway = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim()
-      const [, host, port] = /^\/ip4\/([^/]+)\/tcp\/(\d+)$/.exec(gateway) ?? []
+      const gateway = daemon!.gateway
       const cid = added.out.trim()
-      const ok = await fetch(`http://${host}:${port}/ipfs/${cid}`)
+      const ok = await fetch(`${gateway}/ipfs/${cid}`)
       expect(await ok.text()).toBe('through the daemon')
-      await until(() => output.includes(`cairn:http-api:gateway GET /ipfs/${cid}`), () => output)
+      await until(() => output().includes(`cairn:http-api:gateway GET /ipfs/${cid}`), output)
       // online, a missing block would be looked for on the network: only-if-cached answers at once
-      const missing = await fetch(`http://${host}:${port}/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`, { headers: { 'cache-control': 'only-if-cached' } })
+      const missing = await fetch(`${gateway}/ipfs/bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy`, { headers: { 'cache-control': 'only-if-cached' } })
       expect(missing.status).toBe(412)
-      await until(() => /cairn:http-api:gateway:error GET \/ipfs\/bafkrei\S+ failed: /.test(output), () => output)
+      await until(() => /cairn:http-api:gateway:error GET \/ipfs\/bafkrei\S+ failed: /.test(output()), output)
 
       expect((await repo.run(['shutdown'])).code).toBe(0)
-      expect(await exited).toBe(0)
-      expect(output).toMatch(/cairn:core:host stopped/)
+      expect(await daemon!.exited).toBe(0)
+      expect(output()).toMatch(/cairn:core:host stopped/)
       for (const name of ['cairn:core:host', 'cairn:http-api:rpc', 'cairn:http-api:gateway', 'cairn:blockstore:store', 'cairn:core:node']) {
-        expect(namespaces(output).has(name), name).toBe(true)
+        expect(namespaces(output()).has(name), name).toBe(true)
       }
     })
   })

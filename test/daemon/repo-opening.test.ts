@@ -7,8 +7,8 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, runCairn, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon } from '../helpers/daemon.ts'
 
 /** Every file under `dir` with its size and mtime: what "the repo is untouched" compares. */
 async function snapshot (dir: string): Promise<Record<string, string>> {
@@ -96,18 +96,11 @@ describe('a repo path that holds no repo', () => {
     expect(refused.stderr).toMatch(/^Error: no repo found at .*; run "cairn init"/)
     expect(await readdir(repo.dir)).toEqual([])
 
-    const daemon = repo.spawn(['daemon', '--offline', '--init', '--init-profile', 'test'])
-    const output = captureOutput(daemon)
-    const exited = new Promise(resolve => daemon.once('close', resolve))
+    const daemon = await startDaemon(repo, { args: ['--offline', '--init', '--init-profile', 'test'] })
     try {
-      await waitFor(() => {
-        if (daemon.exitCode != null) throw new Error(`the daemon exited: ${output()}`)
-        return output().includes('Daemon is ready')
-      }, { timeout: 30_000, message: () => `the daemon to be ready: ${output()}` })
-      expect(output()).toContain(`initializing a new repo at ${repo.path}`)
+      expect(daemon.output()).toContain(`initializing a new repo at ${repo.path}`)
     } finally {
-      daemon.kill('SIGTERM')
-      await exited
+      await stopDaemon(daemon)
     }
     expect(await readdir(repo.path)).toContain('config')
     await rm(repo.path, { recursive: true })

@@ -5,13 +5,12 @@
  * keeps this laziness in its chunks (test/bin/bundle.test.ts). Start-up time itself is measured
  * by bench/startup.ts, not asserted here.
  */
-import type { ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 
 const TRACE = fileURLToPath(new URL('../fixtures/module-trace.mjs', import.meta.url))
 
@@ -59,22 +58,9 @@ describe('modules a small command loads', () => {
   })
 
   describe('through a running daemon', () => {
-    let daemon: ChildProcess
-    beforeAll(async () => {
-      daemon = repo.spawn(['daemon', '--offline'])
-      const output = captureOutput(daemon)
-      await waitFor(() => {
-        if (daemon.exitCode != null) throw new Error(`the daemon exited: ${output()}`)
-        return output().includes('Daemon is ready')
-      }, { timeout: 30_000, message: () => `the daemon to be ready: ${output()}` })
-    })
-    afterAll(async () => {
-      if (daemon != null && daemon.exitCode == null) {
-        const exited = new Promise(resolve => daemon.once('close', resolve))
-        daemon.kill('SIGTERM')
-        await exited
-      }
-    })
+    let daemon: RunningDaemon | undefined
+    beforeAll(async () => { daemon = await startDaemon(repo, { args: ['--offline'] }) })
+    afterAll(async () => { if (daemon != null) await stopDaemon(daemon) })
 
     it('cat loads neither LevelDB nor the node', async () => {
       const cid = (await repo.run(['add', '-Q'], { input: 'through the daemon' })).out.trim()

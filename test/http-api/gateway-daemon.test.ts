@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon } from '../helpers/daemon.ts'
 
 describe('cairn daemon gateway', () => {
   let repo: TestRepo
@@ -15,14 +15,9 @@ describe('cairn daemon gateway', () => {
   afterAll(async () => { await repo?.cleanup() })
 
   it('writes the gateway file, prints its address before "Daemon is ready", serves added content, and cleans up', async () => {
-    const child = repo.spawn(['daemon', '--offline'])
-    const output = captureOutput(child)
-    const exited = new Promise<number | null>(resolve => child.on('close', code => { resolve(code) }))
+    const daemon = await startDaemon(repo, { args: ['--offline'] })
+    const output = daemon.output
     try {
-      await waitFor(() => {
-        if (child.exitCode != null) throw new Error(`daemon did not start: ${output()}`)
-        return output().includes('Daemon is ready')
-      }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
       const address = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim()
       expect(address).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/[1-9]\d*$/)
       const line = `Gateway server listening on ${address}`
@@ -44,9 +39,9 @@ describe('cairn daemon gateway', () => {
       expect(range.status).toBe(206)
       expect(Buffer.from(await range.arrayBuffer()).equals(data.subarray(300000, 300010))).toBe(true)
     } finally {
-      child.kill('SIGTERM')
+      await stopDaemon(daemon)
     }
-    expect(await exited).toBe(0)
+    expect(await daemon.exited).toBe(0)
     expect(await stat(join(repo.path, 'gateway')).then(() => true, () => false)).toBe(false)
   })
 })

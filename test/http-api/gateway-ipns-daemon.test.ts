@@ -6,15 +6,14 @@
  * (path_gateway_ipns, trustless_gateway_ipns, subdomain_gateway_ipns, dnslink_gateway) for the
  * fixtures of v0.13.2.
  */
-import type { ChildProcess } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { base36 } from 'multiformats/bases/base36'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, type RunResult, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, type RunResult, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { fixtureCars } from './gateway-helpers.ts'
 import { dnsLinkFixtures, nsMap, recordFixtures, referenceRecord, REFUSED_RECORDS, type RecordFixture } from './ipns-fixtures.ts'
 
@@ -25,8 +24,7 @@ const ED25519_PEER = '12D3KooWLQzUv2FHWGVPXTXSZpdHs7oHbXub2G5WC8Tx4NQhyd2d'
 const SUBDOMAIN_ROOT = 'QmYiPNLU7Hc739sqcBH5DgVmk5mKTQVzKSqvJJeNGWTgrE'
 
 let repo: TestRepo
-let daemon: ChildProcess
-let exited: Promise<number | null>
+let daemon: RunningDaemon | undefined
 let port = ''
 let records: RecordFixture[]
 const puts = new Map<string, RunResult>()
@@ -50,14 +48,8 @@ beforeAll(async () => {
   repo = await createTestRepo()
   const imported = await repo.run(['dag', 'import', '--pin-roots=false', ...await fixtureCars()], { timeoutMs: 120_000 })
   expect(imported.stderr).toBe('')
-  daemon = repo.spawn(['daemon', '--offline'], { env: { CAIRN_NS_MAP: nsMap(await dnsLinkFixtures()) } })
-  const output = captureOutput(daemon)
-  exited = new Promise(resolve => daemon.on('close', code => { resolve(code) }))
-  await waitFor(() => {
-    if (daemon.exitCode != null) throw new Error(`daemon exited: ${output()}`)
-    return output().includes('Daemon is ready')
-  }, { timeout: 60_000, message: () => `the daemon to be ready: ${output()}` })
-  port = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim().split('/')[4]
+  daemon = await startDaemon(repo, { args: ['--offline'], env: { CAIRN_NS_MAP: nsMap(await dnsLinkFixtures()) }, timeoutMs: 60_000 })
+  port = new URL(daemon.gateway).port
   records = await recordFixtures()
   for (const record of records) {
     const file = join(repo.dir, record.file.replace('/', '_'))
@@ -67,10 +59,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  if (daemon != null && daemon.exitCode == null) {
-    daemon.kill('SIGTERM')
-    await exited
-  }
+  if (daemon != null) await stopDaemon(daemon)
   await repo?.cleanup()
 })
 

@@ -2,41 +2,15 @@
  * MFS through a real `cairn daemon`: kubo-rpc-client's `files.*` calls, 50 concurrent writers,
  * the root surviving a restart and GC, and a daemon killed in the middle of a large write.
  */
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { create, type KuboRPCClient } from 'kubo-rpc-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo, packBytes, type TestRepo } from '../helpers/cli.ts'
+import { killDaemon, startDaemon, stopDaemon, type RunningDaemon } from '../helpers/daemon.ts'
 import { waitFor } from '../helpers/wait.ts'
 
 /** The most the crash test uploads (it kills the daemon long before). */
 const MAX_CRASH_UPLOAD_MIB = 1024
-
-interface RunningDaemon {
-  child: ChildProcess
-  exited: Promise<number | null>
-  url: string
-}
-
-async function startDaemon (repo: TestRepo): Promise<RunningDaemon> {
-  const child = repo.spawn(['daemon', '--offline'])
-  const output = captureOutput(child)
-  const exited = new Promise<number | null>(resolve => child.on('close', (code) => { resolve(code) }))
-  try {
-    await waitFor(() => {
-      if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode} before it was ready: ${output()}`)
-      return output().includes('Daemon is ready')
-    }, { timeout: 30_000, message: () => `the daemon to be ready; output so far: ${output()}` })
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw err
-  }
-  const api = (await readFile(join(repo.path, 'api'), 'utf8')).trim()
-  const port = /\/tcp\/(\d+)/.exec(api)?.[1]
-  return { child, exited, url: `http://127.0.0.1:${port}` }
-}
 
 async function collect<T> (source: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -55,12 +29,11 @@ describe('MFS through the daemon', () => {
 
   beforeAll(async () => {
     repo = await createTestRepo()
-    daemon = await startDaemon(repo)
-    ipfs = create({ url: daemon.url })
+    daemon = await startDaemon(repo, { args: ['--offline'] })
+    ipfs = create({ url: daemon.api })
   })
   afterAll(async () => {
-    daemon?.child.kill('SIGKILL')
-    await daemon?.exited
+    if (daemon != null) await killDaemon(daemon)
     await repo?.cleanup()
   })
 
@@ -94,9 +67,9 @@ describe('MFS through the daemon', () => {
     await expect(ipfs.files.stat('/kubo/nope')).rejects.toThrow('file does not exist')
 
     // chmod and touch are not in kubo-rpc-client: Kubo's endpoints, called as Kubo's CLI does
-    const chmod = await fetch(`${daemon!.url}/api/v0/files/chmod?arg=0600&arg=/kubo/copy.txt`, { method: 'POST' })
+    const chmod = await fetch(`${daemon!.api}/api/v0/files/chmod?arg=0600&arg=/kubo/copy.txt`, { method: 'POST' })
     expect(chmod.status).toBe(200)
-    const touch = await fetch(`${daemon!.url}/api/v0/files/touch?arg=/kubo/copy.txt&mtime=1700000000`, { method: 'POST' })
+    const touch = await fetch(`${daemon!.api}/api/v0/files/touch?arg=/kubo/copy.txt&mtime=1700000000`, { method: 'POST' })
     expect(touch.status).toBe(200)
     expect(await ipfs.files.stat('/kubo/copy.txt')).toMatchObject({ mode: 0o600, mtime: { secs: 1700000000 } })
   })
@@ -122,8 +95,7 @@ describe('MFS through the daemon', () => {
     expect((await repo.run(['files', 'read', '/gc/kept.txt'])).out).toBe(data)
     const rootBefore = (await repo.run(['files', 'stat', '--hash', '/'])).out
 
-    daemon!.child.kill('SIGTERM')
-    expect(await daemon!.exited).toBe(0)
+    expect(await stopDaemon(daemon!)).toBe(0)
     daemon = undefined
     // offline, a new process: the root came back from the metadata store
     expect((await repo.run(['files', 'stat', '--hash', '/'])).out).toBe(rootBefore)
@@ -132,8 +104,8 @@ describe('MFS through the daemon', () => {
     expect(offlineGc.code, offlineGc.stderr).toBe(0)
     expect((await repo.run(['files', 'read', '/gc/kept.txt'])).out).toBe(data)
 
-    daemon = await startDaemon(repo)
-    ipfs = create({ url: daemon.url })
+    daemon = await startDaemon(repo, { args: ['--offline'] })
+    ipfs = create({ url: daemon.api })
     expect(await text(ipfs.files.read('/gc/kept.txt'))).toBe(data)
   })
 
@@ -155,15 +127,14 @@ describe('MFS through the daemon', () => {
         else controller.enqueue(randomBytes(1024 * 1024))
       }
     })
-    const upload = fetch(`${daemon!.url}/api/v0/files/write?arg=/crash/big.bin&create=true`, {
+    const upload = fetch(`${daemon!.api}/api/v0/files/write?arg=/crash/big.bin&create=true`, {
       method: 'POST',
       body,
       headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
       duplex: 'half'
     } as RequestInit).then(() => 'answered', () => 'failed')
     await waitFor(async () => (await packBytes(repo.path)) > packsBefore + 8 * 1024 * 1024, { timeout: 60_000, message: 'the daemon to write blocks of the large write' })
-    daemon!.child.kill('SIGKILL')
-    await daemon!.exited
+    await killDaemon(daemon!)
     daemon = undefined
     expect(await upload).toBe('failed')
 

@@ -3,15 +3,14 @@
  * protobuf private key to `<name>.key` in the current folder (or `-o <file>`, `-o -` for stdout),
  * owner-only; import reads that file back, by the CLI, so a daemon in another folder gets the bytes.
  */
-import type { ChildProcess } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { base36 } from 'multiformats/bases/base36'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { startDaemon, stopDaemon } from '../helpers/daemon.ts'
 
 /** The base36 IPNS name of a libp2p protobuf private key: an oracle independent of Cairn's keystore. */
 function nameOfKeyFile (bytes: Uint8Array): string {
@@ -52,14 +51,8 @@ describe('key export -o / key import', () => {
   })
 
   it('through a daemon: the CLI writes the file the daemon answered, and sends the file it imports', async () => {
-    const daemon: ChildProcess = repo.spawn(['daemon', '--offline'])
-    const output = captureOutput(daemon)
-    const exited = new Promise(resolve => daemon.on('close', resolve))
+    const daemon = await startDaemon(repo, { args: ['--offline'], timeoutMs: 60_000 })
     try {
-      await waitFor(() => {
-        if (daemon.exitCode != null) throw new Error(`daemon exited: ${output()}`)
-        return output().includes('Daemon is ready')
-      }, { timeout: 60_000, message: () => `the daemon to be ready: ${output()}` })
       const gen = await repo.run(['key', 'gen', 'remote'])
       const id = gen.out.trim()
       const exported = await repo.run(['key', 'export', '-o', 'remote-copy.key', 'remote'], { cwd: repo.dir })
@@ -71,8 +64,7 @@ describe('key export -o / key import', () => {
       expect(imported.stderr).toBe('')
       expect(imported.out.trim()).toBe(id)
     } finally {
-      daemon.kill('SIGTERM')
-      await exited
+      await stopDaemon(daemon)
     }
   })
 })

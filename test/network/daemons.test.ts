@@ -3,32 +3,13 @@
  * that admit loopback peers). Content added on one daemon is found through the DHT and fetched
  * with Bitswap by a daemon that was never connected to it, verified and byte for byte.
  */
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo } from '../helpers/cli.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-interface Daemon {
-  repo: TestRepo
-  child: ChildProcess
-  id: string
-  addr: string
-}
-
-async function startDaemon (): Promise<Daemon> {
-  const repo = await createTestRepo()
-  const child = repo.spawn(['daemon'])
-  const output = captureOutput(child)
-  await waitFor(() => {
-    if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode}: ${output()}`)
-    return output().includes('Daemon is ready')
-  }, { timeout: 60_000, message: () => `the daemon to be ready: ${output()}` })
-  const id = JSON.parse((await repo.run(['id', '--enc=json'])).out) as { ID: string, Addresses: string[] }
-  return { repo, child, id: id.ID, addr: id.Addresses[0] }
-}
+import { killDaemon, startDaemon, type Daemon } from './helpers.ts'
 
 describe('daemons on loopback: routing and Bitswap', () => {
   const daemons: Daemon[] = []
@@ -52,8 +33,10 @@ describe('daemons on loopback: routing and Bitswap', () => {
   }, 180_000)
 
   afterAll(async () => {
-    for (const d of daemons) d.child.kill('SIGKILL')
-    await Promise.all(daemons.map(async d => { await d.repo.cleanup() }))
+    await Promise.all(daemons.map(async d => {
+      await killDaemon(d)
+      await d.repo.cleanup()
+    }))
   })
 
   it('provides on one daemon and finds the provider from another through the DHT', async () => {

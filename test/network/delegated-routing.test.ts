@@ -6,9 +6,8 @@
  * finds the seeder through the router and fetches the content from it. Helia's
  * `@helia/delegated-routing-v1-http-api-client` talks to the same router.
  */
-import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
@@ -17,32 +16,8 @@ import { delegatedRoutingV1HttpApiClient, type DelegatedRoutingV1HttpApiClient }
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRecord, formatIpnsName, nameOfKey } from '../../naming/index.ts'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
 import { waitFor } from '../helpers/wait.ts'
-
-interface Daemon {
-  repo: TestRepo
-  child: ChildProcess
-  id: string
-  addr: string
-  /** `http://127.0.0.1:<port>` of its gateway */
-  gateway: string
-}
-
-async function startDaemon (configure: (repo: TestRepo) => Promise<void> = async () => {}): Promise<Daemon> {
-  const repo = await createTestRepo()
-  await configure(repo)
-  const child = repo.spawn(['daemon'])
-  const output = captureOutput(child)
-  await waitFor(() => {
-    if (child.exitCode != null) throw new Error(`daemon exited with ${child.exitCode}: ${output()}`)
-    return output().includes('Daemon is ready')
-  }, { timeout: 60_000, message: () => `the daemon to be ready: ${output()}` })
-  const id = JSON.parse((await repo.run(['id', '--enc=json'])).out) as { ID: string, Addresses: string[] }
-  const gatewayAddr = (await readFile(join(repo.path, 'gateway'), 'utf8')).trim()
-  const port = /\/tcp\/(\d+)/.exec(gatewayAddr)?.[1]
-  return { repo, child, id: id.ID, addr: id.Addresses[0], gateway: `http://127.0.0.1:${port}` }
-}
+import { killDaemon, startDaemon, type Daemon } from './helpers.ts'
 
 describe('delegated routing between daemons on loopback', () => {
   const daemons: Daemon[] = []
@@ -64,10 +39,7 @@ describe('delegated routing between daemons on loopback', () => {
     cid = added.out.trim()
     // the provider record goes to the router, the seeder's only DHT peer, once it is in the table
     await waitFor(async () => (await seeder.repo.run(['routing', 'provide', cid])).code === 0, { timeout: 30_000, interval: 250 })
-    client = await startDaemon(async repo => {
-      expect((await repo.run(['config', 'Routing.Type', 'delegated'])).code).toBe(0)
-      expect((await repo.run(['config', '--json', 'Routing.DelegatedRouters', JSON.stringify([router.gateway])])).code).toBe(0)
-    })
+    client = await startDaemon({ config: [['Routing.Type', 'delegated'], ['--json', 'Routing.DelegatedRouters', JSON.stringify([router.gateway])]] })
     daemons.push(client)
     helia = delegatedRoutingV1HttpApiClient({ url: router.gateway, timeout: 30_000 })({ logger: defaultLogger() })
     await helia.start()
@@ -75,8 +47,10 @@ describe('delegated routing between daemons on loopback', () => {
 
   afterAll(async () => {
     await helia?.stop()
-    for (const d of daemons) d.child.kill('SIGKILL')
-    await Promise.all(daemons.map(async d => { await d.repo.cleanup() }))
+    await Promise.all(daemons.map(async d => {
+      await killDaemon(d)
+      await d.repo.cleanup()
+    }))
   })
 
   it('a daemon without a DHT finds the provider through the router and fetches the content', async () => {

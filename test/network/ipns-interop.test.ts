@@ -4,7 +4,6 @@
  * the daemon publishes is read and judged valid by kad-dht; a record the js node makes with the
  * `ipns` package and puts through kad-dht resolves on the daemon.
  */
-import type { ChildProcess } from 'node:child_process'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -14,8 +13,9 @@ import { ipnsValidator } from 'ipns/validator'
 import { base36 } from 'multiformats/bases/base36'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createJsNode } from '../dht/swarm.ts'
-import { captureOutput, createTestRepo, type TestRepo } from '../helpers/cli.ts'
+import { createTestRepo, type TestRepo } from '../helpers/cli.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { startDaemon, stopDaemon, type Daemon } from './helpers.ts'
 import type { KadDHT as JsKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p } from 'libp2p'
 
@@ -25,25 +25,17 @@ const VALUE_JS = '/ipfs/bafkqafdqovrgy2ltnbswiidcpeqgwylefvsgq5a'
 
 describe('IPNS between a Cairn daemon and @libp2p/kad-dht with the ipns validator', () => {
   let repo: TestRepo
-  let daemon: ChildProcess
-  let exited: Promise<number | null>
+  let daemon: Daemon | undefined
   let js: Libp2p<{ dht: JsKadDHT }>
   let daemonId = ''
 
   beforeAll(async () => {
     repo = await createTestRepo()
-    daemon = repo.spawn(['daemon'])
-    const output = captureOutput(daemon)
-    exited = new Promise(resolve => daemon.on('close', code => { resolve(code) }))
-    await waitFor(() => {
-      if (daemon.exitCode != null) throw new Error(`daemon exited: ${output()}`)
-      return output().includes('Daemon is ready')
-    }, { timeout: 60_000, message: () => `the daemon to be ready: ${output()}` })
-    const id = JSON.parse((await repo.run(['id', '--enc=json'])).out) as { ID: string, Addresses: string[] }
-    daemonId = id.ID
+    daemon = await startDaemon({ repo })
+    daemonId = daemon.id
     js = await createJsNode({ validators: { ipns: ipnsValidator }, selectors: { ipns: ipnsSelector } })
     await js.start()
-    await js.dial(multiaddr(id.Addresses[0]))
+    await js.dial(multiaddr(daemon.addr))
     // each side must hold the other as a DHT server before records can travel
     const jsTable = (js.services.dht as unknown as { routingTable: { find(peer: ReturnType<typeof peerIdFromString>): Promise<unknown> } }).routingTable
     await waitFor(async () => (await jsTable.find(peerIdFromString(daemonId))) != null, { timeout: 30_000, message: 'kad-dht to admit the daemon' })
@@ -55,10 +47,7 @@ describe('IPNS between a Cairn daemon and @libp2p/kad-dht with the ipns validato
 
   afterAll(async () => {
     await js?.stop()
-    if (daemon != null && daemon.exitCode == null) {
-      daemon.kill('SIGTERM')
-      await exited
-    }
+    if (daemon != null) await stopDaemon(daemon)
     await repo?.cleanup()
   }, 30_000)
 
