@@ -1,7 +1,7 @@
 /**
  * Bitswap between two processes on loopback, tcp+noise+yamux (issue 12, "Performance").
  *
- *   node bench/bitswap.ts [--sizes 256M,1G] [--runs 3] [--seeders 5] [--only cairn,helia,raw,multi,ttfb]
+ *   node bench/bitswap.ts [--sizes 256M,1G] [--runs 3] [--seeders 5] [--only cairn,helia,raw,multi,ttfb] [--provide off]
  *                         [--cpu-prof DIR] [--node-options '--flag …'] [--md FILE] [--json FILE]
  *
  * For each size, alternating in each run:
@@ -36,6 +36,12 @@ const RUNS = Number(args.runs ?? 3)
 const SEEDERS = Number(args.seeders ?? 5)
 const WORK = join(DATA_DIR, `bitswap-${process.pid}`)
 const ONLY = new Set((args.only ?? 'cairn,helia,raw,multi,ttfb').split(','))
+/**
+ * `--provide off`: the daemons announce nothing. By default they do as a user's would: each
+ * seeder's added blocks are provided to the DHT the moment it connects, and with five seeders
+ * those sweeps (an ADD_PROVIDER stream per key and peer) took 3× the CPU of serving the file.
+ */
+const PROVIDE = args.provide !== 'off'
 const DAEMON_NODE_OPTIONS = [
   args['cpu-prof'] != null ? `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` : '',
   args['node-options'] ?? ''
@@ -89,6 +95,7 @@ async function daemonPair (seeders: number): Promise<{ seeders: Array<{ repo: st
   for (let i = 0; i <= seeders; i++) {
     const repo = join(WORK, `repo-${i}`)
     await freshRepo(repo, 'unixfs-v0-2015')
+    if (!PROVIDE) await run(NODE, [CAIRN_BIN, 'config', '--json', 'Provide.Enabled', 'false'], { env: cairnEnv(repo) })
     all.push({ repo, daemon: await startDaemon(repo, [], DAEMON_ENV) })
   }
   const [leecher, ...rest] = all
@@ -223,7 +230,9 @@ try {
     json.multi = { one, many, seeders: SEEDERS }
     multi = `${SEEDERS} seeders → one leecher (${sizeLabel(multiSize)}, Cairn, medians of ${RUNS} alternating runs): ` +
       `${fmt.mbps(mm)} MB/s against ${fmt.mbps(om)} MB/s from one seeder (${fmt.ratio(mm / om)}); leecher peak RSS ` +
-      `${fmt.mb(median(many.map(x => x.rss)))} MB against ${fmt.mb(median(one.map(x => x.rss)))} MB.`
+      `${fmt.mb(median(many.map(x => x.rss)))} MB against ${fmt.mb(median(one.map(x => x.rss)))} MB; serving CPU (all seeders) ` +
+      `${median(many.map(x => x.seedCpuMsPerMB)).toFixed(1)} against ${median(one.map(x => x.seedCpuMsPerMB)).toFixed(1)} ms/MB` +
+      `${PROVIDE ? ' (the seeders provide what they added meanwhile; `--provide off` leaves Bitswap alone)' : ' (providing off)'}.`
   }
   let ttfb = ''
   if (ONLY.has('ttfb')) {
