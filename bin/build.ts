@@ -68,6 +68,18 @@ export async function buildBundle (out: string = join(ROOT, 'dist')): Promise<Bu
   const { build } = await import('rolldown')
   const staging = `${out}.tmp-${process.pid}`
   await rm(staging, { recursive: true, force: true })
+  try {
+    return await bundleInto(build, staging, out)
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true })
+    throw err
+  }
+}
+
+async function bundleInto (build: typeof import('rolldown').build, staging: string, out: string): Promise<BuiltBundle> {
+  // a file edited while rolldown reads the sources would be listed with its new mtime beside its
+  // old content: such a bundle is refused rather than taken for fresh
+  const started = Date.now()
   const result = await build({
     input: { main: ENTRY },
     platform: 'node',
@@ -91,8 +103,9 @@ export async function buildBundle (out: string = join(ROOT, 'dist')): Promise<Bu
     }
   }
   const inputs: BundleManifest['inputs'] = []
-  for (const file of [...[...projectFiles].sort(), ...ALSO_WATCHED]) {
+  for (const file of new Set([...[...projectFiles].sort(), ...ALSO_WATCHED])) {
     const s = await stat(join(ROOT, file))
+    if (s.mtimeMs > started) throw new Error(`${file} changed while it was being bundled: run the build again`)
     inputs.push([file, s.size, s.mtimeMs])
   }
   const manifest: BundleManifest = { entry: 'main.js', inputs }
