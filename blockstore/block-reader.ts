@@ -8,9 +8,11 @@
  * other in a pack (only a record header apart) are read with one positional read into one buffer
  * (a run). The blocks handed out are views of the run's buffer.
  *
- * A run's blocks are hashed on the worker thread (`hash-worker.ts`) in one round trip, while the
+ * Given a worker (`hash-worker.ts`), a run's blocks are hashed on it in one round trip, while the
  * main thread reads the next run and writes what was checked before: hashing (~1.5 GB/s per core
- * here) is the largest cost of a read, and the main thread only reads and writes.
+ * here) is the largest cost of a read, and the main thread only reads and writes. That pays only
+ * where a core is free for it: the blockstore gives one on machines with more than two cores
+ * (see its `hashWorker` option); without one, every block is hashed here.
  *
  * Small blocks (up to `SYNC_READ_MAX_BYTES`, 64 KiB: a directory node, a single block the
  * gateway serves, the leaves of small files) are not gathered: each is read synchronously and
@@ -54,8 +56,8 @@ export interface PackReads {
 /** What the reader needs. */
 export interface BlockReaderComponents {
   packs: PackReads
-  /** Hashes large runs off the main thread. */
-  hasher: Sha256Worker
+  /** Hashes large runs off the main thread; without it, every block is hashed in place. */
+  hasher?: Sha256Worker
 }
 
 interface PendingRead {
@@ -69,7 +71,7 @@ interface PendingRead {
 /** Reads and checks blocks, gathering neighbouring reads into one. */
 export class BlockReader {
   readonly #packs: PackReads
-  readonly #hasher: Sha256Worker
+  readonly #hasher: Sha256Worker | undefined
   /** large blocks to check read so far (the worker starts after a few) */
   #largeReads = 0
   #queue: PendingRead[] = []
@@ -137,9 +139,10 @@ export class BlockReader {
     }
     const ranges: HashRange[] = run.map(read => ({ offset: read.location.offset - first.offset, length: read.location.length }))
     const block = (i: number): Uint8Array => bytes.subarray(ranges[i].offset, ranges[i].offset + ranges[i].length)
-    if (this.#offThread(run, bytes)) {
+    const hasher = this.#hasher
+    if (hasher != null && this.#offThread(hasher, run, bytes)) {
       try {
-        const result = await this.#hasher.digestMany(bytes, ranges)
+        const result = await hasher.digestMany(bytes, ranges)
         bytes = result.bytes
         run.forEach((read, i) => {
           read.resolve(!read.check || sameDigest(result.digests[i], read.multihash.digest) ? block(i) : undefined)
@@ -169,9 +172,9 @@ export class BlockReader {
    * and the worker up and not too far behind. The first call that wants it starts the worker;
    * until it is up (a few tens of milliseconds), runs are hashed here.
    */
-  #offThread (run: PendingRead[], bytes: Uint8Array): boolean {
+  #offThread (hasher: Sha256Worker, run: PendingRead[], bytes: Uint8Array): boolean {
     if (bytes.byteLength < OFF_THREAD_HASH_MIN_BYTES || !ownsBuffer(bytes)) return false
-    if (this.#hasher.pendingBytes >= OFF_THREAD_HASH_MAX_PENDING_BYTES) return false
+    if (hasher.pendingBytes >= OFF_THREAD_HASH_MAX_PENDING_BYTES) return false
     let check = false
     for (const read of run) {
       if (read.multihash.code !== SHA2_256_CODE || read.multihash.digest.byteLength > SHA2_256_LENGTH) return false
@@ -179,7 +182,7 @@ export class BlockReader {
     }
     if (!check) return false
     this.#largeReads += run.length
-    return this.#largeReads > OFF_THREAD_HASH_AFTER_BLOCKS && this.#hasher.available
+    return this.#largeReads > OFF_THREAD_HASH_AFTER_BLOCKS && hasher.available
   }
 }
 

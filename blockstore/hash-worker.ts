@@ -123,7 +123,11 @@ export class Sha256Worker {
   }
 
   #start (): void {
-    const worker = new Worker(WORKER_SOURCE, { eval: true })
+    // stdout and stderr of its own: by default Node pipes a worker's stdio into the parent's
+    // `process.stdout`/`process.stderr`, and creating those makes a pipe on fd 1 non-blocking,
+    // which sends `cat … | consumer` off its thread-pool writes (see daemon/cli/output.ts) onto
+    // synchronous writes from the main thread. The worker prints nothing.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, stdout: true, stderr: true })
     worker.unref()
     this.#worker = worker
     this.#ready = false

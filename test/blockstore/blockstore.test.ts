@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { open, readdir, readFile, stat, writeFile, appendFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import * as dagPb from '@ipld/dag-pb'
 import { Level } from 'level'
@@ -67,6 +68,7 @@ describe('resolveBlockstoreInit', () => {
       compactStepSize: DEFAULT_COMPACT_STEP_SIZE,
       recentBlocksBytes: DEFAULT_RECENT_BLOCKS_BYTES,
       hashOnRead: DEFAULT_HASH_ON_READ,
+      hashWorker: availableParallelism() > 2,
       onStep: undefined
     })
   })
@@ -370,8 +372,8 @@ describe('corruption', () => {
     expect(results.filter(r => !r.ok).map(r => r.error?.name)).toEqual(['BlockCorruptError', 'BlockCorruptError'])
   })
 
-  it('large blocks, checked on the hash worker once many are read, come back whole; a corrupt one is caught', async () => {
-    const store = await openStore()
+  it.each([true, false])('large blocks come back whole and a corrupt one is caught (hash worker: %s)', async (hashWorker) => {
+    const store = await openStore({ hashWorker })
     const blocks = Array.from({ length: 24 }, () => randomBlock(256 * 1024))
     await store.putMany(blocks)
     await flipByteOf(store, blocks[20])
@@ -395,6 +397,27 @@ describe('corruption', () => {
         else expect(sameBytes(await read, blocks[i].bytes)).toBe(true)
       }
     }
+  })
+
+  it('checks large reads on a worker thread only when asked to', async () => {
+    const threads = async (): Promise<number> => (await readdir('/proc/self/task')).length
+    const blocks = Array.from({ length: 24 }, () => randomBlock(256 * 1024))
+    const readAll = async (store: PackBlockstore): Promise<void> => {
+      for (let i = 0; i < blocks.length; i += 8) {
+        await Promise.all(blocks.slice(i, i + 8).map(async block => { expect(sameBytes(await store.get(block.cid), block.bytes)).toBe(true) }))
+      }
+    }
+    const inPlace = await openStore({ hashWorker: false })
+    await inPlace.putMany(blocks)
+    await readAll(inPlace) // libuv's pool has its threads now
+    const before = await threads()
+    await readAll(inPlace)
+    expect(await threads()).toBe(before)
+    await inPlace.close()
+
+    const offThread = await openStore({ hashWorker: true })
+    await readAll(offThread)
+    await waitFor(async () => await threads() > before)
   })
 
   it('a truncated pack is reported as corrupt, not as missing', async () => {
