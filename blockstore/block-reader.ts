@@ -20,6 +20,9 @@
  *
  * A read asked without a check (the store's `hashOnRead` off, Kubo's `Datastore.HashOnRead:
  * false`) is not hashed: the bytes are returned as the pack holds them.
+ *
+ * A run whose reads all asked to be lent is read into a buffer handed back before, when one of
+ * its length is free, and its blocks are lent (`lent-buffers.ts`).
  */
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { SHA2_256 as SHA2_256_CODE } from './codes.ts'
@@ -27,6 +30,7 @@ import { matchesMultihash } from './hashes.ts'
 import { ownsBuffer, type HashRange, type Sha256Worker } from './hash-worker.ts'
 import type { Location } from './pack-files.ts'
 import { SYNC_READ_MAX_BYTES } from './constants.ts'
+import { LentBuffers } from './lent-buffers.ts'
 
 /**
  * Runs at least this big are hashed on the worker thread; smaller ones (a directory node, a
@@ -50,7 +54,8 @@ const MAX_RUN_GAP = 1024
 
 /** Where the bytes come from: a positional read of any span of a pack. */
 export interface PackReads {
-  read(location: Location): Promise<Uint8Array>
+  /** Reads into the start of `into` (at least `location.length` bytes) when given, else into a fresh buffer. */
+  read(location: Location, into?: ArrayBuffer): Promise<Uint8Array>
 }
 
 /** What the reader needs. */
@@ -64,6 +69,8 @@ interface PendingRead {
   multihash: MultihashDigest
   location: Location
   check: boolean
+  /** the bytes may be lent (see `lent-buffers.ts`) */
+  lend: boolean
   resolve(bytes: Uint8Array | undefined): void
   reject(err: unknown): void
 }
@@ -76,6 +83,7 @@ export class BlockReader {
   #largeReads = 0
   #queue: PendingRead[] = []
   #scheduled = false
+  readonly #lent = new LentBuffers()
 
   constructor (components: BlockReaderComponents) {
     this.#packs = components.packs
@@ -85,11 +93,12 @@ export class BlockReader {
   /**
    * The block at `location`: its bytes if they hash to `multihash` (or `check` is false: then
    * they are not hashed), undefined if they do not. Throws the file system's error when the pack
-   * cannot be read.
+   * cannot be read. With `lend`, a large block may come lent: hand it back with
+   * {@link release} (or {@link keep} it).
    */
-  async read (multihash: MultihashDigest, location: Location, check: boolean): Promise<Uint8Array | undefined> {
+  async read (multihash: MultihashDigest, location: Location, check: boolean, lend = false): Promise<Uint8Array | undefined> {
     return await new Promise((resolve, reject) => {
-      const read: PendingRead = { multihash, location, check, resolve, reject }
+      const read: PendingRead = { multihash, location, check, lend, resolve, reject }
       if (location.length <= SYNC_READ_MAX_BYTES) {
         // a small block is read (synchronously, see pack-files.ts) and hashed at once: waiting
         // for the loop to turn would add latency to every single-block answer for little gain
@@ -102,6 +111,21 @@ export class BlockReader {
         setImmediate(() => { this.#flush() })
       }
     })
+  }
+
+  /** Hands back a block a lending read returned; see `lent-buffers.ts`. */
+  release (bytes: Uint8Array): void {
+    this.#lent.release(bytes)
+  }
+
+  /** Never reads into the buffer of a block a lending read returned again. */
+  keep (bytes: Uint8Array): void {
+    this.#lent.keep(bytes)
+  }
+
+  /** Buffers read into again so far. */
+  get reusedBuffers (): number {
+    return this.#lent.reused
   }
 
   #flush (): void {
@@ -130,24 +154,24 @@ export class BlockReader {
     const first = run[0].location
     const last = run[run.length - 1].location
     const span: Location = { pack: first.pack, offset: first.offset, length: last.offset + last.length - first.offset }
+    // a run of large blocks all read to be lent goes into a buffer handed back before, if any
+    const lend = span.length > SYNC_READ_MAX_BYTES && run.every(read => read.lend)
     let bytes: Uint8Array
     try {
-      bytes = await this.#packs.read(span)
+      bytes = await this.#packs.read(span, lend ? this.#lent.take(span.length) : undefined)
     } catch (err) {
       for (const read of run) read.reject(err)
       return
     }
     const ranges: HashRange[] = run.map(read => ({ offset: read.location.offset - first.offset, length: read.location.length }))
-    const block = (i: number): Uint8Array => bytes.subarray(ranges[i].offset, ranges[i].offset + ranges[i].length)
+    let good: boolean[] | undefined
     const hasher = this.#hasher
-    if (hasher != null && this.#offThread(hasher, run, bytes)) {
+    // a lent run's buffer holds nothing else: the whole of it may go to the worker
+    if (hasher != null && this.#offThread(hasher, run, bytes, lend)) {
       try {
         const result = await hasher.digestMany(bytes, ranges)
         bytes = result.bytes
-        run.forEach((read, i) => {
-          read.resolve(!read.check || sameDigest(result.digests[i], read.multihash.digest) ? block(i) : undefined)
-        })
-        return
+        good = run.map((read, i) => !read.check || sameDigest(result.digests[i], read.multihash.digest))
       } catch {
         // the worker went away with the bytes: read them again, and check them here
         try {
@@ -158,12 +182,24 @@ export class BlockReader {
         }
       }
     }
-    run.forEach((read, i) => {
+    const checked = bytes
+    const block = (i: number): Uint8Array => checked.subarray(ranges[i].offset, ranges[i].offset + ranges[i].length)
+    const results = run.map((read, i): Uint8Array | undefined | Error => {
       try {
-        read.resolve(!read.check || matchesMultihash(read.multihash, block(i)) ? block(i) : undefined)
+        return (good?.[i] ?? (!read.check || matchesMultihash(read.multihash, block(i)))) ? block(i) : undefined
       } catch (err) {
-        read.reject(err)
+        return err as Error
       }
+    })
+    // recorded before anyone has a block, so that a release can never come first
+    if (lend) {
+      const pieces = ranges.flatMap((range, i) => results[i] instanceof Uint8Array ? [{ offset: checked.byteOffset + range.offset, length: range.length }] : [])
+      this.#lent.lend(checked.buffer as ArrayBuffer, pieces)
+    }
+    run.forEach((read, i) => {
+      const result = results[i]
+      if (result instanceof Error) read.reject(result)
+      else read.resolve(result)
     })
   }
 
@@ -172,8 +208,8 @@ export class BlockReader {
    * and the worker up and not too far behind. The first call that wants it starts the worker;
    * until it is up (a few tens of milliseconds), runs are hashed here.
    */
-  #offThread (hasher: Sha256Worker, run: PendingRead[], bytes: Uint8Array): boolean {
-    if (bytes.byteLength < OFF_THREAD_HASH_MIN_BYTES || !ownsBuffer(bytes)) return false
+  #offThread (hasher: Sha256Worker, run: PendingRead[], bytes: Uint8Array, lent: boolean): boolean {
+    if (bytes.byteLength < OFF_THREAD_HASH_MIN_BYTES || !(lent || ownsBuffer(bytes))) return false
     if (hasher.pendingBytes >= OFF_THREAD_HASH_MAX_PENDING_BYTES) return false
     let check = false
     for (const read of run) {

@@ -43,7 +43,7 @@ import {
 } from './pack-files.ts'
 import type { PackRecord, PackWriteStep } from './pack-files.ts'
 import type {
-  AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, PackBlockstore, PutOptions
+  AbortOptions, Block, BlockEntry, BlockVerifyResult, CompactResult, GetOptions, PackBlockstore, PutOptions
 } from './types.ts'
 import { MAX_BLOCK_SIZE } from './types.ts'
 
@@ -327,8 +327,16 @@ class PackedBlockstore implements PackBlockstore {
     return await index.get(multihash)
   }
 
-  async get (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
+  async get (cid: CID, options: GetOptions = {}): Promise<Uint8Array> {
     return await this.#get(cid, this.#init.hashOnRead ? 'checked' : 'unchecked', options)
+  }
+
+  release (bytes: Uint8Array): void {
+    this.#reader.release(bytes)
+  }
+
+  keep (bytes: Uint8Array): void {
+    this.#reader.keep(bytes)
   }
 
   /**
@@ -336,7 +344,7 @@ class PackedBlockstore implements PackBlockstore {
    * or checked and read from the pack even when recently read (`verify`, which must see what
    * the disk holds; with `hashOnRead` off, the recent blocks were not checked).
    */
-  async #get (cid: CID, how: 'checked' | 'unchecked' | 'from-disk', options: AbortOptions): Promise<Uint8Array> {
+  async #get (cid: CID, how: 'checked' | 'unchecked' | 'from-disk', options: GetOptions): Promise<Uint8Array> {
     throwIfAborted(options.signal)
     const multihash = cid.multihash
     if (multihash.code === IDENTITY_CODE) return multihash.digest
@@ -355,7 +363,7 @@ class PackedBlockstore implements PackBlockstore {
       const location = decodeLocation(value)
       let checked: Uint8Array | undefined
       try {
-        checked = await this.#reader.read(multihash, location, check)
+        checked = await this.#reader.read(multihash, location, check, options.lend === true)
       } catch (err) {
         if (errorCode(err) === 'ENOENT' && attempt === 0) continue
         if ((err as Error | null)?.name === 'RepoVersionError') throw err

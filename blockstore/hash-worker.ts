@@ -95,8 +95,9 @@ export class Sha256Worker {
 
   /**
    * The sha2-256 digests of several pieces of one buffer (offsets relative to `bytes`), in one
-   * round trip: a run of blocks read together is checked with one message each way. `bytes`
-   * must {@link ownsBuffer}: its buffer is detached here and comes back as the returned `bytes`.
+   * round trip: a run of blocks read together is checked with one message each way. The whole
+   * of `bytes`' buffer is moved (detached here, and back as the returned `bytes`): it must hold
+   * nothing else in use ({@link ownsBuffer} says so of a plain read; a lent read's buffer too).
    */
   async digestMany (bytes: Uint8Array, ranges: HashRange[]): Promise<{ bytes: Uint8Array, digests: Uint8Array[] }> {
     const worker = this.#worker

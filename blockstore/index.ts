@@ -13,7 +13,7 @@
  * - `codes.ts`: the table of codec and multihash codes; `hashes.ts`: the one multihash registry.
  */
 export type {
-  AbortOptions, Block, BlockEntry, BlockGetter, BlockSink, Blockstore, BlockVerifyResult,
+  AbortOptions, Block, BlockEntry, BlockGetter, GetOptions, BlockSink, Blockstore, BlockVerifyResult,
   CompactResult, PackBlockstore, PutOptions
 } from './types.ts'
 export { MAX_BLOCK_SIZE } from './types.ts'

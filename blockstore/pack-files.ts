@@ -354,13 +354,18 @@ export class PackFiles {
   }
 
   /**
-   * Reads `length` bytes at `offset` of pack `id`. Throws the file system's error (ENOENT when
-   * the pack is gone) or one with code `ERR_PACK_TRUNCATED` when the pack ends too early.
+   * Reads `length` bytes at `offset` of pack `id`, into the start of `into` when given (it must
+   * be at least that long) and into a fresh buffer otherwise. Throws the file system's error
+   * (ENOENT when the pack is gone) or one with code `ERR_PACK_TRUNCATED` when the pack ends too
+   * early.
    */
-  async read (location: Location): Promise<Uint8Array> {
+  async read (location: Location, into?: ArrayBuffer): Promise<Uint8Array> {
+    if (into != null && into.byteLength < location.length) {
+      throw new RangeError(`a read of ${location.length} bytes into a buffer of ${into.byteLength}`)
+    }
     const handle = await this.#acquire(location.pack)
     try {
-      const buffer = Buffer.allocUnsafeSlow(location.length)
+      const buffer = into != null ? Buffer.from(into, 0, location.length) : Buffer.allocUnsafeSlow(location.length)
       const small = location.length <= SYNC_READ_MAX_BYTES
       let done = 0
       while (done < location.length) {

@@ -17,6 +17,20 @@ export interface PutOptions extends AbortOptions {
   allowBigBlock?: boolean
 }
 
+/** Options for reads. */
+export interface GetOptions extends AbortOptions {
+  /**
+   * Lend the bytes rather than give them: they stay as returned until handed back with
+   * {@link BlockGetter.release}, and may then be read into again. A reader that knows when it is
+   * done with each block (the CLI's `cat`, once a chunk is written to stdout) then streams a large
+   * file through a few reused buffers instead of a fresh one per read: that fresh memory, its page
+   * faults and the garbage collections it sets off were a third of such a cat's time, and most of
+   * its peak memory. Only large blocks read together are lent; any other read returns its own
+   * bytes, for which `release` does nothing. A getter that cannot lend ignores it.
+   */
+  lend?: boolean
+}
+
 /** The largest block accepted unless `allowBigBlock` is set: 2 MiB, as Kubo and Bitswap. */
 export const MAX_BLOCK_SIZE = 2 * 1024 * 1024
 
@@ -25,7 +39,17 @@ export const MAX_BLOCK_SIZE = 2 * 1024 * 1024
  * throws `BlockNotFoundError` / `BlockCorruptError`.
  */
 export interface BlockGetter {
-  get(cid: CID, options?: AbortOptions): Promise<Uint8Array>
+  get(cid: CID, options?: GetOptions): Promise<Uint8Array>
+  /**
+   * Hands back bytes a `get` with `lend` returned (or a view inside them): they may be read into
+   * again. Anything else is ignored. A getter that lends nothing need not have it.
+   */
+  release?(bytes: Uint8Array): void
+  /**
+   * Keeps bytes a `get` with `lend` returned for good: they are never read into again, whatever
+   * is released later (a node whose links are still to be followed). Anything else is ignored.
+   */
+  keep?(bytes: Uint8Array): void
   /**
    * Blocks a walker over this getter should ask for ahead of the one it needs, when the getter
    * knows better than the walker's default (a getter that fetches from the network needs a
@@ -90,6 +114,9 @@ export interface CompactResult {
  * itself, and reclaims the space of deleted blocks.
  */
 export interface PackBlockstore extends Blockstore {
+  /** Large blocks read together are lent on request (`GetOptions.lend`): see `lent-buffers.ts`. */
+  release(bytes: Uint8Array): void
+  keep(bytes: Uint8Array): void
   /** Opens (creating if needed) the store. Idempotent. */
   open(): Promise<void>
   /** Waits for writes in progress, then closes. Idempotent. */

@@ -14,7 +14,7 @@
 import type { CID } from 'multiformats/cid'
 import {
   matchesMultihash,
-  type AbortOptions, type Block, type BlockGetter, type Blockstore, type Lease, type Leases, type PutOptions
+  type AbortOptions, type Block, type BlockGetter, type Blockstore, type GetOptions, type Lease, type Leases, type PutOptions
 } from '../blockstore/index.ts'
 import { throwIfAborted } from '../errors/abort.ts'
 import { BlockMismatchError, BlockNotFoundError } from '../errors/index.ts'
@@ -37,7 +37,7 @@ export const DEFAULT_FETCH_READ_AHEAD = 32
 export const DEFAULT_UNWRITTEN_MAX_BYTES = 16 * 1024 * 1024
 
 /** Options of a block read through the service. */
-export interface BlockGetOptions extends AbortOptions {
+export interface BlockGetOptions extends GetOptions {
   /** Never ask the network, even when a fetcher is configured (`Gateway.NoFetch`, `--offline`). */
   offline?: boolean
   /**
@@ -254,6 +254,9 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     online: fetcher != null,
     readAhead,
     get: async (cid, options = {}) => await read(cid, options),
+    // only the store lends (a fetched block is its own): these hand its blocks back
+    release: (bytes) => { blockstore.release?.(bytes) },
+    keep: (bytes) => { blockstore.keep?.(bytes) },
     has: async (cid, options = {}) => (unwritten.size > 0 && unwritten.has(keyOf(cid))) || await blockstore.has(cid, options),
     async put (block, options = {}) {
       verify(block.cid, block.bytes, 'were given')
@@ -262,6 +265,8 @@ export function createBlockService (components: BlockServiceComponents): BlockSe
     session (root, options = {}) {
       return new Session(root, options, {
         read,
+        release: service.release,
+        keep: service.keep,
         readAhead: options.offline === true ? undefined : readAhead,
         acquire: async (opts) => await leases.acquire(opts),
         fetchSession: fetcher?.createSession?.(root, { signal: options.signal }),
@@ -280,6 +285,8 @@ const isNotFound = (err: unknown): boolean => (err as { name?: string } | null)?
 /** What a {@link Session} needs of its service. */
 interface SessionParts {
   read: (cid: CID, options: BlockGetOptions, session: Session) => Promise<Uint8Array>
+  release: BlockGetter['release']
+  keep: BlockGetter['keep']
   readAhead: number | undefined
   acquire: (options: AbortOptions) => Promise<Lease>
   fetchSession: FetchSession | undefined
@@ -318,6 +325,14 @@ class Session implements BlockSession {
       lease: options.lease ?? this.#options.lease,
       durable: options.durable ?? this.#options.durable
     }, this)
+  }
+
+  release (bytes: Uint8Array): void {
+    this.#parts.release?.(bytes)
+  }
+
+  keep (bytes: Uint8Array): void {
+    this.#parts.keep?.(bytes)
   }
 
   /** The session's lease, taken on first use. */

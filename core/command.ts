@@ -60,6 +60,12 @@ export interface CommandRequest<O = Record<string, unknown>> {
   signal: AbortSignal
   /** The repo's path (commands that declare `needsRepo: false` get no node, only this). */
   repoPath: string
+  /**
+   * Set by the CLI when it runs a `bytes` command in-process: it hands every chunk the command
+   * yields back to `node.blocks.release` once the chunk is written, so the command may read the
+   * blocks it yields lent (`GetOptions.lend`).
+   */
+  releasesChunks?: boolean
   /** Set by a daemon's RPC server: stops the daemon once this request's answer is out. */
   shutdown?: () => void
   /**

@@ -23,9 +23,10 @@ export const cat = defineCommand<Uint8Array>({
   ],
   output: 'bytes',
   preload: exporterModule,
-  async * run ({ node, args, options, signal }) {
+  async * run ({ node, args, options, signal, releasesChunks }) {
     const offset = options.offset as number | undefined
     const length = options.length as number | undefined
+    const lend = releasesChunks === true
     if (offset != null && (offset < 0 || !Number.isInteger(offset))) throw new InvalidRangeError(`--offset must be a whole number ≥ 0, not ${offset}`)
     if (length != null && (length < 0 || !Number.isInteger(length))) throw new InvalidRangeError(`--length must be a whole number ≥ 0, not ${length}`)
     if (length === 0) return
@@ -37,7 +38,7 @@ export const cat = defineCommand<Uint8Array>({
       if (skip === 0) {
         // nothing to skip: no need to know the size first
         const resolved = await node.resolvePath(path, { signal })
-        for await (const chunk of cat(resolved.cid, node.blocks, { length: left, signal })) {
+        for await (const chunk of cat(resolved.cid, node.blocks, { length: left, signal, lend })) {
           if (left != null) left -= chunk.byteLength
           yield chunk
         }
@@ -52,7 +53,7 @@ export const cat = defineCommand<Uint8Array>({
         total += size
         continue
       }
-      for await (const chunk of cat(resolved.cid, node.blocks, { offset: skip, length: left, signal })) {
+      for await (const chunk of cat(resolved.cid, node.blocks, { offset: skip, length: left, signal, lend })) {
         if (left != null) left -= chunk.byteLength
         yield chunk
       }

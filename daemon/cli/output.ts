@@ -20,9 +20,10 @@ export interface ByteOutput {
    * Queues `chunk` after the previous ones; resolves at once unless a few MiB are already waiting
    * behind the write in flight (then once that write is done). Resolves false once the reader
    * has gone (`EPIPE`, e.g. `| head`): stop writing then. The chunk must not be modified
-   * afterwards.
+   * afterwards. `written` is called once nothing reads the chunk any more (it was written, or the
+   * output closed): its memory may be reused then.
    */
-  write(chunk: Uint8Array): Promise<boolean>
+  write(chunk: Uint8Array, written?: () => void): Promise<boolean>
   /** Waits until everything queued is written; false when the reader went away. */
   flush(): Promise<boolean>
 }
@@ -79,7 +80,11 @@ export function createByteOutput (onStreamError: (err: Error) => void): ByteOutp
   }
   if (process.platform !== 'linux' || !blockingStdout()) {
     return {
-      write: viaStream,
+      async write (chunk, written) {
+        const ok = await viaStream(chunk)
+        written?.()
+        return ok
+      },
       flush: async () => !(process.stdout.destroyed || process.stdout.writableEnded)
     }
   }
@@ -91,6 +96,8 @@ export function createByteOutput (onStreamError: (err: Error) => void): ByteOutp
   // round trip per piece
   let queued: Uint8Array[] = []
   let queuedBytes = 0
+  // what to call once each queued chunk is written
+  let queuedDone: Array<() => void> = []
 
   const writeFd = (chunks: Uint8Array[]): Promise<number> => new Promise((resolve, reject) => {
     const done = (err: NodeJS.ErrnoException | null, written: number): void => { if (err != null) reject(err); else resolve(written) }
@@ -132,25 +139,35 @@ export function createByteOutput (onStreamError: (err: Error) => void): ByteOutp
 
   const start = (): void => {
     const chunks = queued
+    const done = queuedDone
     queued = []
     queuedBytes = 0
+    queuedDone = []
     inflight = writeAll(chunks).finally(() => {
+      // writeAll never throws, and nothing reads these chunks once it has returned
+      for (const written of done) written()
       inflight = undefined
       if (queued.length > 0 && !closed) start()
     })
   }
 
   return {
-    async write (chunk) {
-      if (closed) return false
-      if (chunk.byteLength === 0) return true
+    async write (chunk, written) {
+      if (closed || chunk.byteLength === 0) {
+        written?.()
+        return !closed
+      }
       // at most one batch waits behind the one in flight
       while (inflight != null && queuedBytes >= MAX_QUEUED_BYTES) {
         await inflight
-        if (closed) return false
+        if (closed) {
+          written?.()
+          return false
+        }
       }
       queued.push(chunk)
       queuedBytes += chunk.byteLength
+      if (written != null) queuedDone.push(written)
       if (inflight == null) start()
       return true
     },

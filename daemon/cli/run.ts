@@ -160,6 +160,8 @@ interface OutputContext {
   /** The byte output opened before anything touched `process.stdout`, for `bytes` commands. */
   bytesOut: ByteOutput | undefined
   onStdoutError: () => void
+  /** Hands a chunk of a command run here back to the store once written (`releasesChunks`). */
+  release: ((chunk: Uint8Array) => void) | undefined
 }
 
 /** Prints a command's result the way its `output` kind says. */
@@ -269,11 +271,18 @@ async function saveEntries (result: AsyncIterable<ExportEntry>, { args, options,
   }
 }
 
+/** How chunks a command yielded go back to the local node's store, when it runs here. */
+function releaseOf (node: CoreNode | undefined): OutputContext['release'] {
+  const blocks = node?.blocks
+  return blocks?.release == null ? undefined : (chunk) => { blocks.release?.(chunk) }
+}
+
 /** Raw bytes (`cat`), until stdout closes. */
-async function writeBytes (result: AsyncIterable<Uint8Array>, { remote, bytesOut, onStdoutError }: OutputContext): Promise<void> {
+async function writeBytes (result: AsyncIterable<Uint8Array>, { remote, bytesOut, onStdoutError, release }: OutputContext): Promise<void> {
   const out = bytesOut ?? createByteOutput(onStdoutError)
   for await (const chunk of result) {
-    if (!(await out.write(chunk)) || (remote && !(await out.flush()))) break
+    const written = release == null ? undefined : () => { release(chunk) }
+    if (!(await out.write(chunk, written)) || (remote && !(await out.flush()))) break
   }
   await out.flush()
 }
@@ -345,10 +354,10 @@ export async function runCli (command: Command, rawArgs: string[], rawOptions: R
     }
     const result = client != null
       ? client.run(command, args, rawOptions.offline === true ? { ...options, offline: true } : options, input, signal, { reuseMemory: true })
-      : command.run({ node: node as CoreNode, args, options, input, signal, repoPath, table })
+      : command.run({ node: node as CoreNode, args, options, input, signal, repoPath, table, releasesChunks: bytesOut != null })
     await printResult(result, {
       command, args, options, render: renderer(command, options, rawArgs, json), json, progress: display, signal,
-      remote: client != null, bytesOut, onStdoutError
+      remote: client != null, bytesOut, onStdoutError, release: releaseOf(node)
     })
     progress.stop()
     return 0

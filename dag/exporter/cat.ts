@@ -55,8 +55,15 @@ export async function * catNode (node: DecodedNode, getter: BlockGetter, options
     return
   }
   const range: Range = { from, to }
-  const expand = (cid: CID, bytes: Uint8Array, span: Span): Array<Step<Span, Uint8Array>> =>
-    fileSteps(decodeNode(cid, bytes), span, range)
+  const expand = (cid: CID, bytes: Uint8Array, span: Span): Array<Step<Span, Uint8Array>> => {
+    const decoded = decodeNode(cid, bytes)
+    // a lent block comes back with the chunk it yields: one whose links are still to be followed
+    // (their CIDs are views of its bytes) must never be read into again
+    if (options.lend === true && !(decoded.kind === 'raw' || (decoded.kind === 'unixfs' && decoded.pb.Links.length === 0))) {
+      getter.keep?.(bytes)
+    }
+    return fileSteps(decoded, span, range)
+  }
   yield * traverse(fileSteps(node, { start: 0, end: size }, range), getter, expand, options)
 }
 

@@ -5,7 +5,7 @@
  * ignores it).
  */
 
-import type { AbortOptions, BlockGetter, Expand, Step } from '../../blockstore/index.ts'
+import type { BlockGetter, Expand, GetOptions, Step } from '../../blockstore/index.ts'
 import { traverse as traverseDag } from '../../blockstore/index.ts'
 import { fetchBlock } from './node.ts'
 
@@ -24,13 +24,17 @@ export const READ_AHEAD_BLOCKS = 8
  * @param initial - the first steps (often the expansion of a root block the caller already has)
  * @param getter - where blocks come from
  * @param expand - turns a fetched block into its steps
+ * @param options - `lend`: blocks are read lent (see `GetOptions.lend`); `expand` must then
+ *   `keep` any block it holds on to beyond the values it yields
  */
 export function traverse<M, O> (
   initial: Array<Step<M, O>>,
   getter: BlockGetter,
   expand: Expand<M, O>,
-  options: AbortOptions = {}
+  options: GetOptions = {}
 ): AsyncGenerator<O, void, undefined> {
-  const load = async (cid: Parameters<typeof fetchBlock>[1], opts: AbortOptions): Promise<Uint8Array> => await fetchBlock(getter, cid, opts)
+  const lend = options.lend === true
+  const load = async (cid: Parameters<typeof fetchBlock>[1], opts: GetOptions): Promise<Uint8Array> =>
+    await fetchBlock(getter, cid, lend ? { ...opts, lend } : opts)
   return traverseDag(initial, load, expand, { signal: options.signal, readAhead: getter.readAhead ?? READ_AHEAD_BLOCKS })
 }

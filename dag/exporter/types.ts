@@ -93,6 +93,12 @@ export interface CatOptions extends AbortOptions {
   offset?: number
   /** Most bytes to read. Default: to the end of the file. */
   length?: number
+  /**
+   * Read the file's leaves lent (`GetOptions.lend`): the caller hands every chunk yielded back
+   * with the getter's `release` once it is done with it (the CLI does, once the chunk is written).
+   * Default false.
+   */
+  lend?: boolean
 }
 
 /** One entry of `walk`, in depth-first order, parents before children. */

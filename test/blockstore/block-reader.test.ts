@@ -25,14 +25,21 @@ function packOf (blocks: Block[], gap: number): { pack: Uint8Array, locations: L
   return { pack, locations }
 }
 
-/** Positional reads of `pack`, counted; each returns a fresh buffer, as the pack files do. */
+/**
+ * Positional reads of `pack`, counted; each returns a fresh buffer, or the start of the one it is
+ * given, as the pack files do.
+ */
 function countingReads (pack: Uint8Array): PackReads & { reads: Location[] } {
   const reads: Location[] = []
   return {
     reads,
-    async read (location) {
+    async read (location, into) {
       reads.push(location)
-      return pack.slice(location.offset, location.offset + location.length)
+      const bytes = pack.subarray(location.offset, location.offset + location.length)
+      if (into == null) return bytes.slice()
+      const view = new Uint8Array(into, 0, location.length)
+      view.set(bytes)
+      return view
     }
   }
 }
@@ -112,5 +119,71 @@ describe('BlockReader', () => {
     const reader = new BlockReader({ packs: { read: async () => { throw gone } }, hasher })
     const read = await Promise.allSettled(blocks.map(async (block, i) => await reader.read(block.cid.multihash, locations[i], true)))
     for (const result of read) expect(result).toEqual({ status: 'rejected', reason: gone })
+  })
+
+  it('lends a run to reads that ask for it, and reads into its buffer again once every block is back', async () => {
+    const blocks = Array.from({ length: 8 }, () => randomBlock(128 * 1024))
+    const { pack, locations } = packOf(blocks, 40)
+    const packs = countingReads(pack)
+    const reader = new BlockReader({ packs })
+    const readAll = async (lend: boolean): Promise<Uint8Array[]> => {
+      const read = await Promise.all(blocks.map(async (block, i) => await reader.read(block.cid.multihash, locations[i], true, lend)))
+      read.forEach((bytes, i) => { expect(bytes != null && sameBytes(bytes, blocks[i].bytes)).toBe(true) })
+      return read as Uint8Array[]
+    }
+    const first = await readAll(true)
+    const buffer = first[0].buffer
+    expect(first.every(bytes => bytes.buffer === buffer)).toBe(true)
+    // one block still out: the buffer is not read into
+    for (const bytes of first.slice(1)) reader.release(bytes)
+    const second = await readAll(true)
+    expect(second[0].buffer).not.toBe(buffer)
+    reader.release(first[0])
+    expect(reader.reusedBuffers).toBe(0)
+    // all back: the next lending run is read into it, and is what the pack holds
+    for (const bytes of second) reader.release(bytes)
+    const third = await readAll(true)
+    expect(reader.reusedBuffers).toBe(1)
+    expect([buffer, second[0].buffer]).toContain(third[0].buffer)
+    // a read that did not ask to borrow is never given a buffer read into before
+    for (const bytes of third) reader.release(bytes)
+    const own = await readAll(false)
+    expect([buffer, second[0].buffer]).not.toContain(own[0].buffer)
+    expect(reader.reusedBuffers).toBe(1)
+  })
+
+  it('lends nothing from a run that mixes lending reads with others, or a block kept', async () => {
+    const blocks = Array.from({ length: 4 }, () => randomBlock(128 * 1024))
+    const { pack, locations } = packOf(blocks, 40)
+    const reader = new BlockReader({ packs: countingReads(pack) })
+    const read = async (lend: (i: number) => boolean): Promise<Uint8Array[]> =>
+      await Promise.all(blocks.map(async (block, i) => await reader.read(block.cid.multihash, locations[i], true, lend(i)) as Uint8Array))
+    const mixed = await read(i => i !== 2)
+    for (const bytes of mixed) reader.release(bytes)
+    await read(() => true)
+    expect(reader.reusedBuffers).toBe(0)
+
+    const kept = await read(() => true)
+    reader.keep(kept[1])
+    for (const bytes of kept) reader.release(bytes)
+    const after = await read(() => true)
+    expect(after[0].buffer).not.toBe(kept[0].buffer)
+    expect(reader.reusedBuffers).toBe(0)
+  })
+
+  it('hands out no block that failed its check from a lent run, and reuses the buffer all the same', async () => {
+    const blocks = Array.from({ length: 4 }, () => randomBlock(128 * 1024))
+    const { pack, locations } = packOf(blocks, 40)
+    pack[locations[3].offset + 9] ^= 1
+    const reader = new BlockReader({ packs: countingReads(pack) })
+    const read = async (): Promise<Array<Uint8Array | undefined>> =>
+      await Promise.all(blocks.map(async (block, i) => await reader.read(block.cid.multihash, locations[i], true, true)))
+    const first = await read()
+    expect(first[3]).toBeUndefined()
+    for (const bytes of first.slice(0, 3)) reader.release(bytes as Uint8Array)
+    const second = await read()
+    expect(reader.reusedBuffers).toBe(1)
+    expect(second[0]?.buffer).toBe(first[0]?.buffer)
+    second.slice(0, 3).forEach((bytes, i) => { expect(bytes != null && sameBytes(bytes, blocks[i].bytes)).toBe(true) })
   })
 })

@@ -126,6 +126,29 @@ describe('cairn CLI (offline)', () => {
     expect(head.stdout.toString().trim()).toBe('10')
   })
 
+  it('cat of large chunks (read into reused buffers) is the file, whole, in part and cut short', async () => {
+    // 256 KiB leaves are read in runs into buffers handed back as each chunk is written
+    const data = randomBytes(12 * 1024 * 1024 + 77)
+    const file = join(repo.dir, 'large.bin')
+    await writeFile(file, data)
+    for (const flags of [[], ['--raw-leaves']]) {
+      const cid = (await repo.run(['add', '-Q', ...flags, file])).out.trim()
+      const sh = async (script: string): Promise<{ code: number | null, stdout: string, stderr: string }> => await new Promise((resolve, reject) => {
+        const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', process.execPath, CAIRN_BIN, cid], { env: { ...process.env, ...repo.env } })
+        const out: Buffer[] = []
+        const err: Buffer[] = []
+        child.stdout.on('data', (d: Buffer) => out.push(d))
+        child.stderr.on('data', (d: Buffer) => err.push(d))
+        child.on('error', reject)
+        child.on('close', (code) => { resolve({ code, stdout: Buffer.concat(out).toString().trim(), stderr: Buffer.concat(err).toString() }) })
+      })
+      const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+      expect(await sh('"$1" "$2" cat "$3" | sha256sum | cut -d" " -f1')).toEqual({ code: 0, stdout: sha(data), stderr: '' })
+      expect(await sh('"$1" "$2" cat -o 1000001 -l 7000000 "$3" | sha256sum | cut -d" " -f1')).toEqual({ code: 0, stdout: sha(data.subarray(1000001, 8000001)), stderr: '' })
+      expect(await sh('"$1" "$2" cat "$3" | head -c 3000000 | sha256sum | cut -d" " -f1')).toEqual({ code: 0, stdout: sha(data.subarray(0, 3000000)), stderr: '' })
+    }
+  })
+
   it('writes files and directories with get', async () => {
     const root = join(repo.dir, 'gettree')
     await mkdir(join(root, 'd'), { recursive: true })
