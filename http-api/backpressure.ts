@@ -3,11 +3,12 @@ import type { ServerResponse } from 'node:http'
 /**
  * Writes one chunk of an answer with backpressure, for the RPC server and the gateway alike:
  * resolves at once while the socket takes more, else once it drains; rejects with `closed()` when
- * the answer is closed (the client went away, or a timeout cut it) before that.
+ * the answer is closed (the client went away, or a timeout cut it) before that. `written` is
+ * called once the socket no longer holds the chunk (it was sent, or the answer failed).
  */
-export async function writeChunk (res: ServerResponse, chunk: Uint8Array | string, closed: () => Error): Promise<void> {
+export async function writeChunk (res: ServerResponse, chunk: Uint8Array | string, closed: () => Error, written?: () => void): Promise<void> {
   if (res.destroyed) throw closed()
-  if (res.write(chunk)) return
+  if (res.write(chunk, written == null ? undefined : () => { written() })) return
   await new Promise<void>((resolve, reject) => {
     const cleanup = (): void => {
       res.off('drain', onDrain)

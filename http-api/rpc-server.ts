@@ -192,8 +192,8 @@ function toJson (value: unknown): string {
 }
 
 /** Writes with backpressure (see backpressure.ts); a closed answer rejects with the signal's reason. */
-async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal): Promise<void> {
-  await writeChunk(res, chunk, () => signal.aborted ? abortError(signal) : new AbortedError('the client closed the connection'))
+async function write (res: ServerResponse, chunk: Uint8Array | string, signal: AbortSignal, written?: () => void): Promise<void> {
+  await writeChunk(res, chunk, () => signal.aborted ? abortError(signal) : new AbortedError('the client closed the connection'), written)
 }
 
 /** The error answer of a request whose answer has not started. */
@@ -241,10 +241,15 @@ interface Exchange {
   args: readonly string[]
   encoding: 'json' | 'text'
   signal: AbortSignal
+  /** Hands a chunk of a `bytes` command back to the store once sent (`releasesChunks`). */
+  release: (chunk: Uint8Array) => void
 }
 
-/** Streams an iterator's chunks; the first one is awaited before the answer starts. */
-async function stream (exchange: Exchange, iterator: AsyncIterator<unknown>, headers: Record<string, string>, encode: (value: unknown) => Uint8Array | string | undefined): Promise<void> {
+/**
+ * Streams an iterator's chunks; the first one is awaited before the answer starts. `release`, when
+ * given, is called with each chunk once it is sent.
+ */
+async function stream (exchange: Exchange, iterator: AsyncIterator<unknown>, headers: Record<string, string>, encode: (value: unknown) => Uint8Array | string | undefined, release?: (chunk: Uint8Array) => void): Promise<void> {
   const { res, signal } = exchange
   let step = await iterator.next()
   res.writeHead(200, headers)
@@ -252,7 +257,10 @@ async function stream (exchange: Exchange, iterator: AsyncIterator<unknown>, hea
   res.flushHeaders()
   while (step.done !== true) {
     const chunk = encode(step.value)
-    if (chunk != null && chunk.length > 0) await write(res, chunk, signal)
+    if (chunk != null && chunk.length > 0) {
+      const sent = chunk
+      await write(res, chunk, signal, release == null || typeof sent === 'string' ? undefined : () => { release(sent) })
+    }
     step = await iterator.next()
   }
   res.end()
@@ -305,7 +313,9 @@ async function respond (exchange: Exchange, result: Promise<unknown> | AsyncIter
   try {
     const headers = streamHeaders(command.output === 'entries' ? 'tar' : 'bytes')
     if (gzipLevel != null) headers['Content-Type'] = 'application/gzip'
-    await stream(exchange, iterator, headers, (chunk) => chunk as Uint8Array)
+    // a command's own chunks (not a tar or gzip made of them) go back to the store once sent
+    const release = command.output === 'bytes' && gzipLevel == null ? exchange.release : undefined
+    await stream(exchange, iterator, headers, (chunk) => chunk as Uint8Array, release)
   } finally {
     await iterator.return?.()
   }
@@ -360,13 +370,16 @@ async function execute (node: CoreNode, settings: ResolvedRpcServerInit, command
       input,
       signal: controller.signal,
       repoPath: node.repo.root,
-      table: async () => settings.table
+      table: async () => settings.table,
+      // the answer hands each chunk back once sent (see respond)
+      releasesChunks: command.output === 'bytes'
     }
     if (onShutdown != null) {
       commandRequest.shutdown = () => { res.once('close', onShutdown) }
     }
     const result = afterFetchedStored(command.run(commandRequest), node.blocks)
-    await respond({ command, request, res, options, args, encoding: enc, signal: controller.signal }, result)
+    const release = (chunk: Uint8Array): void => { commandRequest.node.blocks.release?.(chunk) }
+    await respond({ command, request, res, options, args, encoding: enc, signal: controller.signal, release }, result)
   } catch (err) {
     // an aborted command reports why it was aborted (the timeout, the client gone), whatever it threw
     const error = controller.signal.aborted ? abortError(controller.signal) : err
