@@ -31,10 +31,13 @@ export function writeHead (ex: Exchange, status: number, headers: Headers): void
   ex.res.writeHead(status, { ...ex.base, ...headers })
 }
 
-/** Writes one chunk, waiting for the socket when its buffer is full; rejects when the client goes. */
-export async function write (ex: Exchange, chunk: Uint8Array | string): Promise<void> {
+/**
+ * Writes one chunk, waiting for the socket when its buffer is full; rejects when the client goes.
+ * `written` is called once the socket no longer holds the chunk.
+ */
+export async function write (ex: Exchange, chunk: Uint8Array | string, written?: () => void): Promise<void> {
   const { signal } = ex.controller
-  await writeChunk(ex.res, chunk, () => signal.aborted ? reasonOf(signal) : new AbortedError('the client closed the connection'))
+  await writeChunk(ex.res, chunk, () => signal.aborted ? reasonOf(signal) : new AbortedError('the client closed the connection'), written)
 }
 
 /** Sends a whole answer (the body is dropped for HEAD). */
@@ -49,15 +52,18 @@ export function sendBody (ex: Exchange, status: number, headers: Headers, body: 
  * Sends headers then streams `source` (for GET). `first` is a part of the body already read
  * (sniffing, head start) that goes out before the rest.
  */
-export async function sendStream (ex: Exchange, status: number, headers: Headers, source: AsyncIterable<Uint8Array | string> | undefined, first: Array<Uint8Array | string> = []): Promise<void> {
+export async function sendStream (ex: Exchange, status: number, headers: Headers, source: AsyncIterable<Uint8Array | string> | undefined, first: Array<Uint8Array | string> = [], release?: (chunk: Uint8Array) => void): Promise<void> {
   writeHead(ex, status, headers)
   if (ex.head) {
     ex.res.end()
     return
   }
-  for (const chunk of first) await write(ex, chunk)
+  const send = async (chunk: Uint8Array | string): Promise<void> => {
+    await write(ex, chunk, release == null || typeof chunk === 'string' ? undefined : () => { release(chunk) })
+  }
+  for (const chunk of first) await send(chunk)
   for await (const chunk of source ?? []) {
-    if (chunk.length > 0) await write(ex, chunk)
+    if (chunk.length > 0) await send(chunk)
   }
   ex.res.end()
 }

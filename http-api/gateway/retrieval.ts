@@ -11,7 +11,7 @@
  */
 import { abortError } from '../../errors/abort.ts'
 import type { CID } from 'multiformats/cid'
-import type { AbortOptions, BlockGetter } from '../../blockstore/index.ts'
+import type { BlockGetter, GetOptions } from '../../blockstore/index.ts'
 import type { BlockService } from '../../core/index.ts'
 import { TimeoutError } from '../../errors/index.ts'
 
@@ -48,12 +48,12 @@ export function createRetrieval (blocks: BlockService, init: RetrievalInit): Ret
   const signal = init.controller.signal
   const state = { inFlight: 0, lastProgress: 0 }
 
-  const read = async (cid: CID, options: AbortOptions, offline: boolean): Promise<Uint8Array> => {
+  const read = async (cid: CID, options: GetOptions, offline: boolean): Promise<Uint8Array> => {
     const own = options.signal ?? signal
     if (own.aborted) throw reasonOf(own)
     if (state.inFlight++ === 0) state.lastProgress = performance.now()
     try {
-      return await blocks.get(cid, { signal: own, offline })
+      return await blocks.get(cid, { signal: own, offline, lend: options.lend })
     } catch (err) {
       throw own.aborted ? reasonOf(own) : err
     } finally {
@@ -65,6 +65,8 @@ export function createRetrieval (blocks: BlockService, init: RetrievalInit): Ret
   return {
     signal,
     get: async (cid, options = {}) => await read(cid, options, init.offline),
+    release: (bytes) => { blocks.release?.(bytes) },
+    keep: (bytes) => { blocks.keep?.(bytes) },
     local: { get: async (cid, options = {}) => await read(cid, options, true) },
     get inFlight () { return state.inFlight },
     get lastProgress () { return state.lastProgress }

@@ -156,7 +156,8 @@ export async function serveFile (cr: ContentRequest, resolved: ResolvedContent, 
   let contentType = options.contentType ?? typeByName(name)
 
   if (range.kind === 'none') {
-    const iterator = cat(cid, retrieval, { signal })[Symbol.asyncIterator]()
+    // the file's blocks are borrowed, each handed back once its chunk is sent (see `lend`)
+    const iterator = cat(cid, retrieval, { signal, lend: true })[Symbol.asyncIterator]()
     try {
       let first: Uint8Array[] = []
       if (contentType == null) {
@@ -166,7 +167,7 @@ export async function serveFile (cr: ContentRequest, resolved: ResolvedContent, 
       }
       headers['Content-Type'] = contentType
       headers['Content-Length'] = size
-      await sendStream(ex, 200, headers, { [Symbol.asyncIterator]: () => iterator }, first)
+      await sendStream(ex, 200, headers, { [Symbol.asyncIterator]: () => iterator }, first, (chunk) => { retrieval.release?.(chunk) })
     } finally {
       await iterator.return?.()
     }

@@ -3,6 +3,9 @@
  * path_gateway_dag_test.go, path_gateway_tar_test.go, path_gateway_cors_test.go), over the
  * suite's own fixtures.
  */
+import { randomBytes } from 'node:crypto'
+import { importBytes } from 'ipfs-unixfs-importer'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { entriesFromTar } from '../../http-api/index.ts'
@@ -177,6 +180,28 @@ describe('ranges', () => {
     expect(outside.status).toBe(416)
     expect(outside.headers['content-range']).toBe('bytes */31')
     expect((await gw.get(`/ipfs/${FILES}/ascii.txt`, { Range: 'pages=1-2' })).status).toBe(200)
+  })
+
+  it('hands a whole file\'s blocks back to the store as each chunk is sent, and reads the next into them', async () => {
+    const data = randomBytes(6 * 1024 * 1024 + 9)
+    const store = { put: async (cid: CID, bytes: Uint8Array) => { await gw.node.blockstore.put({ cid, bytes }); return cid } }
+    const { cid } = await importBytes(data, store, { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 256 * 1024 }) })
+    const blocks = gw.node.blocks
+    const release = blocks.release
+    const released: Uint8Array[] = []
+    blocks.release = (bytes) => { released.push(bytes); release?.(bytes) }
+    try {
+      for (let round = 0; round < 2; round++) {
+        const res = await gw.get(`/ipfs/${cid.toString()}`)
+        expect(res.status).toBe(200)
+        expect(res.body.equals(data)).toBe(true)
+      }
+    } finally {
+      blocks.release = release
+    }
+    expect(released).toHaveLength(2 * Math.ceil(data.length / (256 * 1024)))
+    const firstRound = new Set(released.slice(0, released.length / 2).map(bytes => bytes.buffer))
+    expect(released.slice(released.length / 2).some(bytes => firstRound.has(bytes.buffer))).toBe(true)
   })
 
   it('reads only the blocks a range needs: a range works with a block missing before or after it', async () => {
