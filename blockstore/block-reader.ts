@@ -21,8 +21,8 @@
  * A read asked without a check (the store's `hashOnRead` off, Kubo's `Datastore.HashOnRead:
  * false`) is not hashed: the bytes are returned as the pack holds them.
  *
- * A run whose reads all asked to be lent is read into a buffer handed back before, when one of
- * its length is free, and its blocks are lent (`lent-buffers.ts`).
+ * A run whose reads all asked to be lent is read into a buffer handed back before, when one that
+ * holds it is free, and its blocks are lent (`lent-buffers.ts`).
  */
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 import { SHA2_256 as SHA2_256_CODE } from './codes.ts'

@@ -63,8 +63,9 @@ describe('Sha256Worker', () => {
     const script = `
       import { readFileSync, writeSync } from 'node:fs'
       import { Sha256Worker } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'blockstore', 'hash-worker.ts'))}
+      import { waitFor } from ${JSON.stringify(join(import.meta.dirname, '..', 'helpers', 'wait.ts'))}
       const worker = new Sha256Worker()
-      while (!worker.available) await new Promise(resolve => setTimeout(resolve, 5))
+      await waitFor(() => worker.available)
       await worker.digest(new Uint8Array(1024))
       const flags = /flags:\\s*([0-7]+)/.exec(readFileSync('/proc/self/fdinfo/1', 'utf8'))[1]
       writeSync(1, String(parseInt(flags, 8) & 0o4000))
