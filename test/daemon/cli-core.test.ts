@@ -98,21 +98,26 @@ describe('cairn CLI (offline)', () => {
     expect(Buffer.concat(stderr).toString()).toBe('')
   })
 
+  interface ShellResult { code: number | null, stdout: Buffer, stderr: string }
+
+  /** Runs a bash `script` on this repo with "$1" "$2" the node and `bin/cairn.js`, "$3" `cid`. */
+  const shell = async (script: string, cid: string): Promise<ShellResult> => await new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', process.execPath, CAIRN_BIN, cid], { env: { ...process.env, ...repo.env } })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (d: Buffer) => out.push(d))
+    child.stderr.on('data', (d: Buffer) => err.push(d))
+    child.on('error', reject)
+    child.on('close', (code) => { resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }) })
+  })
+
   it('cat writes whole into a shell pipe and a redirected file, and stops quietly at `| head`', async () => {
     // a shell pipe and a regular file are written from the thread pool (daemon/cli/output.ts)
     const data = randomBytes(3 * 1024 * 1024 + 5)
     const file = join(repo.dir, 'shell.bin')
     await writeFile(file, data)
     const cid = (await repo.run(['add', '-Q', '--chunker=size-65536', file])).out.trim()
-    const sh = (script: string): Promise<{ code: number | null, stdout: Buffer, stderr: string }> => new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', process.execPath, CAIRN_BIN, cid], { env: { ...process.env, ...repo.env } })
-      const out: Buffer[] = []
-      const err: Buffer[] = []
-      child.stdout.on('data', (d: Buffer) => out.push(d))
-      child.stderr.on('data', (d: Buffer) => err.push(d))
-      child.on('error', reject)
-      child.on('close', (code) => { resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }) })
-    })
+    const sh = async (script: string): Promise<ShellResult> => await shell(script, cid)
     const digest = createHash('sha256').update(data).digest('hex')
     const piped = await sh('"$1" "$2" cat "$3" | sha256sum')
     expect(piped).toMatchObject({ code: 0, stderr: '' })
@@ -133,15 +138,10 @@ describe('cairn CLI (offline)', () => {
     await writeFile(file, data)
     for (const flags of [[], ['--raw-leaves']]) {
       const cid = (await repo.run(['add', '-Q', ...flags, file])).out.trim()
-      const sh = async (script: string): Promise<{ code: number | null, stdout: string, stderr: string }> => await new Promise((resolve, reject) => {
-        const child = spawn('bash', ['-c', `set -o pipefail; ${script}`, 'bash', process.execPath, CAIRN_BIN, cid], { env: { ...process.env, ...repo.env } })
-        const out: Buffer[] = []
-        const err: Buffer[] = []
-        child.stdout.on('data', (d: Buffer) => out.push(d))
-        child.stderr.on('data', (d: Buffer) => err.push(d))
-        child.on('error', reject)
-        child.on('close', (code) => { resolve({ code, stdout: Buffer.concat(out).toString().trim(), stderr: Buffer.concat(err).toString() }) })
-      })
+      const sh = async (script: string): Promise<{ code: number | null, stdout: string, stderr: string }> => {
+        const result = await shell(script, cid)
+        return { ...result, stdout: result.stdout.toString().trim() }
+      }
       const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
       expect(await sh('"$1" "$2" cat "$3" | sha256sum | cut -d" " -f1')).toEqual({ code: 0, stdout: sha(data), stderr: '' })
       expect(await sh('"$1" "$2" cat -o 1000001 -l 7000000 "$3" | sha256sum | cut -d" " -f1')).toEqual({ code: 0, stdout: sha(data.subarray(1000001, 8000001)), stderr: '' })

@@ -10,6 +10,7 @@ import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { entriesFromTar } from '../../http-api/index.ts'
 import { openFixture, startGateway, type GatewayFixture } from './gateway-helpers.ts'
+import { expectReleasedAndReused } from './helpers.ts'
 
 const LISTING = 'bafybeig6ka5mlwkl4subqhaiatalkcleo4jgnr3hqwvpmsqfca27cijp3i'
 const CACHE = 'bafybeib3ffl2teiqdncv3mkz4r23b5ctrwkzrrhctdbne6iboayxuxk5ui'
@@ -186,22 +187,13 @@ describe('ranges', () => {
     const data = randomBytes(6 * 1024 * 1024 + 9)
     const store = { put: async (cid: CID, bytes: Uint8Array) => { await gw.node.blockstore.put({ cid, bytes }); return cid } }
     const { cid } = await importBytes(data, store, { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 256 * 1024 }) })
-    const blocks = gw.node.blocks
-    const release = blocks.release
-    const released: Uint8Array[] = []
-    blocks.release = (bytes) => { released.push(bytes); release?.(bytes) }
-    try {
+    await expectReleasedAndReused(gw.node.blocks, 2, Math.ceil(data.length / (256 * 1024)), async () => {
       for (let round = 0; round < 2; round++) {
         const res = await gw.get(`/ipfs/${cid.toString()}`)
         expect(res.status).toBe(200)
         expect(res.body.equals(data)).toBe(true)
       }
-    } finally {
-      blocks.release = release
-    }
-    expect(released).toHaveLength(2 * Math.ceil(data.length / (256 * 1024)))
-    const firstRound = new Set(released.slice(0, released.length / 2).map(bytes => bytes.buffer))
-    expect(released.slice(released.length / 2).some(bytes => firstRound.has(bytes.buffer))).toBe(true)
+    })
   })
 
   it('reads only the blocks a range needs: a range works with a block missing before or after it', async () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import { expect } from 'vitest'
 import { COMMANDS, openNode, parseOptions, type Command, type CommandInput, type CoreNode } from '../../core/index.ts'
 import { filesStat } from '../../core/commands/files-stat.ts'
 import { shutdown } from '../../core/commands/shutdown.ts'
@@ -123,4 +124,23 @@ export function randomBytesOf (size: number, seed = 1): Uint8Array {
     out[i] = x & 0xff
   }
   return out
+}
+
+/**
+ * Every chunk a server hands back to `blocks` (lent reads) while `run` runs, in order; checks that
+ * `rounds` reads of a file of `leaves` lent leaves released each leaf once, and that a later round
+ * read into buffers an earlier one handed back.
+ */
+export async function expectReleasedAndReused (blocks: CoreNode['blocks'], rounds: number, leaves: number, run: () => Promise<void>): Promise<void> {
+  const release = blocks.release
+  const released: Uint8Array[] = []
+  blocks.release = (bytes) => { released.push(bytes); release?.(bytes) }
+  try {
+    await run()
+  } finally {
+    blocks.release = release
+  }
+  expect(released).toHaveLength(rounds * leaves)
+  const first = new Set(released.slice(0, leaves).map(bytes => bytes.buffer))
+  expect(released.slice(leaves).some(bytes => first.has(bytes.buffer))).toBe(true)
 }

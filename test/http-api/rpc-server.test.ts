@@ -8,7 +8,7 @@ import tar from 'tar-stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineCommand } from '../../core/index.ts'
 import { InvalidArgumentError } from '../../errors/index.ts'
-import { bytesOf, collect, entries, file, jsonOf, randomBytesOf, startRpc, TEST_COMMANDS, type RpcFixture } from './helpers.ts'
+import { bytesOf, collect, entries, expectReleasedAndReused, file, jsonOf, randomBytesOf, startRpc, TEST_COMMANDS, type RpcFixture } from './helpers.ts'
 import { waitFor, waitForSteady } from '../helpers/wait.ts'
 
 /** Fault injection: a stream that fails after its first value, and a command that waits until aborted. */
@@ -282,22 +282,12 @@ describe('RPC server faults', () => {
   it('hands the blocks of a cat back to the store as each chunk is sent, and reads the next into them', async () => {
     const data = randomBytesOf(6 * 1024 * 1024 + 5, 9)
     const [added] = await collect(f.remote('add', [], { 'raw-leaves': true, pin: false }, { entries: entries(file('f', data)) }) as AsyncIterable<{ Hash: string }>)
-    const blocks = f.node.blocks
-    const release = blocks.release
-    const released: Uint8Array[] = []
-    blocks.release = (bytes) => { released.push(bytes); release?.(bytes) }
-    try {
+    await expectReleasedAndReused(f.node.blocks, 2, Math.ceil(data.length / (256 * 1024)), async () => {
       for (let round = 0; round < 2; round++) {
         const res = await f.fetch(`cat?arg=${added.Hash}`)
         expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true)
       }
-    } finally {
-      blocks.release = release
-    }
-    // every 256 KiB leaf of both rounds, once sent; the second round read into the first's buffers
-    expect(released).toHaveLength(2 * Math.ceil(data.length / (256 * 1024)))
-    const firstRound = new Set(released.slice(0, released.length / 2).map(bytes => bytes.buffer))
-    expect(released.slice(released.length / 2).some(bytes => firstRound.has(bytes.buffer))).toBe(true)
+    })
   })
 
   it('answers 200 concurrent mixed requests correctly, and memory settles back afterwards', async () => {
