@@ -60,6 +60,22 @@ describe('cat with lent blocks', () => {
     })
   }
 
+  it('gives each of several cats of one file its bytes when their reads share runs', async () => {
+    const memory = new MemoryBlocks()
+    const data = pseudoRandomBytes(4 * 1024 * 1024 + 99, 12)
+    const { cid } = await importBytes(data, memory, { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 256 * 1024 }) })
+    await storeAll(memory)
+    // four readers at once, two of them of ranges: gets of neighbouring blocks from different
+    // readers land in one run, whose buffer goes back only once each has released its block
+    const reads = await Promise.all([
+      catLent(cid), catLent(cid), catLent(cid, { offset: 100_000, length: 3_000_000 }), catLent(cid, { offset: 1_000_000 })
+    ])
+    expect(reads[0].bytes.equals(data)).toBe(true)
+    expect(reads[1].bytes.equals(data)).toBe(true)
+    expect(reads[2].bytes.equals(data.subarray(100_000, 3_100_000))).toBe(true)
+    expect(reads[3].bytes.equals(data.subarray(1_000_000))).toBe(true)
+  })
+
   it('keeps a lent node whose links are still to be followed', async () => {
     // two file nodes too large to be read alone (each links 2,000 raw leaves), under one root
     const memory = new MemoryBlocks()
