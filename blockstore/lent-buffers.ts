@@ -13,8 +13,9 @@
  * blocks handed out from it are views of it. It goes back to the free lists once every block
  * handed out from it has been released, and never if one of them is kept. A run is read into
  * the smallest free buffer that holds it (the runs of a file of equal chunks have a few lengths,
- * up to `MAX_RUN_BYTES`), so a buffer handed back is always reused while the same file is read;
- * it holds nothing else, so the whole of it may be moved to the hash worker and back.
+ * up to `MAX_RUN_BYTES`), so a buffer handed back is reused while the same file is read; it
+ * holds nothing else, so the whole of it may be moved to the hash worker and back. The free lists
+ * keep up to {@link DEFAULT_LENT_FREE_MAX_BYTES} between reads (a daemon holds them while idle).
  */
 
 /** A block handed out from a lent buffer: its place in the buffer. */
